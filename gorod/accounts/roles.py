@@ -1,0 +1,51 @@
+"""Staff roles as Django groups, kept in step with this table after every migrate.
+
+Later domains add their own permissions to the role that needs them; a role listed here
+with no permissions yet exists so that staff can be assigned before their module ships.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+ROLES: dict[str, tuple[str, list[str]]] = {
+    "catalog_editor": (
+        _("Редактор каталога"),
+        [
+            "catalog.view_category",
+            "catalog.change_category",
+            "catalog.view_department",
+            "catalog.add_department",
+            "catalog.change_department",
+            "catalog.view_service",
+            "catalog.add_service",
+            "catalog.change_service",
+        ],
+    ),
+    "operator": (
+        _("Оператор"),
+        [
+            "accounts.view_person",
+            "accounts.change_person",
+            "accounts.view_guardianship",
+            "accounts.change_guardianship",
+        ],
+    ),
+    "doctor": (_("Врач"), []),
+    "registrar": (_("Регистратор"), []),
+    "teacher": (_("Учитель"), []),
+    "club_staff": (_("Сотрудник кружка или секции"), []),
+    "analyst": (_("Аналитик"), ["core.view_auditevent"]),
+}
+
+
+def sync_roles(**_kwargs) -> None:
+    """Create the groups and grant the permissions above (additive and idempotent)."""
+    for name, (_title, permission_names) in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        for permission_name in permission_names:
+            app_label, codename = permission_name.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)

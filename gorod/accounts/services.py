@@ -1,0 +1,257 @@
+"""Every write about users, people and tokens; each in one transaction with its audit row."""
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gorod.accounts import rules
+from gorod.accounts.models import ApiToken, Guardianship, Person, User
+from gorod.core.audit import audit_record
+from gorod.core.errors import DomainError, NotFound
+
+API_TOKEN_PREFIX = "gorod"
+# last_used_at is informative; writing it on every request would turn reads into writes.
+API_TOKEN_TOUCH_INTERVAL_SECONDS = 60
+
+
+def _parse_login(login: str) -> tuple[str, str]:
+    parsed = rules.normalize_login(login)
+    if parsed is None:
+        raise DomainError(
+            "login_invalid",
+            _("Укажите e-mail (name@example.ru) или номер телефона (+7 900 123-45-67)."),
+            field="login",
+        )
+    return parsed
+
+
+def _clean_identity_numbers(*, oms_policy: str | None, snils: str | None) -> dict:
+    cleaned: dict[str, str | None] = {"oms_policy": None, "snils": None}
+    if oms_policy:
+        oms_policy = rules.digits_only(oms_policy)
+        if not rules.oms_policy_is_valid(oms_policy):
+            raise DomainError(
+                "oms_policy_invalid",
+                _("Номер полиса ОМС — 16 цифр, как на полисе или в приложении к нему."),
+                field="oms_policy",
+            )
+        cleaned["oms_policy"] = oms_policy
+    if snils:
+        snils = rules.digits_only(snils)
+        if not rules.snils_is_valid(snils):
+            raise DomainError(
+                "snils_invalid",
+                _("СНИЛС не прошёл проверку контрольного числа — сверьте 11 цифр с документом."),
+                field="snils",
+            )
+        cleaned["snils"] = snils
+    return cleaned
+
+
+def _check_birth_date(birth_date: date) -> None:
+    if birth_date > timezone.localdate():
+        raise DomainError(
+            "birth_date_in_future", _("Дата рождения не может быть в будущем."), field="birth_date"
+        )
+    if birth_date.year < 1900:
+        raise DomainError(
+            "birth_date_invalid", _("Проверьте год рождения."), field="birth_date"
+        )
+
+
+def user_register(
+    *,
+    login: str,
+    password: str,
+    last_name: str,
+    first_name: str,
+    middle_name: str = "",
+    birth_date: date,
+) -> User:
+    """Create a login and the citizen record behind it, together or not at all."""
+    field, value = _parse_login(login)
+    _check_birth_date(birth_date)
+    candidate = User(**{field: value})
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as error:
+        raise DomainError("password_weak", " ".join(error.messages), field="password1") from error
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(**{field: value}, password=password)
+            person = Person.objects.create(
+                user=user,
+                last_name=last_name.strip(),
+                first_name=first_name.strip(),
+                middle_name=middle_name.strip(),
+                birth_date=birth_date,
+            )
+            audit_record(actor=user, action="user.registered", target=person, login_kind=field)
+    except IntegrityError as error:
+        # The unique constraint decides, not a check-then-insert: two sign-ups racing for
+        # one address cannot both win.
+        raise DomainError(
+            "login_taken",
+            _("Этот e-mail или телефон уже зарегистрирован. Войдите или восстановите пароль."),
+            field="login",
+        ) from error
+    return user
+
+
+def user_logged_in_record(sender, request, user: User, **_kwargs) -> None:
+    """Audit every successful sign-in (connected to Django's user_logged_in signal)."""
+    audit_record(actor=user, action="user.logged_in", target=user)
+
+
+def user_password_changed(*, actor: User) -> None:
+    """Record a password change (Django's form sets the hash; the audit row is ours)."""
+    audit_record(actor=actor, action="user.password_changed", target=actor)
+
+
+def person_update(
+    *,
+    actor: User,
+    person: Person,
+    last_name: str,
+    first_name: str,
+    middle_name: str,
+    birth_date: date,
+    oms_policy: str | None,
+    snils: str | None,
+) -> Person:
+    _check_birth_date(birth_date)
+    changes = {
+        "last_name": last_name.strip(),
+        "first_name": first_name.strip(),
+        "middle_name": middle_name.strip(),
+        "birth_date": birth_date,
+        **_clean_identity_numbers(oms_policy=oms_policy, snils=snils),
+    }
+    changed = [name for name, value in changes.items() if getattr(person, name) != value]
+    if not changed:
+        return person
+    for name in changed:
+        setattr(person, name, changes[name])
+    try:
+        with transaction.atomic():
+            person.save(update_fields=[*changed, "updated_at"])
+            audit_record(actor=actor, action="person.updated", target=person, fields=changed)
+    except IntegrityError as error:
+        person.refresh_from_db()
+        raise DomainError(
+            "identity_number_taken",
+            _("Этот полис ОМС или СНИЛС уже указан у другого человека. Обратитесь в МФЦ."),
+            field="oms_policy" if "oms_policy" in changed else "snils",
+        ) from error
+    return person
+
+
+def child_add(
+    *,
+    actor: User,
+    guardian: Person,
+    last_name: str,
+    first_name: str,
+    middle_name: str,
+    birth_date: date,
+    kind: str,
+    oms_policy: str | None = None,
+) -> Guardianship:
+    """Add a child the citizen represents; an operator verifies the documents later."""
+    _check_birth_date(birth_date)
+    if rules.age_on(birth_date, timezone.localdate()) >= 18:
+        raise DomainError(
+            "child_adult",
+            _("Ребёнку уже исполнилось 18 лет: взрослый даёт доверенность сам."),
+            field="birth_date",
+        )
+    numbers = _clean_identity_numbers(oms_policy=oms_policy, snils=None)
+    try:
+        with transaction.atomic():
+            child = Person.objects.create(
+                last_name=last_name.strip(),
+                first_name=first_name.strip(),
+                middle_name=middle_name.strip(),
+                birth_date=birth_date,
+                oms_policy=numbers["oms_policy"],
+            )
+            guardianship = Guardianship.objects.create(guardian=guardian, child=child, kind=kind)
+            audit_record(actor=actor, action="guardianship.created", target=guardianship)
+    except IntegrityError as error:
+        raise DomainError(
+            "identity_number_taken",
+            _("Ребёнок с этим полисом ОМС уже есть в системе. Обратитесь в МФЦ."),
+            field="oms_policy",
+        ) from error
+    return guardianship
+
+
+def guardianship_verify(*, actor: User, guardianship: Guardianship) -> Guardianship:
+    """An operator confirms the documents; idempotent (a second call changes nothing)."""
+    with transaction.atomic():
+        updated = Guardianship.objects.filter(pk=guardianship.pk, verified_at__isnull=True).update(
+            verified_at=timezone.now()
+        )
+        if updated:
+            audit_record(actor=actor, action="guardianship.verified", target=guardianship)
+    guardianship.refresh_from_db()
+    return guardianship
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a token; the plaintext is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise DomainError("token_name_required", _("Назовите токен, чтобы потом его узнать."), field="name")
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor, name=name[:100], prefix=prefix, secret_hash=_hash_secret(secret)
+        )
+        audit_record(actor=actor, action="api_token.created", target=token, name=token.name)
+    return token, f"{API_TOKEN_PREFIX}_{prefix}_{secret}"
+
+
+def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    with transaction.atomic():
+        token = ApiToken.objects.filter(pk=token_id, user=actor).first()
+        if token is None:
+            raise NotFound("token_not_found", _("Токен не найден."))
+        if token.revoked_at is None:
+            ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+            audit_record(actor=actor, action="api_token.revoked", target=token)
+    token.refresh_from_db()
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active user a presented token belongs to, or None; notes when it was last used."""
+    parts = raw.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != API_TOKEN_PREFIX:
+        return None
+    _prefix_label, prefix, secret = parts
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(prefix=prefix, revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None or not secrets.compare_digest(token.secret_hash, _hash_secret(secret)):
+        return None
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=API_TOKEN_TOUCH_INTERVAL_SECONDS)
+    if token.last_used_at is None or token.last_used_at < stale_before:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

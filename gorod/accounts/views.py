@@ -1,0 +1,146 @@
+"""Account pages: thin views over accounts services and selectors."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gorod.accounts import rules, selectors, services
+from gorod.accounts.forms import ApiTokenForm, ChildForm, ProfileForm, SignupForm
+from gorod.core.errors import DomainError
+
+
+def login_for_throttling(request, credentials) -> str:
+    """The login axes counts failures under: "8 916 …" and "+7916…" are one account."""
+    raw = (credentials or {}).get("username", "") or ""
+    parsed = rules.normalize_login(raw)
+    return parsed[1] if parsed else raw.strip().lower()
+
+
+def lockout(request, credentials, *args, **kwargs):
+    """What a citizen sees after too many wrong passwords (axes calls this)."""
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
+
+
+def _show_domain_error(form, error: DomainError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("web:cabinet")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_register(
+                login=data["login"],
+                password=data["password1"],
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                middle_name=data["middle_name"],
+                birth_date=data["birth_date"],
+            )
+        except DomainError as error:
+            _show_domain_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Добро пожаловать! Учётная запись создана."))
+            return redirect("web:cabinet")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    person = selectors.person_of(request.user)
+    initial = {}
+    if person is not None:
+        initial = {
+            name: getattr(person, name) or ""
+            for name in ("last_name", "first_name", "middle_name", "birth_date", "oms_policy", "snils")
+        }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and person is not None and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, **form.cleaned_data)
+        except DomainError as error:
+            _show_domain_error(form, error)
+        else:
+            messages.success(request, _("Данные сохранены."))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "person": person,
+            "form": form,
+            "child_form": ChildForm(),
+            "token_form": ApiTokenForm(),
+            "children": list(selectors.guardianships_of(person)) if person else [],
+            "tokens": list(selectors.api_tokens_of(request.user)),
+            "new_token": request.session.pop("new_api_token", None),
+        },
+    )
+
+
+@login_required
+def child_add(request):
+    person = selectors.person_of(request.user)
+    form = ChildForm(request.POST or None)
+    if request.method == "POST" and person is not None and form.is_valid():
+        try:
+            services.child_add(actor=request.user, guardian=person, **form.cleaned_data)
+        except DomainError as error:
+            _show_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Ребёнок добавлен. Оператор сверит документы при первом визите в МФЦ."),
+            )
+            return redirect("accounts:profile")
+    return render(request, "accounts/child_add.html", {"form": form})
+
+
+@login_required
+@require_POST
+def token_create(request):
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        _token, plaintext = services.api_token_create(actor=request.user, name=form.cleaned_data["name"])
+        # Shown once on the next page and then forgotten: only the hash is stored.
+        request.session["new_api_token"] = plaintext
+    else:
+        messages.error(request, _("Назовите токен, чтобы потом его узнать."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    try:
+        services.api_token_revoke(actor=request.user, token_id=token_id)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Токен отозван: программы с ним больше не войдут."))
+    return redirect("accounts:profile")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.user_password_changed(actor=self.request.user)
+        messages.success(self.request, _("Пароль изменён."))
+        return response

@@ -1,0 +1,95 @@
+"""The HTTP API at /api/v1: one NinjaAPI, one router per domain, errors as problem+json."""
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from gorod.accounts.api import router as accounts_router
+from gorod.accounts.services import api_token_authenticate
+from gorod.catalog.api import router as catalog_router
+from gorod.core.errors import DomainError
+from gorod.core.problems import problem_response
+
+
+class PersonalTokenAuth(HttpBearer):
+    """`Authorization: Bearer gorod_<prefix>_<secret>` with a token from the profile page."""
+
+    openapi_description = "Personal API token created on the profile page."
+
+    def authenticate(self, request: HttpRequest, token: str):
+        return api_token_authenticate(token)
+
+
+# Session auth for the browser (with Django's CSRF check), tokens for programs.
+authenticated = [SessionAuth(), PersonalTokenAuth()]
+
+api = NinjaAPI(
+    title="gorod API",
+    version="1",
+    description=(
+        "API of the gorod city services portal. Errors are RFC 9457 problem+json documents "
+        "with a stable `code`. Send `Accept-Language: en` for English messages."
+    ),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, error: DomainError):
+    extensions = {"field": error.field} if error.field else {}
+    return problem_response(
+        request, status=error.status, code=error.code, detail=error.message, **extensions
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, error: ValidationError):
+    errors = [
+        {
+            "location": ".".join(str(part) for part in item.get("loc", ())),
+            "message": item.get("msg", ""),
+            "type": item.get("type", ""),
+        }
+        for item in error.errors
+    ]
+    return problem_response(
+        request,
+        status=422,
+        code="validation_error",
+        detail=_("Запрос не прошёл проверку: исправьте поля, перечисленные в errors."),
+        errors=errors,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, error: AuthenticationError):
+    return problem_response(
+        request,
+        status=401,
+        code="not_authenticated",
+        detail=_("Войдите на портал или передайте персональный токен в заголовке Authorization."),
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, error: HttpError):
+    return problem_response(
+        request, status=error.status_code, code="http_error", detail=error.message
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, error: Http404):
+    return problem_response(request, status=404, code="not_found", detail=_("Не найдено."))
+
+
+@api.get("/ping", auth=None, tags=["system"], summary="Liveness check")
+def ping(request):
+    """The cheapest endpoint through the API stack; a baseline for benchmarks."""
+    return {"status": "ok"}
+
+
+api.add_router("/", catalog_router)
+api.add_router("/me", accounts_router, auth=authenticated)

@@ -1,0 +1,397 @@
+"""Search over the service catalog, in the words citizens actually type.
+
+Pure Python on purpose: no Django here, so the engine can be built from a CSV in tests and
+benchmarks, and a web process can hold one prebuilt index in memory.
+
+The work is split so that a query costs little CPU:
+
+* at build time every field is tokenized and lemmatized (pymorphy3), and BM25F weights are
+  precomputed into an inverted index ``lemma -> [(document, weight)]``; the title, the English
+  title and every keyword phrase also go into a phrase index for the "whole phrase" bonus;
+* at query time the query is layout-corrected if it was typed in the wrong keyboard layout,
+  lemmatized (lemmas are cached per process), unknown words are matched against the index
+  vocabulary with rapidfuzz, and only the postings of the query's lemmas are visited.
+
+Finished answers are kept in a bounded per-index LRU cache, because popular queries repeat
+many times a minute ("запись к врачу", "показания воды").
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pymorphy3
+from rapidfuzz import fuzz, process
+
+__all__ = ["SearchDocument", "SearchHit", "SearchIndex", "normalize", "switch_layout"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    slug: str
+    title: str
+    title_en: str
+    keywords: tuple[str, ...]
+    description: str
+    category_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    slug: str
+    score: float
+
+
+# The same physical keys on the ЙЦУКЕН and QWERTY layouts. The two sides share no character,
+# so one translation table works in both directions and switching twice is the identity.
+_QWERTY = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~"
+_JCUKEN = "йцукенгшщзхъфывапролджэячсмитьбюёЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮЁ"
+_LAYOUT_TABLE = str.maketrans(_QWERTY + _JCUKEN, _JCUKEN + _QWERTY)
+
+_WORD_RE = re.compile(r"[^\W_]+")
+_CYRILLIC_RE = re.compile(r"[а-яё]")
+_LATIN_RE = re.compile(r"[a-z]")
+
+# Function words carry no intent, and in short queries they would otherwise outweigh the one
+# word that matters. The list also holds the filler citizens put around a request ("как",
+# "где", "хочу"), and the English ones for title_en.
+_STOP_WORDS = frozenset(
+    """
+    а без безо в во вы да для до ее её же за и из изо или им их к ко ли мне мной мы на над
+    надо не ни но о об обо около от ото по под подо при про с со у уже чем что чтобы я
+    это этот эта эти тот та те то так там тут как какой какая какие где куда когда зачем
+    почему хочу хотим нужно надо можно ли бы мой моя мое мои мою наш наша наше наши свой своя
+    свое свои его ему она он они оно вам нам тебе себе себя сейчас есть был была было
+    a an and are as at be by can do for from how i in is it me my of on or s the to what
+    where with you your
+    """.split()
+)
+
+_MAX_QUERY_CHARS = 200  # a search box, not a document: longer input is answered with nothing
+_MAX_QUERY_TOKENS = 10
+_MAX_RESULTS = 100
+_CACHE_SIZE = 4096
+
+# BM25F: (field weight, length normalisation b). The title says what a service is, keywords
+# are what people call it, the description only hints. Keyword lists vary in length by
+# editorial whim, so they are barely length-normalised.
+_FIELDS = {
+    "title": (3.0, 0.5),
+    "title_en": (3.0, 0.5),
+    "keywords": (2.0, 0.2),
+    "description": (1.0, 0.75),
+    "category": (0.5, 0.0),
+}
+_K1 = 1.2
+# A whole title or keyword phrase found in the query is strong evidence of intent.
+_PHRASE_FACTORS = {"title": 1.0, "title_en": 1.0, "keywords": 0.8}
+_PHRASE_WEIGHT = 1.0
+_EXACT_PHRASE_BOOST = 1.5
+# Documents that explain only part of the query sink below those that explain all of it.
+_COVERAGE_EXPONENT = 1.5
+
+# Typo tolerance. A corrected word is weaker evidence than one typed right, and the shorter
+# the word the likelier a "correction" is another word altogether.
+_FUZZY_WEIGHT = 0.7
+_FUZZY_MIN_LENGTH = 4
+_FUZZY_CUTOFF = 80.0
+_FUZZY_CUTOFF_SHORT = 85.0  # four-letter words: one substitution already scores 75
+_FUZZY_CUTOFF_REAL_WORD = 88.0  # the word exists in Russian, just not in the catalog
+_FUZZY_CANDIDATES = 2
+
+# Normal forms of an ambiguous word ("кружки" is кружка or кружок) are all indexed when the
+# analyzer gives them at least this share of probability.
+_LEMMA_MIN_SCORE = 0.1
+_LEMMA_MAX_FORMS = 3
+
+
+def switch_layout(text: str) -> str:
+    """Retype ``text`` on the other keyboard layout (ЙЦУКЕН <-> QWERTY), key by key."""
+    return text.translate(_LAYOUT_TABLE)
+
+
+def normalize(text: str) -> str:
+    """Lowercase, fold ё into е, and reduce punctuation and whitespace runs to single spaces."""
+    text = unicodedata.normalize("NFC", text).lower().replace("ё", "е")
+    return " ".join(_WORD_RE.findall(text))
+
+
+@functools.cache
+def _morph() -> pymorphy3.MorphAnalyzer:
+    # Loading the dictionaries takes a fraction of a second and tens of megabytes: once per
+    # process, and only when a search index is actually built.
+    return pymorphy3.MorphAnalyzer()
+
+
+def _stem_en(word: str) -> str:
+    # title_en is short and plain; folding plurals is all an English query needs here.
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us")):
+        return word[:-1]
+    return word
+
+
+@functools.lru_cache(maxsize=65536)
+def _lemmas(word: str) -> tuple[str, ...]:
+    """The likely dictionary forms of one normalized word, most probable first."""
+    if not _CYRILLIC_RE.search(word):
+        return (_stem_en(word),)
+    weights: dict[str, float] = {}
+    for parse in _morph().parse(word):
+        form = parse.normal_form.replace("ё", "е")
+        weights[form] = weights.get(form, 0.0) + parse.score
+    best = max(weights.values())
+    forms = [form for form, score in weights.items() if score >= min(best, _LEMMA_MIN_SCORE)]
+    return tuple(forms[:_LEMMA_MAX_FORMS])
+
+
+def _tokens(text: str) -> list[str]:
+    return [token for token in normalize(text).split() if token not in _STOP_WORDS]
+
+
+class SearchIndex:
+    """An immutable in-memory index over a catalog; safe to share between threads."""
+
+    def __init__(self, documents: Iterable[SearchDocument]) -> None:
+        unique: dict[str, SearchDocument] = {}
+        for document in documents:
+            unique.setdefault(document.slug, document)
+        docs = list(unique.values())
+        self._slugs = [document.slug for document in docs]
+
+        # Per document and field: lemma -> term frequency, and the field's length in tokens.
+        field_tfs: list[dict[str, dict[str, int]]] = []
+        field_lengths: dict[str, list[int]] = {field: [] for field in _FIELDS}
+        phrases: list[tuple[int, float, tuple[tuple[str, ...], ...]]] = []
+        surfaces: set[str] = set()
+        for doc_id, document in enumerate(docs):
+            texts = {
+                "title": [document.title],
+                "title_en": [document.title_en],
+                "keywords": list(document.keywords),
+                "description": [document.description],
+                "category": [document.category_title],
+            }
+            tfs: dict[str, dict[str, int]] = {}
+            for field, field_texts in texts.items():
+                tf: dict[str, int] = {}
+                length = 0
+                for text in field_texts:
+                    words = _tokens(text)
+                    surfaces.update(words)
+                    slots = tuple(_lemmas(word) for word in words)
+                    for forms in slots:
+                        for form in forms:
+                            tf[form] = tf.get(form, 0) + 1
+                    length += len(slots)
+                    if field in _PHRASE_FACTORS and slots:
+                        phrases.append((doc_id, _PHRASE_FACTORS[field], slots))
+                tfs[field] = tf
+                field_lengths[field].append(length)
+            field_tfs.append(tfs)
+
+        self._postings, self._idf = self._build_postings(field_tfs, field_lengths)
+        self._phrase_docs = [doc_id for doc_id, _, _ in phrases]
+        self._phrase_factors = [factor for _, factor, _ in phrases]
+        self._phrase_sizes = [len(slots) for _, _, slots in phrases]
+        phrase_postings: dict[str, list[tuple[int, int]]] = {}
+        for phrase_id, (_, _, slots) in enumerate(phrases):
+            for slot, forms in enumerate(slots):
+                for form in forms:
+                    phrase_postings.setdefault(form, []).append((phrase_id, slot))
+        self._phrase_postings = {form: tuple(hits) for form, hits in phrase_postings.items()}
+
+        # What a misspelt word is compared against: words as they occur in the catalog, and
+        # their dictionary forms. Digits and very short words are never "corrected".
+        vocabulary = {word for word in surfaces if len(word) >= _FUZZY_MIN_LENGTH}
+        vocabulary.update(form for form in self._idf if len(form) >= _FUZZY_MIN_LENGTH)
+        self._vocabulary = sorted(word for word in vocabulary if not word.isdigit())
+
+        # Bound to the instance, so that each index has its own cache and a rebuilt catalog
+        # never answers from a stale one.
+        self._answer = functools.lru_cache(maxsize=_CACHE_SIZE)(self._answer_uncached)
+
+    @staticmethod
+    def _build_postings(
+        field_tfs: list[dict[str, dict[str, int]]], field_lengths: dict[str, list[int]]
+    ) -> tuple[dict[str, tuple[tuple[int, float], ...]], dict[str, float]]:
+        n_docs = len(field_tfs)
+        average = {
+            field: (sum(lengths) / n_docs if n_docs else 0.0) or 1.0
+            for field, lengths in field_lengths.items()
+        }
+        pseudo_tf: dict[str, dict[int, float]] = {}
+        for doc_id, tfs in enumerate(field_tfs):
+            for field, tf in tfs.items():
+                weight, b = _FIELDS[field]
+                norm = 1.0 - b + b * field_lengths[field][doc_id] / average[field]
+                for form, count in tf.items():
+                    per_doc = pseudo_tf.setdefault(form, {})
+                    per_doc[doc_id] = per_doc.get(doc_id, 0.0) + weight * count / norm
+        postings: dict[str, tuple[tuple[int, float], ...]] = {}
+        idf: dict[str, float] = {}
+        for form, per_doc in pseudo_tf.items():
+            df = len(per_doc)
+            idf[form] = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+            postings[form] = tuple(
+                (doc_id, idf[form] * tf * (_K1 + 1.0) / (tf + _K1))
+                for doc_id, tf in per_doc.items()
+            )
+        return postings, idf
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """The services that best answer ``query``, best first; [] when nothing fits."""
+        if limit <= 0 or not isinstance(query, str) or len(query) > _MAX_QUERY_CHARS:
+            return []
+        return list(self._answer(query.strip())[1][:limit])
+
+    def suggest_layout(self, query: str) -> str | None:
+        """The query retyped on the other layout, if that is what the citizen meant."""
+        if not isinstance(query, str) or len(query) > _MAX_QUERY_CHARS:
+            return None
+        return self._answer(query.strip())[0]
+
+    def _answer_uncached(self, query: str) -> tuple[str | None, tuple[SearchHit, ...]]:
+        suggestion = self._correct_layout(query)
+        return suggestion, self._rank(suggestion if suggestion is not None else query)
+
+    # --- wrong keyboard layout -------------------------------------------------------------
+
+    def _familiarity(self, chunk: str) -> int:
+        """How much a chunk reads as real words: 2 per catalog word, 1 per other Russian one."""
+        score = 0
+        for word in _tokens(chunk):
+            if any(form in self._idf for form in _lemmas(word)):
+                score += 2
+            elif len(word) >= 3 and _CYRILLIC_RE.search(word) and _morph().word_is_known(word):
+                score += 1
+        return score
+
+    def _correct_layout(self, query: str) -> str | None:
+        # Decide per script: the Latin-looking words of "pfgbcm к врачу" may be Russian typed
+        # on QWERTY while its Cyrillic words are fine. Within a script the words are switched
+        # together when that makes the query more familiar overall, so that gibberish like
+        # "r" (the "к" of "pfgbcm r dhfxe") follows its neighbours.
+        chunks = query.split()
+        switched = list(chunks)
+        for script in (_LATIN_RE, _CYRILLIC_RE):
+            indices = [i for i, chunk in enumerate(chunks) if script.search(chunk.lower())]
+            if not indices:
+                continue
+            before = [self._familiarity(chunks[i]) for i in indices]
+            after = [self._familiarity(switch_layout(chunks[i])) for i in indices]
+            if sum(after) <= sum(before):
+                continue
+            for i, old, new in zip(indices, before, after, strict=True):
+                if new >= old:
+                    switched[i] = switch_layout(chunks[i])
+        if switched == chunks:
+            return None
+        return " ".join(switched)
+
+    # --- ranking -------------------------------------------------------------------------
+
+    def _query_terms(self, query: str) -> list[dict[str, float]]:
+        """Per query word, the index lemmas it stands for and how sure we are of each."""
+        terms: list[dict[str, float]] = []
+        seen: set[str] = set()
+        for word in _tokens(query):
+            if word in seen:
+                continue
+            seen.add(word)
+            if len(seen) > _MAX_QUERY_TOKENS:
+                break
+            known = {form: 1.0 for form in _lemmas(word) if form in self._idf}
+            terms.append(known or self._fuzzy_terms(word))
+        return [alternatives for alternatives in terms if alternatives]
+
+    def _fuzzy_terms(self, word: str) -> dict[str, float]:
+        if len(word) < _FUZZY_MIN_LENGTH or word.isdigit():
+            return {}
+        if len(word) == _FUZZY_MIN_LENGTH:
+            cutoff = _FUZZY_CUTOFF_SHORT
+        elif _CYRILLIC_RE.search(word) and _morph().word_is_known(word):
+            cutoff = _FUZZY_CUTOFF_REAL_WORD
+        else:
+            cutoff = _FUZZY_CUTOFF
+        matches = process.extract(
+            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=_FUZZY_CANDIDATES
+        )
+        terms: dict[str, float] = {}
+        for candidate, similarity, _ in matches:
+            weight = _FUZZY_WEIGHT * (similarity / 100.0) ** 2
+            for form in _lemmas(candidate):
+                if form in self._idf and weight > terms.get(form, 0.0):
+                    terms[form] = weight
+        return terms
+
+    def _rank(self, query: str) -> tuple[SearchHit, ...]:
+        terms = self._query_terms(query)
+        if not terms:
+            return ()
+        idf = self._idf
+        postings = self._postings
+
+        relevance: dict[int, float] = {}
+        covered: dict[int, float] = {}
+        total_mass = 0.0
+        for alternatives in terms:
+            # One query word counts once per document, through its best-matching lemma.
+            best: dict[int, float] = {}
+            for form, weight in alternatives.items():
+                for doc_id, posting in postings[form]:
+                    value = posting * weight
+                    if value > best.get(doc_id, 0.0):
+                        best[doc_id] = value
+            mass = max(idf[form] * weight for form, weight in alternatives.items())
+            total_mass += mass
+            for doc_id, value in best.items():
+                relevance[doc_id] = relevance.get(doc_id, 0.0) + value
+                covered[doc_id] = covered.get(doc_id, 0.0) + mass
+
+        bonus = self._phrase_bonus(terms)
+        scored = []
+        for doc_id, value in relevance.items():
+            coverage = covered[doc_id] / total_mass
+            score = (value + _PHRASE_WEIGHT * bonus.get(doc_id, 0.0)) * coverage**_COVERAGE_EXPONENT
+            scored.append((-score, doc_id))
+        scored.sort()
+        slugs = self._slugs
+        return tuple(
+            SearchHit(slug=slugs[doc_id], score=round(-negative, 4))
+            for negative, doc_id in scored[:_MAX_RESULTS]
+        )
+
+    def _phrase_bonus(self, terms: list[dict[str, float]]) -> dict[int, float]:
+        """Per document, its best phrase (title, keyword) in proportion to how much matched."""
+        idf = self._idf
+        slot_mass: dict[int, dict[int, float]] = {}
+        words_in: dict[int, set[int]] = {}
+        for word_index, alternatives in enumerate(terms):
+            for form, weight in alternatives.items():
+                mass = idf[form] * weight
+                for phrase_id, slot in self._phrase_postings.get(form, ()):
+                    slots = slot_mass.setdefault(phrase_id, {})
+                    if mass > slots.get(slot, 0.0):
+                        slots[slot] = mass
+                    words_in.setdefault(phrase_id, set()).add(word_index)
+
+        bonus: dict[int, float] = {}
+        n_words = len(terms)
+        for phrase_id, slots in slot_mass.items():
+            size = self._phrase_sizes[phrase_id]
+            value = self._phrase_factors[phrase_id] * sum(slots.values()) * len(slots) / size
+            if len(slots) == size and len(words_in[phrase_id]) == n_words:
+                value *= _EXACT_PHRASE_BOOST
+            doc_id = self._phrase_docs[phrase_id]
+            if value > bonus.get(doc_id, 0.0):
+                bonus[doc_id] = value
+        return bonus

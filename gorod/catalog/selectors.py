@@ -1,0 +1,102 @@
+"""Reads of the catalog for pages and the API, served from the in-memory snapshot."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from gorod.catalog import snapshot
+from gorod.catalog.models import Category, Service
+from gorod.core.errors import NotFound
+
+# Where each flagship service lives once its module ships (later issues add the modules);
+# until a route exists its page honestly says "coming soon".
+FLAGSHIP_ROUTES = {
+    "doctor-appointment": "health:appointments",
+    "emr": "health:record",
+    "meter-readings": "housing:meters",
+    "school-diary": "school:diary",
+    "clubs-enrollment": "leisure:clubs",
+}
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    services: list[Service]
+    # The query as we understood it when it was typed in the wrong keyboard layout.
+    understood_as: str | None
+
+
+def category_list() -> list[Category]:
+    return snapshot.current().categories
+
+
+def category_get(slug: str) -> Category:
+    for category in snapshot.current().categories:
+        if category.slug == slug:
+            return category
+    raise NotFound("category_not_found", _("Такой категории нет."))
+
+
+def service_list(
+    *, category: str | None = None, kind: str | None = None, audience: str | None = None
+) -> list[Service]:
+    current = snapshot.current()
+    if category is not None:
+        if category not in current.services_by_category:
+            raise NotFound("category_not_found", _("Такой категории нет."))
+        services = current.services_by_category[category]
+    else:
+        services = list(current.services.values())
+    return [
+        service
+        for service in services
+        if (kind is None or service.kind == kind)
+        and (audience is None or service.audience == audience)
+    ]
+
+
+def service_get(slug: str) -> Service:
+    service = snapshot.current().services.get(slug)
+    if service is None:
+        raise NotFound("service_not_found", _("Такой услуги нет в каталоге."))
+    return service
+
+
+def services_featured() -> list[Service]:
+    return snapshot.current().featured
+
+
+def flagship_services() -> list[Service]:
+    services = snapshot.current().services
+    return [services[slug] for slug in FLAGSHIP_ROUTES if slug in services]
+
+
+def service_search(query: str, *, limit: int | None = 20) -> SearchResult:
+    """Services that answer a query, best first, the same ranking for pages and API.
+
+    `limit=None` returns every match (the API paginates them).
+    """
+    query = query[: settings.GOROD_SEARCH_QUERY_MAX_LENGTH]
+    current = snapshot.current()
+    hits = current.index.search(query, limit=limit or len(current.services) or 1)
+    return SearchResult(
+        query=query,
+        services=[current.services[hit.slug] for hit in hits if hit.slug in current.services],
+        understood_as=current.index.suggest_layout(query) if hits else None,
+    )
+
+
+def service_entry_url(service: Service) -> str | None:
+    """Where the "use the service" button leads, or None while the service is not online."""
+    if service.kind == Service.Kind.EXTERNAL:
+        return service.external_url or None
+    route = FLAGSHIP_ROUTES.get(service.slug)
+    if route is None:
+        return None
+    try:
+        return reverse(route)
+    except NoReverseMatch:
+        return None

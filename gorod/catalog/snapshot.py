@@ -1,0 +1,105 @@
+"""The published catalog held in memory by each process, with its search index.
+
+450+ services fit in a few hundred kilobytes, so pages and the API read them from memory
+instead of the database. Each process checks at most every GOROD_CATALOG_RECHECK_SECONDS
+whether the catalog changed (two aggregate queries) and rebuilds when it did; a write in
+this process invalidates at once. Nothing here is shared between processes: every web node
+converges on its own within the recheck interval.
+"""
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Max
+
+from gorod.catalog.models import Category, Department, Service
+from gorod.catalog.search import SearchDocument, SearchIndex
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    version: tuple
+    categories: list[Category]
+    services: dict[str, Service]
+    services_by_category: dict[str, list[Service]]
+    featured: list[Service]
+    index: SearchIndex = field(repr=False)
+
+
+_lock = threading.Lock()
+_current: CatalogSnapshot | None = None
+_checked_at = 0.0
+
+
+def _catalog_version() -> tuple:
+    services = Service.objects.aggregate(count=Count("id"), changed=Max("updated_at"))
+    categories = Category.objects.aggregate(changed=Max("updated_at"))
+    departments = Department.objects.aggregate(changed=Max("updated_at"))
+    return (
+        services["count"],
+        services["changed"],
+        categories["changed"],
+        departments["changed"],
+    )
+
+
+def _build(version: tuple) -> CatalogSnapshot:
+    categories = list(Category.objects.all())
+    services = list(
+        Service.objects.filter(is_published=True)
+        .select_related("category", "department")
+        .order_by("title", "slug")
+    )
+    by_category: dict[str, list[Service]] = {category.slug: [] for category in categories}
+    for service in services:
+        by_category[service.category.slug].append(service)
+    for category in categories:
+        category.service_count = len(by_category[category.slug])
+    featured = sorted(
+        (service for service in services if service.featured_position is not None),
+        key=lambda service: (service.featured_position, service.title),
+    )
+    index = SearchIndex(
+        SearchDocument(
+            slug=service.slug,
+            title=service.title,
+            title_en=service.title_en,
+            keywords=tuple(service.keywords),
+            description=service.description,
+            category_title=service.category.title,
+        )
+        for service in services
+    )
+    return CatalogSnapshot(
+        version=version,
+        categories=categories,
+        services={service.slug: service for service in services},
+        services_by_category=by_category,
+        featured=featured,
+        index=index,
+    )
+
+
+def current() -> CatalogSnapshot:
+    """The snapshot, rebuilt if the catalog changed since it was taken."""
+    global _current, _checked_at
+    snapshot = _current
+    if snapshot is not None and time.monotonic() - _checked_at < settings.GOROD_CATALOG_RECHECK_SECONDS:
+        return snapshot
+    with _lock:
+        # Another thread may have refreshed while this one waited for the lock.
+        if _current is not None and time.monotonic() - _checked_at < settings.GOROD_CATALOG_RECHECK_SECONDS:
+            return _current
+        version = _catalog_version()
+        if _current is None or _current.version != version:
+            _current = _build(version)
+        _checked_at = time.monotonic()
+        return _current
+
+
+def invalidate() -> None:
+    """Make the next read re-check the database (called after a catalog write commits)."""
+    global _checked_at
+    _checked_at = 0.0

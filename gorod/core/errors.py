@@ -1,0 +1,34 @@
+"""Domain errors: one exception type that every layer understands.
+
+A service raises `DomainError(code, message, field=...)`; the API turns it into RFC 9457
+problem+json with the stable `code`, and a web form shows `message` next to `field`.
+"""
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A refusal the user can act on; `code` is stable and machine-readable."""
+
+    status = 400
+
+    def __init__(
+        self,
+        code: str,
+        message: str | Promise,
+        *,
+        field: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        self.field = field
+        if status is not None:
+            self.status = status
+
+
+class NotFound(DomainError):
+    """The object does not exist or lies outside the actor's scope (no existence leak)."""
+
+    status = 404

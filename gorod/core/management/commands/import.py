@@ -1,0 +1,35 @@
+"""`gorod import KIND FILE`: load reference data through each domain's importer."""
+
+from importlib import import_module
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gorod.core.errors import DomainError
+
+# kind -> "module:function"; the function takes (path, *, stdout, style), prints its
+# progress and summary, and returns a report whose `problems` list is empty on success.
+# Each domain adds its own kinds here (meters, icd10, …).
+IMPORTERS = {
+    "services": "gorod.catalog.importers:import_services_file",
+}
+
+
+class Command(BaseCommand):
+    help = "Import reference data from a file: " + ", ".join(IMPORTERS)
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(IMPORTERS))
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, kind: str, file: Path, **options):
+        if not file.is_file():
+            raise CommandError(f"No such file: {file}")
+        module_name, function_name = IMPORTERS[kind].split(":")
+        importer = getattr(import_module(module_name), function_name)
+        try:
+            report = importer(file, stdout=self.stdout, style=self.style)
+        except DomainError as error:
+            raise CommandError(str(error.message)) from error
+        if report.problems:
+            raise CommandError(f"{file}: {len(report.problems)} bad row(s), nothing imported")

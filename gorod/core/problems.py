@@ -1,0 +1,66 @@
+"""RFC 9457 problem details: the one shape of every API error.
+
+`type` is a URN built from the stable `code`, so clients can branch on either; `detail` is
+the human message in the request's language (Russian unless the client asks otherwise).
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+STATUS_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
+
+
+def problem_response(
+    request: HttpRequest | None,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    **extensions: Any,
+) -> JsonResponse:
+    body = {
+        "type": f"urn:gorod:problem:{code}",
+        "title": STATUS_TITLES.get(status, "Error"),
+        "status": status,
+        "detail": str(detail),
+        "code": code,
+        **extensions,
+    }
+    if request is not None:
+        body["instance"] = request.path
+    return JsonResponse(
+        body,
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def not_found_problem(request: HttpRequest) -> JsonResponse:
+    return problem_response(
+        request, status=404, code="not_found", detail=_("Такого адреса в API нет.")
+    )
+
+
+def server_error_problem(request: HttpRequest) -> JsonResponse:
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        detail=_("Внутренняя ошибка. Мы уже знаем о ней; попробуйте ещё раз позже."),
+    )

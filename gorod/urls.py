@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from gorod.api import api
+
+urlpatterns = [
+    path("", include("gorod.web.urls")),
+    path("accounts/", include("gorod.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/", admin.site.urls),
+]
+
+handler404 = "gorod.web.views.not_found"
+handler500 = "gorod.web.views.server_error"

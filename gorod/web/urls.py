@@ -1,0 +1,14 @@
+from django.urls import path
+
+from gorod.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search", views.search, name="search"),
+    path("categories/<slug:slug>/", views.category, name="category"),
+    path("services/<slug:slug>/", views.service, name="service"),
+    path("cabinet/", views.cabinet, name="cabinet"),
+    path("healthz", views.healthz, name="healthz"),
+]

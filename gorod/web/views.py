@@ -1,0 +1,125 @@
+"""Portal pages: thin views over the catalog and accounts selectors."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.http import require_safe
+
+from gorod.accounts import selectors as accounts
+from gorod.catalog import selectors as catalog
+from gorod.core.errors import NotFound
+from gorod.core.problems import not_found_problem, server_error_problem
+from gorod.web.activity import describe
+
+SEARCH_PAGE_SIZE = 30
+
+
+@require_safe
+def home(request):
+    return render(
+        request,
+        "web/home.html",
+        {"categories": catalog.category_list(), "featured": catalog.services_featured()},
+    )
+
+
+@require_safe
+def category(request, slug: str):
+    try:
+        found = catalog.category_get(slug)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    return render(
+        request,
+        "web/category.html",
+        {
+            "category": found,
+            "services": catalog.service_list(category=slug),
+            "current_category": slug,
+        },
+    )
+
+
+@require_safe
+def service(request, slug: str):
+    try:
+        found = catalog.service_get(slug)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    return render(
+        request,
+        "web/service.html",
+        {
+            "service": found,
+            "current_category": found.category.slug,
+            "entry_url": catalog.service_entry_url(found),
+            "related": [
+                other
+                for other in catalog.service_list(category=found.category.slug)
+                if other.slug != found.slug
+            ][:6],
+        },
+    )
+
+
+@require_safe
+def search(request):
+    raw_query = request.GET.get("q", "")
+    too_long = len(raw_query) > settings.GOROD_SEARCH_QUERY_MAX_LENGTH
+    result = catalog.service_search(raw_query, limit=SEARCH_PAGE_SIZE)
+    context = {
+        "query": result.query.strip(),
+        "result": result,
+        "too_long": too_long,
+        "max_length": settings.GOROD_SEARCH_QUERY_MAX_LENGTH,
+        "categories": catalog.category_list(),
+    }
+    # htmx asks for the results alone while the citizen types; without JS the whole page.
+    template = "web/_search_results.html" if request.htmx else "web/search.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_safe
+def cabinet(request):
+    person = accounts.person_of(request.user)
+    return render(
+        request,
+        "web/cabinet.html",
+        {
+            "person": person,
+            "children": list(accounts.guardianships_of(person)) if person else [],
+            "flagships": [
+                (service, catalog.service_entry_url(service))
+                for service in catalog.flagship_services()
+            ],
+            "activity": [
+                (event, describe(event.action))
+                for event in accounts.recent_activity_of(request.user)
+            ],
+        },
+    )
+
+
+def healthz(request):
+    """Liveness for load balancers and the benchmark's baseline: no database, no session."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _is_api(request):
+        return not_found_problem(request)
+    return render(request, "web/404.html", status=404)
+
+
+def server_error(request):
+    if _is_api(request):
+        return server_error_problem(request)
+    # Standalone template, no context processors: the database may be what failed.
+    return HttpResponse(loader.render_to_string("web/500.html"), status=500)
