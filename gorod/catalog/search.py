@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -104,6 +105,23 @@ _FUZZY_CUTOFF_SHORT = 85.0  # four-letter words: one substitution already scores
 _FUZZY_CUTOFF_REAL_WORD = 88.0  # the word exists in Russian, just not in the catalog
 _FUZZY_CANDIDATES = 2
 
+# Derivatives the dictionary does not link ("смена" and "сменить", "оплата" and "оплатить")
+# share a long common prefix; they count as the same word, at this discount.
+_RELATED_WEIGHT = 0.5
+_RELATED_MIN_PREFIX = 4
+
+# Everyday words and the words the catalog uses for the same thing. Kept short on purpose:
+# only equivalences that hold across the whole catalog, never one service's vocabulary
+# (that belongs in its keywords).
+_SYNONYMS = (
+    ("поменять", "сменить", "заменить", "замена", "смена"),
+    ("пожаловаться", "жаловаться", "жалоба"),
+    ("доктор", "врач"),
+    ("гаи", "гибдд"),
+    ("машина", "автомобиль", "авто"),
+)
+_SYNONYM_WEIGHT = 0.8
+
 # Normal forms of an ambiguous word ("кружки" is кружка or кружок) are all indexed when the
 # analyzer gives them at least this share of probability.
 _LEMMA_MIN_SCORE = 0.1
@@ -151,6 +169,15 @@ def _lemmas(word: str) -> tuple[str, ...]:
     best = max(weights.values())
     forms = [form for form, score in weights.items() if score >= min(best, _LEMMA_MIN_SCORE)]
     return tuple(forms[:_LEMMA_MAX_FORMS])
+
+
+def _are_related(first: str, second: str) -> bool:
+    common = len(os.path.commonprefix((first, second)))
+    return (
+        common >= _RELATED_MIN_PREFIX
+        and common >= 0.75 * min(len(first), len(second))
+        and common >= 0.5 * max(len(first), len(second))
+    )
 
 
 def _tokens(text: str) -> list[str]:
@@ -210,10 +237,29 @@ class SearchIndex:
         self._phrase_postings = {form: tuple(hits) for form, hits in phrase_postings.items()}
 
         # What a misspelt word is compared against: words as they occur in the catalog, and
-        # their dictionary forms. Digits and very short words are never "corrected".
+        # their dictionary forms. Digits and very short words are never "corrected". People
+        # rarely get the first letter wrong, so comparing only words with the same initial
+        # keeps a correction to a few hundred comparisons instead of thousands.
         vocabulary = {word for word in surfaces if len(word) >= _FUZZY_MIN_LENGTH}
         vocabulary.update(form for form in self._idf if len(form) >= _FUZZY_MIN_LENGTH)
-        self._vocabulary = sorted(word for word in vocabulary if not word.isdigit())
+        by_initial: dict[str, list[str]] = {}
+        for word in sorted(vocabulary):
+            if not word.isdigit():
+                by_initial.setdefault(word[0], []).append(word)
+        self._vocabulary_by_initial = {initial: tuple(words) for initial, words in by_initial.items()}
+
+        by_prefix: dict[str, list[str]] = {}
+        for form in self._idf:
+            if len(form) >= _RELATED_MIN_PREFIX and _CYRILLIC_RE.match(form):
+                by_prefix.setdefault(form[:_RELATED_MIN_PREFIX], []).append(form)
+        self._forms_by_prefix = by_prefix
+
+        synonyms: dict[str, set[str]] = {}
+        for group in _SYNONYMS:
+            forms = {_lemmas(word)[0] for word in group}
+            for form in forms:
+                synonyms.setdefault(form, set()).update(forms - {form})
+        self._synonyms = {form: tuple(sorted(others)) for form, others in synonyms.items()}
 
         # Bound to the instance, so that each index has its own cache and a rebuilt catalog
         # never answers from a stale one.
@@ -309,12 +355,21 @@ class SearchIndex:
             seen.add(word)
             if len(seen) > _MAX_QUERY_TOKENS:
                 break
-            known = {form: 1.0 for form in _lemmas(word) if form in self._idf}
-            terms.append(known or self._fuzzy_terms(word))
+            forms = _lemmas(word)
+            alternatives = {form: 1.0 for form in forms if form in self._idf}
+            for form in forms:
+                for synonym in self._synonyms.get(form, ()):
+                    if synonym in self._idf and synonym not in alternatives:
+                        alternatives[synonym] = _SYNONYM_WEIGHT
+                for related in self._forms_by_prefix.get(form[:_RELATED_MIN_PREFIX], ()):
+                    if related not in alternatives and _are_related(form, related):
+                        alternatives[related] = _RELATED_WEIGHT
+            terms.append(alternatives or self._fuzzy_terms(word))
         return [alternatives for alternatives in terms if alternatives]
 
     def _fuzzy_terms(self, word: str) -> dict[str, float]:
-        if len(word) < _FUZZY_MIN_LENGTH or word.isdigit():
+        candidates = self._vocabulary_by_initial.get(word[0])
+        if len(word) < _FUZZY_MIN_LENGTH or word.isdigit() or not candidates:
             return {}
         if len(word) == _FUZZY_MIN_LENGTH:
             cutoff = _FUZZY_CUTOFF_SHORT
@@ -323,7 +378,7 @@ class SearchIndex:
         else:
             cutoff = _FUZZY_CUTOFF
         matches = process.extract(
-            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=_FUZZY_CANDIDATES
+            word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=_FUZZY_CANDIDATES
         )
         terms: dict[str, float] = {}
         for candidate, similarity, _ in matches:

@@ -1,0 +1,65 @@
+# gorod: `make run` serves the demo city, `make test` runs every check.
+# Needs only Python 3.11+ and make; everything else is installed into .venv from the lock.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# A local PostgreSQL for the second test run; CI sets CI=true and must have it.
+GOROD_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gorod
+
+.PHONY: run serve install migrate demo test lint format test-sqlite test-postgres check-deploy bench messages clean
+
+run: install migrate demo serve
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements/lock.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(INSTALLED)
+
+migrate: install
+	$(BIN)/gorod migrate --no-input
+
+demo: install
+	$(BIN)/gorod demo --if-empty
+
+serve: install
+	$(BIN)/gorod serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install lint test-sqlite test-postgres check-deploy
+
+test-sqlite: install
+	@echo "== tests on SQLite =="
+	$(BIN)/pytest
+
+test-postgres: install
+	@status=0; $(BIN)/python scripts/require_postgres.py "$(GOROD_TEST_DATABASE_URL)" || status=$$?; \
+	if [ $$status -eq 3 ]; then exit 0; elif [ $$status -ne 0 ]; then exit $$status; fi; \
+	echo "== tests on PostgreSQL =="; DATABASE_URL="$(GOROD_TEST_DATABASE_URL)" $(BIN)/pytest
+
+check-deploy: install
+	GOROD_ENV=production SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
+	ALLOWED_HOSTS=gorod.example DATABASE_URL="sqlite:///:memory:" \
+	$(BIN)/gorod check --deploy --fail-level WARNING
+
+bench: install
+	$(BIN)/python bench/run.py
+
+messages: install
+	cd gorod && ../$(BIN)/django-admin makemessages -l en --no-obsolete && ../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,65 @@
+"""Fixtures shared by every app's tests."""
+
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+
+from gorod.catalog import snapshot
+
+CATALOG_FIXTURE = Path(__file__).parent / "gorod" / "catalog" / "fixtures" / "services.csv"
+
+
+class _Quiet:
+    def write(self, *_args, **_kwargs) -> None:
+        pass
+
+
+class _NoStyle:
+    def __getattr__(self, _name):
+        return str
+
+
+def load_catalog() -> None:
+    """The ten categories (a data migration) and the project's catalog, if missing.
+
+    Transactional tests flush every table afterwards, migration data included, so the
+    fixture re-creates what it needs instead of trusting the migration's rows.
+    """
+    from gorod.catalog.importers import import_services_file
+    from gorod.catalog.models import Category, Service
+
+    if not Category.objects.exists():
+        import_module("gorod.catalog.migrations.0002_the_ten_categories").create_categories(
+            django_apps, None
+        )
+    if not Service.objects.exists():
+        import_services_file(CATALOG_FIXTURE, stdout=_Quiet(), style=_NoStyle())
+    snapshot.invalidate()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the catalog once; each test's rollback leaves it in place."""
+    with django_db_blocker.unblock():
+        load_catalog()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog_snapshot():
+    # The in-memory snapshot outlives a test's transaction; make every test re-check.
+    snapshot.invalidate()
+    yield
+    snapshot.invalidate()
+
+
+@pytest.fixture
+def catalog(db):
+    """The full project catalog (469 services), reloaded if a flush removed it."""
+    load_catalog()
+
+
+@pytest.fixture
+def transactional_catalog(transactional_db):
+    load_catalog()

@@ -1,0 +1,37 @@
+"""Exit 0 if PostgreSQL answers at the URL, 3 if not (skip), 1 if not and CI requires it.
+
+`make test` runs the whole suite a second time on PostgreSQL when one is reachable. On a
+laptop without it that run is skipped with a clear line; in CI (CI=true) it is required.
+"""
+
+import os
+import sys
+
+import psycopg
+from dj_database_url import parse
+
+SKIP = 3
+
+
+def main(url: str) -> int:
+    config = parse(url)
+    try:
+        psycopg.connect(
+            host=config["HOST"] or "127.0.0.1",
+            port=config["PORT"] or 5432,
+            user=config["USER"] or "postgres",
+            password=config["PASSWORD"] or None,
+            dbname="postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI", "").lower() == "true":
+            print(f"PostgreSQL is required in CI but unreachable at {url}: {error}", file=sys.stderr)
+            return 1
+        print(f"== tests on PostgreSQL SKIPPED: nothing answers at {url} ({error}) ==")
+        return SKIP
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
