@@ -49,9 +49,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fresh_catalog_snapshot():
     # The in-memory snapshot outlives a test's transaction; make every test re-check.
-    snapshot.invalidate()
+    snapshot.discard()
     yield
-    snapshot.invalidate()
+    snapshot.discard()
 
 
 @pytest.fixture

@@ -99,6 +99,15 @@ def current() -> CatalogSnapshot:
         return _current
 
 
+def discard() -> None:
+    """Forget the snapshot entirely (tests: a rolled-back transaction restores rows whose
+    version looks unchanged, and QuerySet.update() bypasses updated_at)."""
+    global _current
+    with _lock:
+        _current = None
+    invalidate()
+
+
 def invalidate() -> None:
     """Make the next read re-check the database (called after a catalog write commits)."""
     global _checked_at

@@ -1,0 +1,51 @@
+import pytest
+from django.urls import reverse
+
+from gorod.catalog import selectors
+from gorod.core.errors import NotFound
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_category_has_services(catalog):
+    categories = selectors.category_list()
+    assert len(categories) == 10
+    assert all(category.service_count > 0 for category in categories)
+    assert sum(category.service_count for category in categories) == 469
+
+
+def test_unknown_slugs_are_not_found(catalog):
+    with pytest.raises(NotFound):
+        selectors.service_get("no-such-service")
+    with pytest.raises(NotFound):
+        selectors.category_get("no-such-category")
+
+
+def test_flagships_are_the_five_in_order(catalog):
+    assert [service.slug for service in selectors.flagship_services()] == [
+        "doctor-appointment",
+        "emr",
+        "meter-readings",
+        "school-diary",
+        "clubs-enrollment",
+    ]
+
+
+def test_flagship_without_its_module_has_no_entry_url_yet(catalog):
+    # The modules arrive with later issues; until then the page says "coming soon".
+    assert selectors.service_entry_url(selectors.service_get("meter-readings")) is None
+
+
+def test_search_issue_examples(catalog):
+    assert selectors.service_search("pfgbcm r dhfxe").services[0].slug == "doctor-appointment"
+    assert selectors.service_search("pfgbcm r dhfxe").understood_as == "запись к врачу"
+    assert selectors.service_search("передать показания воды").services[0].slug == "meter-readings"
+
+
+def test_search_of_nothing_finds_nothing(catalog):
+    for query in ("", "   ", "!!!", "\x00", "😀" * 500):
+        assert selectors.service_search(query).services == []
+
+
+def test_service_page_url(catalog):
+    assert reverse("web:service", args=["emr"]) == "/services/emr/"
