@@ -10,7 +10,7 @@ from gorod.accounts.api import router as accounts_router
 from gorod.accounts.services import api_token_authenticate
 from gorod.catalog.api import router as catalog_router
 from gorod.core.errors import DomainError
-from gorod.core.problems import problem_response
+from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 
 
 class PersonalTokenAuth(HttpBearer):
@@ -25,7 +25,21 @@ class PersonalTokenAuth(HttpBearer):
 # Session auth for the browser (with Django's CSRF check), tokens for programs.
 authenticated = [SessionAuth(), PersonalTokenAuth()]
 
-api = NinjaAPI(
+
+class GorodAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Document error bodies as problem+json, which is what the handlers below send."""
+        schema = super().get_openapi_schema(**kwargs)
+        for path in schema["paths"].values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        response["content"] = {PROBLEM_CONTENT_TYPE: content["application/json"]}
+        return schema
+
+
+api = GorodAPI(
     title="gorod API",
     version="1",
     description=(

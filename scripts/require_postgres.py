@@ -26,7 +26,9 @@ def main(url: str) -> int:
         ).close()
     except psycopg.OperationalError as error:
         if os.environ.get("CI", "").lower() == "true":
-            print(f"PostgreSQL is required in CI but unreachable at {url}: {error}", file=sys.stderr)
+            print(
+                f"PostgreSQL is required in CI but unreachable at {url}: {error}", file=sys.stderr
+            )
             return 1
         print(f"== tests on PostgreSQL SKIPPED: nothing answers at {url} ({error}) ==")
         return SKIP

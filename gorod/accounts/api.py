@@ -4,11 +4,12 @@ from ninja import Router
 
 from gorod.accounts import selectors
 from gorod.accounts.schemas import MeOut
+from gorod.core.schemas import with_problems
 
 router = Router(tags=["accounts"])
 
 
-@router.get("", response=MeOut, summary="The current user")
+@router.get("", response=with_problems({200: MeOut}, 401), summary="The current user")
 def me(request):
     user = request.auth
     person = selectors.person_of(user)

@@ -14,9 +14,7 @@ class LoginForm(AuthenticationForm):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     error_messages = {
-        "invalid_login": _(
-            "Неверный e-mail, телефон или пароль. Проверьте раскладку и Caps Lock."
-        ),
+        "invalid_login": _("Неверный e-mail, телефон или пароль. Проверьте раскладку и Caps Lock."),
         "inactive": _("Учётная запись отключена. Обратитесь в службу поддержки."),
     }
 
@@ -73,7 +71,9 @@ class ProfileForm(PersonFieldsMixin):
 
 
 class ChildForm(PersonFieldsMixin):
-    kind = forms.ChoiceField(label=_("Кем вы приходитесь ребёнку"), choices=Guardianship.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("Кем вы приходитесь ребёнку"), choices=Guardianship.Kind.choices
+    )
     oms_policy = forms.CharField(
         label=_("Полис ОМС ребёнка"),
         max_length=24,

@@ -99,9 +99,7 @@ class Person(models.Model):
     first_name = models.CharField(_("имя"), max_length=100)
     middle_name = models.CharField(_("отчество"), max_length=100, blank=True)
     birth_date = models.DateField(_("дата рождения"))
-    oms_policy = models.CharField(
-        _("полис ОМС"), max_length=16, null=True, blank=True, unique=True
-    )
+    oms_policy = models.CharField(_("полис ОМС"), max_length=16, null=True, blank=True, unique=True)
     snils = models.CharField(_("СНИЛС"), max_length=11, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменён"), auto_now=True)
@@ -126,7 +124,9 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(part for part in (self.last_name, self.first_name, self.middle_name) if part)
+        return " ".join(
+            part for part in (self.last_name, self.first_name, self.middle_name) if part
+        )
 
     @property
     def short_name(self) -> str:

@@ -15,7 +15,7 @@ from gorod.accounts.models import ApiToken, Guardianship, Person, User
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound
 
-API_TOKEN_PREFIX = "gorod"
+API_TOKEN_PREFIX = "gorod"  # noqa: S105 — a public label, not a secret
 # last_used_at is informative; writing it on every request would turn reads into writes.
 API_TOKEN_TOUCH_INTERVAL_SECONDS = 60
 
@@ -60,9 +60,7 @@ def _check_birth_date(birth_date: date) -> None:
             "birth_date_in_future", _("Дата рождения не может быть в будущем."), field="birth_date"
         )
     if birth_date.year < 1900:
-        raise DomainError(
-            "birth_date_invalid", _("Проверьте год рождения."), field="birth_date"
-        )
+        raise DomainError("birth_date_invalid", _("Проверьте год рождения."), field="birth_date")
 
 
 def user_register(
@@ -212,7 +210,9 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """Issue a token; the plaintext is returned once and never stored."""
     name = name.strip()
     if not name:
-        raise DomainError("token_name_required", _("Назовите токен, чтобы потом его узнать."), field="name")
+        raise DomainError(
+            "token_name_required", _("Назовите токен, чтобы потом его узнать."), field="name"
+        )
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():

@@ -13,12 +13,17 @@ from django.views.decorators.http import require_POST
 
 from gorod.accounts import rules, selectors, services
 from gorod.accounts.forms import ApiTokenForm, ChildForm, ProfileForm, SignupForm
+from gorod.accounts.models import User
 from gorod.core.errors import DomainError
 
 
 def login_for_throttling(request, credentials) -> str:
     """The login axes counts failures under: "8 916 …" and "+7916…" are one account."""
-    raw = (credentials or {}).get("username", "") or ""
+    # Axes calls this from its middleware with no credentials (read the form field) and
+    # from its backend with credentials keyed by User.USERNAME_FIELD ("email"), whatever
+    # the citizen typed: e-mail or phone.
+    source = credentials if credentials is not None else request.POST
+    raw = source.get("username") or source.get(User.USERNAME_FIELD) or ""
     parsed = rules.normalize_login(raw)
     return parsed[1] if parsed else raw.strip().lower()
 
@@ -65,7 +70,14 @@ def profile(request):
     if person is not None:
         initial = {
             name: getattr(person, name) or ""
-            for name in ("last_name", "first_name", "middle_name", "birth_date", "oms_policy", "snils")
+            for name in (
+                "last_name",
+                "first_name",
+                "middle_name",
+                "birth_date",
+                "oms_policy",
+                "snils",
+            )
         }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and person is not None and form.is_valid():
@@ -114,7 +126,9 @@ def child_add(request):
 def token_create(request):
     form = ApiTokenForm(request.POST)
     if form.is_valid():
-        _token, plaintext = services.api_token_create(actor=request.user, name=form.cleaned_data["name"])
+        _token, plaintext = services.api_token_create(
+            actor=request.user, name=form.cleaned_data["name"]
+        )
         # Shown once on the next page and then forgotten: only the hash is stored.
         request.session["new_api_token"] = plaintext
     else:

@@ -7,7 +7,8 @@ from ninja import Query, Router
 from gorod.catalog import selectors
 from gorod.catalog.models import Service
 from gorod.catalog.schemas import CategoryOut, ServiceListQuery, ServiceOut, ServicePage
-from gorod.core.errors import DomainError
+from gorod.core.errors import NotFound
+from gorod.core.schemas import with_problems
 
 router = Router(tags=["catalog"])
 
@@ -43,9 +44,16 @@ def list_categories(request):
     ]
 
 
-@router.get("/services", response=ServicePage, auth=None, summary="List or search services")
+@router.get(
+    "/services",
+    response=with_problems({200: ServicePage}, 404, 422),
+    auth=None,
+    summary="List or search services",
+)
 def list_services(request, filters: Query[ServiceListQuery]):
     understood_as = None
+    if filters.category is not None:
+        selectors.category_get(filters.category)  # an unknown category is a 404, not []
     if filters.q and filters.q.strip():
         result = selectors.service_search(filters.q, limit=None)
         understood_as = result.understood_as
@@ -63,7 +71,7 @@ def list_services(request, filters: Query[ServiceListQuery]):
     count = len(services)
     pages = max(1, -(-count // filters.page_size))
     if filters.page > pages:
-        raise DomainError(
+        raise NotFound(
             "page_out_of_range",
             _("Страницы %(page)d нет: всего страниц %(pages)d.")
             % {"page": filters.page, "pages": pages},
@@ -80,6 +88,11 @@ def list_services(request, filters: Query[ServiceListQuery]):
     }
 
 
-@router.get("/services/{slug}", response=ServiceOut, auth=None, summary="One service")
+@router.get(
+    "/services/{slug}",
+    response=with_problems({200: ServiceOut}, 404),
+    auth=None,
+    summary="One service",
+)
 def get_service(request, slug: str):
     return _service_out(selectors.service_get(slug))

@@ -9,8 +9,9 @@ The work is split so that a query costs little CPU:
   precomputed into an inverted index ``lemma -> [(document, weight)]``; the title, the English
   title and every keyword phrase also go into a phrase index for the "whole phrase" bonus;
 * at query time the query is layout-corrected if it was typed in the wrong keyboard layout,
-  lemmatized (lemmas are cached per process), unknown words are matched against the index
-  vocabulary with rapidfuzz, and only the postings of the query's lemmas are visited.
+  lemmatized (lemmas are cached per process), widened to a few everyday synonyms and derived
+  words, unknown words are matched against the index vocabulary with rapidfuzz, and only the
+  postings of the query's lemmas are visited.
 
 Finished answers are kept in a bounded per-index LRU cache, because popular queries repeat
 many times a minute ("запись к врачу", "показания воды").
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -40,6 +40,10 @@ class SearchDocument:
     keywords: tuple[str, ...]
     description: str
     category_title: str = ""
+    # How likely this service is what a citizen means when the words fit several equally
+    # well ("счетчики воды": sending readings, not registering a meter). 1.0 is neutral;
+    # the catalog raises it for the flagship services that carry most of the traffic.
+    prior: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +58,9 @@ _QWERTY = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~"
 _JCUKEN = "йцукенгшщзхъфывапролджэячсмитьбюёЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮЁ"
 _LAYOUT_TABLE = str.maketrans(_QWERTY + _JCUKEN, _JCUKEN + _QWERTY)
 
-_WORD_RE = re.compile(r"[^\W_]+")
+# Only the letters the catalog is written in: other scripts can never match, and some
+# (unassigned code points) crash pymorphy3's shape detection.
+_WORD_RE = re.compile(r"[0-9a-zа-яё]+")
 _CYRILLIC_RE = re.compile(r"[а-яё]")
 _LATIN_RE = re.compile(r"[a-z]")
 
@@ -63,19 +69,21 @@ _LATIN_RE = re.compile(r"[a-z]")
 # "где", "хочу"), and the English ones for title_en.
 _STOP_WORDS = frozenset(
     """
-    а без безо в во вы да для до ее её же за и из изо или им их к ко ли мне мной мы на над
-    надо не ни но о об обо около от ото по под подо при про с со у уже чем что чтобы я
-    это этот эта эти тот та те то так там тут как какой какая какие где куда когда зачем
-    почему хочу хотим нужно надо можно ли бы мой моя мое мои мою наш наша наше наши свой своя
-    свое свои его ему она он они оно вам нам тебе себе себя сейчас есть был была было
+    а без безо в во вы да для до ее же за и из изо или им их к ко ли мне мной мы на над надо
+    не ни но о об обо около от ото по под подо при про с со у уже чем что чтобы я это этот
+    эта эти тот та те то так там тут как какой какая какие где куда когда зачем почему хочу
+    хотим нужно можно бы мой моя мое мои мою наш наша наше наши свой своя свое свои его ему
+    она он они оно вам нам тебе себе себя сейчас есть был была было
     a an and are as at be by can do for from how i in is it me my of on or s the to what
     where with you your
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads best as prose
 )
 
 _MAX_QUERY_CHARS = 200  # a search box, not a document: longer input is answered with nothing
 _MAX_QUERY_TOKENS = 10
-_MAX_RESULTS = 100
+# The cache keeps what a results page shows. Deeper answers (the API's "every match") are
+# recomputed when asked for, so that 4096 cached answers stay a few megabytes.
+_CACHED_HITS = 50
 # Far below the best hit a match is incidental (one common word like "получить"): listing it
 # only buries the answer. On the evaluation set the right service never scored under 15 % of
 # the best hit.
@@ -95,7 +103,6 @@ _FIELDS = {
 _K1 = 1.2
 # A whole title or keyword phrase found in the query is strong evidence of intent.
 _PHRASE_FACTORS = {"title": 1.0, "title_en": 1.0, "keywords": 0.8}
-_PHRASE_WEIGHT = 1.0
 # Documents that explain only part of the query sink below those that explain all of it.
 _COVERAGE_EXPONENT = 1.5
 
@@ -180,7 +187,10 @@ def _lemmas(word: str) -> tuple[str, ...]:
 
 
 def _are_related(first: str, second: str) -> bool:
-    common = len(os.path.commonprefix((first, second)))
+    common = next(
+        (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b),
+        min(len(first), len(second)),
+    )
     return (
         common >= _RELATED_MIN_PREFIX
         and common >= 0.75 * min(len(first), len(second))
@@ -201,6 +211,7 @@ class SearchIndex:
             unique.setdefault(document.slug, document)
         docs = list(unique.values())
         self._slugs = [document.slug for document in docs]
+        self._priors = [document.prior for document in docs]
 
         # Per document and field: lemma -> term frequency, and the field's length in tokens.
         field_tfs: list[dict[str, dict[str, int]]] = []
@@ -254,7 +265,9 @@ class SearchIndex:
         for word in sorted(vocabulary):
             if not word.isdigit():
                 by_initial.setdefault(word[0], []).append(word)
-        self._vocabulary_by_initial = {initial: tuple(words) for initial, words in by_initial.items()}
+        self._vocabulary_by_initial = {
+            initial: tuple(words) for initial, words in by_initial.items()
+        }
 
         by_prefix: dict[str, list[str]] = {}
         for form in self._idf:
@@ -302,13 +315,14 @@ class SearchIndex:
         return postings, idf
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """The services that best answer ``query``, best first; [] when nothing fits.
-
-        At most 100 hits whatever the limit: nobody pages further through a search.
-        """
+        """The services that best answer ``query``, best first; [] when nothing fits."""
         if limit <= 0 or len(query) > _MAX_QUERY_CHARS:
             return []
-        return list(self._answer(query.strip())[1][:limit])
+        query = query.strip()
+        suggestion, hits, complete = self._answer(query)
+        if limit > len(hits) and not complete:
+            hits = self._rank(suggestion if suggestion is not None else query)
+        return list(hits[:limit])
 
     def suggest_layout(self, query: str) -> str | None:
         """The query retyped on the other layout, if that is what the citizen meant."""
@@ -316,9 +330,11 @@ class SearchIndex:
             return None
         return self._answer(query.strip())[0]
 
-    def _answer_uncached(self, query: str) -> tuple[str | None, tuple[SearchHit, ...]]:
+    def _answer_uncached(self, query: str) -> tuple[str | None, tuple[SearchHit, ...], bool]:
+        """The layout suggestion, the first hits, and whether those are all the hits."""
         suggestion = self._correct_layout(query)
-        return suggestion, self._rank(suggestion if suggestion is not None else query)
+        hits = self._rank(suggestion if suggestion is not None else query)
+        return suggestion, hits[:_CACHED_HITS], len(hits) <= _CACHED_HITS
 
     # --- wrong keyboard layout -------------------------------------------------------------
 
@@ -423,17 +439,18 @@ class SearchIndex:
                 covered[doc_id] = covered.get(doc_id, 0.0) + mass * weight
 
         bonus = self._phrase_bonus(terms)
+        priors = self._priors
         scored = []
         for doc_id, value in relevance.items():
             coverage = covered[doc_id] / total_mass
-            score = (value + _PHRASE_WEIGHT * bonus.get(doc_id, 0.0)) * coverage**_COVERAGE_EXPONENT
+            score = (value + bonus.get(doc_id, 0.0)) * coverage**_COVERAGE_EXPONENT * priors[doc_id]
             scored.append((-score, doc_id))
         scored.sort()
         floor = scored[0][0] * _MIN_RELATIVE_SCORE
         slugs = self._slugs
         return tuple(
             SearchHit(slug=slugs[doc_id], score=round(-negative, 4))
-            for negative, doc_id in scored[:_MAX_RESULTS]
+            for negative, doc_id in scored
             if negative <= floor
         )
 

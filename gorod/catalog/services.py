@@ -45,7 +45,8 @@ def catalog_read_file(path: Path) -> tuple[list[rules.ServiceRow], list[rules.Ro
             if missing:
                 raise DomainError(
                     "catalog_header_invalid",
-                    _("В заголовке файла нет столбцов: %(columns)s") % {"columns": ", ".join(missing)},
+                    _("В заголовке файла нет столбцов: %(columns)s")
+                    % {"columns": ", ".join(missing)},
                 )
             categories = set(Category.objects.values_list("slug", flat=True))
             return rules.parse_service_rows(reader, categories=categories)
@@ -54,7 +55,9 @@ def catalog_read_file(path: Path) -> tuple[list[rules.ServiceRow], list[rules.Ro
             "catalog_encoding_invalid", _("Файл должен быть в кодировке UTF-8.")
         ) from error
     except csv.Error as error:
-        raise DomainError("catalog_csv_invalid", _("Файл не читается как CSV: %s") % error) from error
+        raise DomainError(
+            "catalog_csv_invalid", _("Файл не читается как CSV: %s") % error
+        ) from error
 
 
 def catalog_import(*, actor, rows: list[rules.ServiceRow]) -> ImportReport:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from gorod.catalog.models import Category, Department, Service
+from gorod.catalog.rules import search_prior
 from gorod.catalog.search import SearchDocument, SearchIndex
 
 
@@ -69,6 +70,7 @@ def _build(version: tuple) -> CatalogSnapshot:
             keywords=tuple(service.keywords),
             description=service.description,
             category_title=service.category.title,
+            prior=search_prior(service.kind),
         )
         for service in services
     )
@@ -86,11 +88,17 @@ def current() -> CatalogSnapshot:
     """The snapshot, rebuilt if the catalog changed since it was taken."""
     global _current, _checked_at
     snapshot = _current
-    if snapshot is not None and time.monotonic() - _checked_at < settings.GOROD_CATALOG_RECHECK_SECONDS:
+    if (
+        snapshot is not None
+        and time.monotonic() - _checked_at < settings.GOROD_CATALOG_RECHECK_SECONDS
+    ):
         return snapshot
     with _lock:
         # Another thread may have refreshed while this one waited for the lock.
-        if _current is not None and time.monotonic() - _checked_at < settings.GOROD_CATALOG_RECHECK_SECONDS:
+        if (
+            _current is not None
+            and time.monotonic() - _checked_at < settings.GOROD_CATALOG_RECHECK_SECONDS
+        ):
             return _current
         version = _catalog_version()
         if _current is None or _current.version != version:

@@ -26,8 +26,10 @@ SCREENSHOTS_DIR = Path(__file__).resolve().parents[3] / "test-artifacts" / "scre
 
 
 def chromium_path() -> str | None:
-    return os.environ.get("GOROD_CHROMIUM") or shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    return (
+        os.environ.get("GOROD_CHROMIUM")
+        or shutil.which("chromium")
+        or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
     )
 
 
@@ -95,9 +97,9 @@ def page(new_context):
     page.console_errors = []
     page.on(
         "console",
-        lambda message: page.console_errors.append(message.text)
-        if message.type == "error"
-        else None,
+        lambda message: (
+            page.console_errors.append(message.text) if message.type == "error" else None
+        ),
     )
     return page
 

@@ -41,5 +41,7 @@ class Command(BaseCommand):
             "--access-log" if access_log else "--no-access-log",
             "gorod.wsgi:application",
         ]  # fmt: skip
-        self.stdout.write(f"gorod on http://{host}:{port}/  ({workers} workers × {blocking_threads} threads)")
+        self.stdout.write(
+            f"gorod on http://{host}:{port}/  ({workers} workers × {blocking_threads} threads)"
+        )
         os.execv(command[0], command)  # noqa: S606 — replaces this process with the server

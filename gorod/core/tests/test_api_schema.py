@@ -1,0 +1,38 @@
+"""Property-based API testing: schemathesis generates requests from our OpenAPI schema.
+
+Every generated request, valid or garbage, must get a documented response: no 500s, a body
+that matches the schema, problem+json for errors.
+"""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+
+from conftest import load_catalog
+
+# Loading the schema needs no database: it is served from the route table.
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _catalog(transactional_db):
+    load_catalog()
+
+
+@schema.parametrize()
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_conforms_to_its_schema(case):
+    response = case.call()
+    assert response.status_code < 500, response.text
+    case.validate_response(response)
+    if response.status_code >= 400:
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        content_type = headers["content-type"]
+        if isinstance(content_type, list):
+            content_type = content_type[0]
+        assert content_type.startswith("application/problem+json")
