@@ -35,9 +35,9 @@ class Category(models.Model):
 
 
 class Department(models.Model):
-    """The city body responsible for a service (ДЗМ, ДОНМ, …)."""
+    """The city body responsible for a service, as the catalog names it (ДЗМ, ДОНМ, …)."""
 
-    code = models.CharField(_("код"), max_length=32, unique=True)
+    code = models.CharField(_("код или краткое название"), max_length=100, unique=True)
     name = models.CharField(_("полное название"), max_length=300, blank=True)
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)
 

@@ -93,6 +93,8 @@ def parse_service_rows(
             error = "is_online must be true or false"
         elif len(row["title"]) > 200 or len(row.get("title_en", "")) > 200:
             error = "title longer than 200 characters"
+        elif len(row["department"]) > 100:
+            error = "department longer than 100 characters"
         elif slug in seen:
             error = f"slug {slug!r} already appeared on line {seen[slug]}"
         if error:

@@ -239,12 +239,13 @@ def test_api_docs_render_under_the_content_security_policy(live_server, page):
     os.environ.get("GOROD_SCREENSHOTS") != "1", reason="screenshots only with GOROD_SCREENSHOTS=1"
 )
 def test_screenshots_desktop_and_mobile(live_server, new_context, screenshot):
+    """The gallery to look at after a design change; every page is scanned by axe too."""
     person = PersonFactory()
     pages = [
         ("home", "/"),
         ("search", "/search?q=счетчики+воды"),
+        ("search-nothing", "/search?q=йцукенгшщ"),
         ("service", "/services/meter-readings/"),
-        ("service-flagship-doctor", "/services/doctor-appointment/"),
         ("category", "/categories/health/"),
         ("login", "/accounts/login/"),
         ("not-found", "/no-such-page/"),
@@ -255,17 +256,22 @@ def test_screenshots_desktop_and_mobile(live_server, new_context, screenshot):
         for name, path in pages:
             page.goto(live_server.url + path)
             screenshot(page, f"{viewport_name}-{name}")
+            assert_accessible(page, f"{name} ({viewport_name})")
         page.goto(f"{live_server.url}/accounts/signup/")
         submit(page, page.locator("main form button[type=submit]"))
         screenshot(page, f"{viewport_name}-signup-errors")
         page.goto(f"{live_server.url}/accounts/login/")
         sign_in(page, login=person.user.email, password=TEST_PASSWORD)
         screenshot(page, f"{viewport_name}-cabinet")
+        assert_accessible(page, f"cabinet ({viewport_name})")
         page.goto(f"{live_server.url}/accounts/profile/")
         tokens = page.locator("main form").filter(has_text="Название токена")
         tokens.get_by_label("Название токена").fill(f"Сервер {viewport_name}")
         submit(page, tokens.get_by_role("button", name="Создать токен"))
         screenshot(page, f"{viewport_name}-profile")
-        page.goto(f"{live_server.url}/api/v1/docs")
-        page.locator(".swagger-ui .opblock").first.wait_for()
-        screenshot(page, f"{viewport_name}-api-docs")
+        assert_accessible(page, f"profile ({viewport_name})")
+        page.context.close()
+    page = new_context().new_page()
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.locator(".swagger-ui .opblock").first.wait_for()
+    screenshot(page, "desktop-api-docs")
