@@ -7,6 +7,7 @@ PostgreSQL, secrets from the environment, HTTPS-only cookies, HSTS). See docs/de
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -125,6 +126,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+    }
+    # Tests use a file, not shared-cache memory: shared cache takes table locks that ignore
+    # the busy timeout, so concurrent-writer tests would fail where a real deployment queues.
+    # One file per test process, so that parallel runs never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"gorod-test-{os.getpid()}.sqlite3")
     }
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 

@@ -272,6 +272,5 @@ def test_screenshots_desktop_and_mobile(live_server, new_context, screenshot):
         assert_accessible(page, f"profile ({viewport_name})")
         page.context.close()
     page = new_context().new_page()
-    page.goto(f"{live_server.url}/api/v1/docs")
-    page.locator(".swagger-ui .opblock").first.wait_for()
+    page.goto(f"{live_server.url}/api/v1/docs", wait_until="networkidle")
     screenshot(page, "desktop-api-docs")
