@@ -46,6 +46,19 @@ def _catalog_version() -> tuple:
     )
 
 
+def search_document(service: Service) -> SearchDocument:
+    """What the search index knows of a service (its category must be loaded)."""
+    return SearchDocument(
+        slug=service.slug,
+        title=service.title,
+        title_en=service.title_en,
+        keywords=tuple(service.keywords),
+        description=service.description,
+        category_title=service.category.title,
+        prior=search_prior(service.kind),
+    )
+
+
 def _build(version: tuple) -> CatalogSnapshot:
     categories = list(Category.objects.all())
     services = list(
@@ -62,18 +75,7 @@ def _build(version: tuple) -> CatalogSnapshot:
         (service for service in services if service.featured_position is not None),
         key=lambda service: (service.featured_position, service.title),
     )
-    index = SearchIndex(
-        SearchDocument(
-            slug=service.slug,
-            title=service.title,
-            title_en=service.title_en,
-            keywords=tuple(service.keywords),
-            description=service.description,
-            category_title=service.category.title,
-            prior=search_prior(service.kind),
-        )
-        for service in services
-    )
+    index = SearchIndex(search_document(service) for service in services)
     return CatalogSnapshot(
         version=version,
         categories=categories,
