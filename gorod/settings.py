@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "gorod.accounts",
     "gorod.catalog",
     "gorod.web",
+    # Last, so our templates override its favicons; installed so that Django Ninja serves
+    # Swagger UI from our static files (CSP allows nothing from a CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [

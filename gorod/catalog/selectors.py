@@ -66,7 +66,18 @@ def service_get(slug: str) -> Service:
 
 
 def services_featured() -> list[Service]:
-    return snapshot.current().featured
+    """The home page's popular services: the editors' choice, else the flagships."""
+    return snapshot.current().featured or flagship_services()
+
+
+def services_related(service: Service, *, limit: int = 6) -> list[Service]:
+    """Services people looking at this one may also need: the catalog searched by its title."""
+    current = snapshot.current()
+    hits = current.index.search(service.title, limit=limit * 3)
+    similar = [current.services[hit.slug] for hit in hits if hit.slug != service.slug]
+    # Same category first: "Электронный дом" shares a word with the medical record, not a need.
+    similar.sort(key=lambda other: other.category_id != service.category_id)
+    return similar[:limit]
 
 
 def flagship_services() -> list[Service]:

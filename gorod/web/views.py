@@ -55,11 +55,7 @@ def service(request, slug: str):
             "service": found,
             "current_category": found.category.slug,
             "entry_url": catalog.service_entry_url(found),
-            "related": [
-                other
-                for other in catalog.service_list(category=found.category.slug)
-                if other.slug != found.slug
-            ][:6],
+            "related": catalog.services_related(found),
         },
     )
 

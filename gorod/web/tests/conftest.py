@@ -26,10 +26,11 @@ SCREENSHOTS_DIR = Path(__file__).resolve().parents[3] / "test-artifacts" / "scre
 
 
 def chromium_path() -> str | None:
-    return (
-        os.environ.get("GOROD_CHROMIUM")
-        or shutil.which("chromium")
-        or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    """Debian's Chromium, or the one GOROD_CHROMIUM names; None when there is none."""
+    if explicit := os.environ.get("GOROD_CHROMIUM"):
+        return explicit if Path(explicit).is_file() else None
+    return shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
     )
 
 

@@ -131,7 +131,7 @@ def test_citizen_finds_a_service_signs_up_and_signs_in(live_server, page, screen
     screenshot(page, "profile")
 
 
-def test_pages_in_english_after_the_language_switch(live_server, page):
+def test_pages_in_english_after_the_language_switch(live_server, page, screenshot):
     person = PersonFactory()
     page.goto(live_server.url)
     assert html_lang(page) == "ru"
@@ -139,6 +139,7 @@ def test_pages_in_english_after_the_language_switch(live_server, page):
     assert html_lang(page) == "en"
     assert page.locator("header form.lang-switch button[value=ru]").is_visible()
     assert_accessible(page, "home (en)")
+    screenshot(page, "home-en")
 
     search = page.locator("main form[role=search]")
     search.locator("input[name=q]").fill("water meters")
@@ -150,6 +151,7 @@ def test_pages_in_english_after_the_language_switch(live_server, page):
     page.wait_for_url("**/services/meter-readings/")
     assert html_lang(page) == "en"
     assert_accessible(page, "service page (en)")
+    screenshot(page, "service-en")
 
     for path, name in (("/accounts/signup/", "signup (en)"), ("/accounts/login/", "login (en)")):
         page.goto(live_server.url + path)
@@ -163,6 +165,7 @@ def test_pages_in_english_after_the_language_switch(live_server, page):
     page.wait_for_url("**/cabinet/")
     assert html_lang(page) == "en"
     assert_accessible(page, "cabinet (en)")
+    screenshot(page, "cabinet-en")
 
 
 def test_search_and_service_page_work_without_javascript(live_server, new_context):
@@ -189,6 +192,16 @@ def test_query_typed_in_the_wrong_layout_is_understood(live_server, page, screen
     assert first.inner_text() == "Запись к врачу"
     assert_accessible(page, "search results in the wrong layout")
     screenshot(page, "search-wrong-layout")
+
+    # With JavaScript, htmx (served by us, allowed by the CSP) refreshes results as one types.
+    url_before = page.url
+    page.locator("#search-q").fill("кружки и секции")
+    first.filter(has_text="Запись в кружки").wait_for()
+    assert page.locator("h1").count() == 1  # the fragment replaced the list, not the page
+    # hx-push-url keeps the new results shareable.
+    assert page.url != url_before
+    assert "q=" in page.url
+    assert not page.console_errors, page.console_errors
 
 
 def test_login_is_locked_after_five_wrong_passwords(live_server, page, screenshot):
@@ -248,6 +261,7 @@ def test_screenshots_desktop_and_mobile(live_server, new_context, screenshot):
         ("service", "/services/meter-readings/"),
         ("category", "/categories/health/"),
         ("login", "/accounts/login/"),
+        ("password-reset", "/accounts/password/reset/"),
         ("not-found", "/no-such-page/"),
     ]
     for viewport_name, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
@@ -270,6 +284,9 @@ def test_screenshots_desktop_and_mobile(live_server, new_context, screenshot):
         submit(page, tokens.get_by_role("button", name="Создать токен"))
         screenshot(page, f"{viewport_name}-profile")
         assert_accessible(page, f"profile ({viewport_name})")
+        page.goto(f"{live_server.url}/accounts/children/add/")
+        screenshot(page, f"{viewport_name}-child-add")
+        assert_accessible(page, f"child add ({viewport_name})")
         page.context.close()
     page = new_context().new_page()
     page.goto(f"{live_server.url}/api/v1/docs", wait_until="networkidle")
