@@ -1,10 +1,12 @@
 """Catalog endpoints: public, read-only, served from the in-memory snapshot."""
 
-from django.urls import reverse
+import functools
+
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from gorod.catalog import selectors
+from gorod.catalog import selectors, snapshot
 from gorod.catalog.models import Service
 from gorod.catalog.schemas import CategoryOut, ServiceListQuery, ServiceOut, ServicePage
 from gorod.core.errors import NotFound
@@ -14,6 +16,15 @@ router = Router(tags=["catalog"])
 
 
 def _service_out(service: Service) -> dict:
+    # Built once per service per snapshot: snapshot objects are never changed, only replaced
+    # whole when the catalog changes, so the item can live on the object.
+    item = service.__dict__.get("api_item")
+    if item is None:
+        item = service.__dict__["api_item"] = _build_service_out(service)
+    return item
+
+
+def _build_service_out(service: Service) -> dict:
     return {
         "slug": service.slug,
         "title": service.title,
@@ -26,7 +37,7 @@ def _service_out(service: Service) -> dict:
         "description": service.description,
         "is_online": service.is_online,
         "external_url": service.external_url,
-        "url": reverse("web:service", args=[service.slug]),
+        "url": service.page_url,
     }
 
 
@@ -51,6 +62,28 @@ def list_categories(request):
     summary="List or search services",
 )
 def list_services(request, filters: Query[ServiceListQuery]):
+    return HttpResponse(
+        _services_page(
+            snapshot.current().generation,
+            filters.q,
+            filters.category,
+            filters.kind,
+            filters.audience,
+            filters.page,
+            filters.page_size,
+        ),
+        content_type="application/json; charset=utf-8",
+    )
+
+
+# Popular queries repeat (at month's end everyone asks for meter readings): a whole answer
+# is kept as JSON bytes per snapshot generation, so a catalog change makes old answers
+# unreachable and the LRU bound drops them.
+@functools.lru_cache(maxsize=256)
+def _services_page(generation, q, category, kind, audience, page, page_size) -> bytes:
+    filters = ServiceListQuery(
+        q=q, category=category, kind=kind, audience=audience, page=page, page_size=page_size
+    )
     understood_as = None
     if filters.category is not None:
         selectors.category_get(filters.category)  # an unknown category is a 404, not []
@@ -78,7 +111,7 @@ def list_services(request, filters: Query[ServiceListQuery]):
             field="page",
         )
     start = (filters.page - 1) * filters.page_size
-    return {
+    data = {
         "count": count,
         "page": filters.page,
         "page_size": filters.page_size,
@@ -86,6 +119,7 @@ def list_services(request, filters: Query[ServiceListQuery]):
         "understood_as": understood_as,
         "items": [_service_out(service) for service in services[start : start + filters.page_size]],
     }
+    return ServicePage.model_validate(data).model_dump_json().encode()
 
 
 @router.get(

@@ -1,12 +1,13 @@
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 100
 
 
-class CategoryOut(Schema):
+class CategoryOut(BaseModel):
     slug: str
     title: str
     title_en: str
@@ -14,7 +15,7 @@ class CategoryOut(Schema):
     service_count: int
 
 
-class ServiceOut(Schema):
+class ServiceOut(BaseModel):
     slug: str
     title: str
     title_en: str
@@ -43,7 +44,7 @@ class ServiceListQuery(Schema):
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
 
 
-class ServicePage(Schema):
+class ServicePage(BaseModel):
     count: int
     page: int
     page_size: int
