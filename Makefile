@@ -55,8 +55,9 @@ check-deploy: install
 	ALLOWED_HOSTS=gorod.example DATABASE_URL="sqlite:///:memory:" \
 	$(BIN)/gorod check --deploy --fail-level WARNING
 
+# make bench BENCH_ARGS="--write --database-url postgres://postgres@127.0.0.1:5432/gorod_bench"
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 messages: install
 	cd gorod && ../$(BIN)/django-admin makemessages -l en --no-obsolete && ../$(BIN)/django-admin compilemessages
