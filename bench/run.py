@@ -221,20 +221,14 @@ def prepare_postgres(url: str) -> str:
     from dj_database_url import parse
     from psycopg import sql
 
+    from gorod.core.postgres import connect_maintenance
+
     config = parse(url)
     name = config["NAME"]
     if not name:
         raise BenchError(f"no database name in {redact(url)}")
     try:
-        admin = psycopg.connect(
-            host=config["HOST"] or "127.0.0.1",
-            port=config["PORT"] or 5432,
-            user=config["USER"] or "postgres",
-            password=config["PASSWORD"] or None,
-            dbname="postgres",
-            connect_timeout=5,
-            autocommit=True,
-        )
+        admin = connect_maintenance(url, timeout=5, autocommit=True)
     except psycopg.OperationalError as error:
         raise BenchError(f"PostgreSQL unreachable at {redact(url)}: {error}") from error
     with admin:

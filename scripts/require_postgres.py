@@ -8,22 +8,15 @@ import os
 import sys
 
 import psycopg
-from dj_database_url import parse
+
+from gorod.core.postgres import connect_maintenance
 
 SKIP = 3
 
 
 def main(url: str) -> int:
-    config = parse(url)
     try:
-        psycopg.connect(
-            host=config["HOST"] or "127.0.0.1",
-            port=config["PORT"] or 5432,
-            user=config["USER"] or "postgres",
-            password=config["PASSWORD"] or None,
-            dbname="postgres",
-            connect_timeout=3,
-        ).close()
+        connect_maintenance(url, timeout=3).close()
     except psycopg.OperationalError as error:
         if os.environ.get("CI", "").lower() == "true":
             print(
