@@ -28,8 +28,9 @@ migrate: install
 demo: install
 	$(BIN)/gorod demo --if-empty
 
+# The background worker (rollups, reminders) runs beside the server and stops with it.
 serve: install
-	$(BIN)/gorod serve --host $(HOST) --port $(PORT)
+	trap 'kill 0' EXIT; $(BIN)/gorod worker & $(BIN)/gorod serve --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

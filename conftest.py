@@ -8,6 +8,9 @@ from django.apps import apps as django_apps
 
 from gorod.catalog import snapshot
 
+# Browser fixtures (Playwright, one Chromium per test session) for every app's page tests.
+pytest_plugins = ["gorod.web.tests.browser"]
+
 CATALOG_FIXTURE = Path(__file__).parent / "gorod" / "catalog" / "fixtures" / "services.csv"
 
 
@@ -44,6 +47,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the catalog once; each test's rollback leaves it in place."""
     with django_db_blocker.unblock():
         load_catalog()
+
+
+@pytest.fixture(autouse=True)
+def _synchronous_side_work(settings):
+    """Usage events written inside the test's transaction, tasks run where enqueued: what
+    a test asserts on is in the database when the call returns. The buffered writer and
+    the worker have tests of their own that switch these back."""
+    settings.GOROD_USAGE_WRITE = "immediate"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

@@ -1,29 +1,17 @@
 """The HTTP API at /api/v1: one NinjaAPI, one router per domain, errors as problem+json."""
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, SessionAuth
 
 from gorod.accounts.api import router as accounts_router
-from gorod.accounts.services import api_token_authenticate
+from gorod.accounts.auth import authenticated
+from gorod.analytics.api import router as analytics_router
 from gorod.catalog.api import router as catalog_router
 from gorod.core.errors import DomainError
 from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response
-
-
-class PersonalTokenAuth(HttpBearer):
-    """`Authorization: Bearer gorod_<prefix>_<secret>` with a token from the profile page."""
-
-    openapi_description = "Personal API token created on the profile page."
-
-    def authenticate(self, request: HttpRequest, token: str):
-        return api_token_authenticate(token)
-
-
-# Session auth for the browser (with Django's CSRF check), tokens for programs.
-authenticated = [SessionAuth(), PersonalTokenAuth()]
+from gorod.feedback.api import router as feedback_router
 
 
 class GorodAPI(NinjaAPI):
@@ -107,3 +95,5 @@ def ping(request):
 
 api.add_router("/", catalog_router)
 api.add_router("/me", accounts_router, auth=authenticated)
+api.add_router("/analytics", analytics_router, auth=authenticated)
+api.add_router("/feedback", feedback_router)

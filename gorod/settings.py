@@ -66,7 +66,11 @@ INSTALLED_APPS = [
     "gorod.core",
     "gorod.accounts",
     "gorod.catalog",
+    "gorod.analytics",
+    "gorod.feedback",
     "gorod.web",
+    "django_tasks",
+    "django_tasks_db",
     # Last, so our templates override its favicons; installed so that Django Ninja serves
     # Swagger UI from our static files (CSP allows nothing from a CDN).
     "ninja",
@@ -268,6 +272,39 @@ DEFAULT_FROM_EMAIL = os.environ.get("GOROD_FROM_EMAIL", "gorod <noreply@localhos
 GOROD_CATALOG_RECHECK_SECONDS = float(os.environ.get("GOROD_CATALOG_RECHECK_SECONDS", "5"))
 GOROD_API_PAGE_SIZE_MAX = 100
 GOROD_SEARCH_QUERY_MAX_LENGTH = 200
+
+# Background tasks (rollups, reminders): Django's tasks framework, rows in the database,
+# run by `gorod worker` (docs/deploy.md). Tests run them in the calling thread.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("GOROD_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Periodic tasks `gorod worker` enqueues: (task path, every N minutes).
+GOROD_PERIODIC_TASKS = [
+    (
+        "gorod.analytics.tasks.rollup_recent_days",
+        int(os.environ.get("GOROD_ROLLUP_EVERY_MINUTES", "10")),
+    ),
+]
+
+# Usage analytics (docs/analytics.md). The pseudonym key turns account ids into keyed
+# hashes; changing it starts unique-user counting afresh, so set it once per city.
+GOROD_ANALYTICS_KEY = (
+    os.environ.get("GOROD_ANALYTICS_KEY") or f"gorod.analytics:{SECRET_KEY}"
+).encode()
+GOROD_ANALYTICS_TIME_ZONE = os.environ.get("GOROD_ANALYTICS_TIME_ZONE", "Europe/Moscow")
+# "buffered": a writer thread inserts events in batches, off the request (production);
+# "immediate": inside the caller's transaction (tests, one-off scripts); "off": nothing.
+GOROD_USAGE_WRITE = os.environ.get("GOROD_USAGE_WRITE", "buffered")
+GOROD_USAGE_FLUSH_SECONDS = float(os.environ.get("GOROD_USAGE_FLUSH_SECONDS", "1"))
+GOROD_USAGE_BATCH = int(os.environ.get("GOROD_USAGE_BATCH", "500"))
+GOROD_USAGE_BUFFER_MAX = int(os.environ.get("GOROD_USAGE_BUFFER_MAX", "100000"))
+# Figures below this are not shown in public (open data, a service's rating).
+GOROD_PUBLIC_MIN_COUNT = 10
+# The feedback window: a use can be rated, and a rating changed, for this many days.
+GOROD_RATING_EDIT_DAYS = int(os.environ.get("GOROD_RATING_EDIT_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,8 @@ from gorod.api import api
 urlpatterns = [
     path("", include("gorod.web.urls")),
     path("accounts/", include("gorod.accounts.urls")),
+    path("analytics/", include("gorod.analytics.urls")),
+    path("feedback/", include("gorod.feedback.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", admin.site.urls),

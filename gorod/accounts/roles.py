@@ -34,7 +34,14 @@ ROLES: dict[str, tuple[str, list[str]]] = {
     "registrar": (_("Регистратор"), []),
     "teacher": (_("Учитель"), []),
     "club_staff": (_("Сотрудник кружка или секции"), []),
-    "analyst": (_("Аналитик"), ["core.view_auditevent"]),
+    "analyst": (
+        _("Аналитик"),
+        ["core.view_auditevent", "analytics.view_usagedaily", "analytics.view_importrun"],
+    ),
+    "service_owner": (
+        _("Владелец услуги"),
+        ["feedback.view_rating", "feedback.change_rating", "feedback.view_serviceownership"],
+    ),
 }
 
 

@@ -103,7 +103,8 @@ def service_search(query: str, *, limit: int | None = 20) -> SearchResult:
 def service_entry_url(service: Service) -> str | None:
     """Where the "use the service" button leads, or None while the service is not online."""
     if service.kind == Service.Kind.EXTERNAL:
-        return service.external_url or None
+        # Through our own redirect, which counts the use (gorod.web.views.service_go).
+        return reverse("web:service_go", args=[service.slug]) if service.external_url else None
     route = FLAGSHIP_ROUTES.get(service.slug)
     if route is None:
         return None

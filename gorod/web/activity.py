@@ -11,6 +11,12 @@ ACTIVITY_LABELS = {
     "api_token.revoked": _("Отозван API-токен"),
     "user.logged_in": _("Вход на портал"),
     "user.password_changed": _("Изменён пароль"),
+    "rating.created": _("Оценка услуги"),
+    "rating.edited": _("Изменена оценка услуги"),
+    "rating.answered": _("Ответ на отзыв об услуге"),
+    "rating.tagged": _("Отзыву присвоена тема"),
+    "ratings.imported": _("Загружены исторические оценки"),
+    "service_ownership.granted": _("Назначен владелец услуги"),
 }
 
 

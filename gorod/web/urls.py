@@ -9,6 +9,7 @@ urlpatterns = [
     path("search", views.search, name="search"),
     path("categories/<slug:slug>/", views.category, name="category"),
     path("services/<slug:slug>/", views.service, name="service"),
+    path("services/<slug:slug>/go", views.service_go, name="service_go"),
     path("cabinet/", views.cabinet, name="cabinet"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -3,14 +3,18 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_safe
 
 from gorod.accounts import selectors as accounts
+from gorod.analytics.channels import channel_of
+from gorod.analytics.services import usage_record
 from gorod.catalog import selectors as catalog
+from gorod.catalog.models import Service
 from gorod.core.errors import NotFound
 from gorod.core.problems import not_found_problem, server_error_problem
+from gorod.feedback import selectors as feedback
 from gorod.web.activity import describe
 
 SEARCH_PAGE_SIZE = 30
@@ -48,6 +52,12 @@ def service(request, slug: str):
         found = catalog.service_get(slug)
     except NotFound as error:
         raise Http404(error.message) from error
+    use_id = None
+    if found.kind == Service.Kind.INFO and request.user.is_authenticated:
+        # For an information service, reading its page is using it (docs/analytics.md).
+        use_id = usage_record(
+            service=found, actor=request.user, action="open", channel=channel_of(request)
+        )
     return render(
         request,
         "web/service.html",
@@ -56,8 +66,23 @@ def service(request, slug: str):
             "current_category": found.category.slug,
             "entry_url": catalog.service_entry_url(found),
             "related": catalog.services_related(found),
+            "use_id": use_id,
         },
     )
+
+
+@require_safe
+def service_go(request, slug: str):
+    """The way out to a partner's site: counted as a use when the citizen is signed in."""
+    try:
+        found = catalog.service_get(slug)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    if found.kind != Service.Kind.EXTERNAL or not found.external_url:
+        raise Http404
+    if request.user.is_authenticated:
+        usage_record(service=found, actor=request.user, action="open", channel=channel_of(request))
+    return redirect(found.external_url)
 
 
 @require_safe
@@ -95,6 +120,7 @@ def cabinet(request):
                 (event, describe(event.action))
                 for event in accounts.recent_activity_of(request.user)
             ],
+            "ratings": feedback.own_ratings(actor=request.user),
         },
     )
 

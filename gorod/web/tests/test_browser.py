@@ -13,7 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from gorod.accounts.tests.factories import TEST_PASSWORD, PersonFactory
-from gorod.web.tests.conftest import DESKTOP, MOBILE
+from gorod.web.tests.browser import DESKTOP, MOBILE
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_catalog")]
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from gorod.accounts.models import User
-from gorod.accounts.tests.factories import TEST_PASSWORD, PersonFactory
+from gorod.accounts.tests.factories import TEST_PASSWORD, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +196,25 @@ def test_api_token_is_shown_once(client, catalog):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.content == b"ok"
+
+
+@pytest.mark.django_db
+def test_cabinet_lists_my_ratings_with_the_owners_answer(client, catalog):
+    from gorod.analytics.services import usage_record
+    from gorod.catalog.models import Service
+    from gorod.feedback import selectors as feedback_selectors
+    from gorod.feedback import services as feedback_services
+
+    user = UserFactory()
+    service = Service.objects.get(slug="emr")
+    use_id = usage_record(service=service, actor=user, action="open", channel="web")
+    token = feedback_selectors.rating_invitation(actor=user, service=service, use_id=use_id)
+    rating = feedback_services.rating_create(actor=user, token=token, stars=4, comment="Удобно")
+    rating.answer = "Спасибо!"
+    rating.save(update_fields=["answer"])
+    client.force_login(user)
+    page = client.get(reverse("web:cabinet")).content.decode()
+    assert "Мои оценки" in page
+    assert "4 из 5" in page
+    assert "есть ответ" in page
+    assert reverse("feedback:rating_edit", args=[rating.pk]) in page

@@ -3,20 +3,32 @@
 The catalog is the project's own (fixtures/services.csv); the people are invented and
 say so in their names. Passwords are generated per installation and written to
 var/demo-credentials.txt (readable by the owner only), never printed into a shared log.
+A year of usage and ratings is generated (gorod/analytics/demo.py: invented, shaped like
+the city's published figures) and loaded through the same imports and rollups as real
+history, so the dashboards and reports have something to show.
 """
 
 import os
 import secrets
+import tempfile
 from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gorod.accounts.models import User
 from gorod.accounts.services import child_add, user_register
+from gorod.analytics.demo import DAYS, DEFAULT_EVENTS, DEFAULT_SEED, demo_generate
+from gorod.analytics.importers import import_usage_file
+from gorod.analytics.models import UsageEvent
+from gorod.analytics.services import usage_rollup
 from gorod.catalog.importers import import_services_file
 from gorod.catalog.models import Service
 from gorod.catalog.services import service_save
@@ -43,8 +55,27 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the catalog already has services (used by `make run`).",
         )
+        parser.add_argument(
+            "--usage-scale",
+            type=float,
+            default=1.0,
+            help=f"Multiply the generated year of usage ({DEFAULT_EVENTS:,} uses at 1).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=DEFAULT_SEED,
+            help="Seed of the generated usage and ratings (the same seed, the same data).",
+        )
+        parser.add_argument(
+            "--no-usage", action="store_true", help="Load no generated usage and ratings."
+        )
 
-    def handle(self, *args, if_empty: bool, **options):
+    def handle(
+        self, *args, if_empty: bool, usage_scale: float, seed: int, no_usage: bool, **options
+    ):
+        if usage_scale <= 0:
+            raise CommandError(_("--usage-scale должен быть больше нуля."))
         if if_empty and Service.objects.exists():
             self.stdout.write("Demo city already loaded.")
             return
@@ -63,6 +94,62 @@ class Command(BaseCommand):
                 for login, password in credentials:
                     handle.write(f"{login}\t{password}\n")
             self.stdout.write(self.style.SUCCESS(f"Demo accounts and passwords: {path}"))
+        if not no_usage:
+            self._usage(events=max(1, round(DEFAULT_EVENTS * usage_scale)), seed=seed)
+
+    def _usage(self, *, events: int, seed: int) -> None:
+        """Generate a year of usage and ratings, import both, roll the days up."""
+        if UsageEvent.objects.exists():
+            # A second year generated over the first would double every day it overlaps.
+            self.stdout.write(
+                _("Обращения к услугам уже есть: демонстрационные данные не добавляю.")
+            )
+            return
+        from gorod.feedback.services import rating_rollup
+
+        console = Console(file=self.stdout, highlight=False)
+        columns = (
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with tempfile.TemporaryDirectory(prefix="gorod-demo-") as folder:
+            with Progress(*columns, console=console, transient=True) as progress:
+                task = progress.add_task(_("Генерация года обращений и оценок"), total=DAYS)
+                files = demo_generate(
+                    Path(folder),
+                    events=events,
+                    seed=seed,
+                    progress=lambda done, _total: progress.update(task, completed=done),
+                )
+            self.stdout.write(
+                _(
+                    "Сгенерированы демонстрационные данные (не настоящая статистика): "
+                    "%(uses)d обращений и %(ratings)d оценок за %(first)s — %(last)s, "
+                    "seed %(seed)d."
+                )
+                % {
+                    "uses": files.uses,
+                    "ratings": files.ratings_count,
+                    "first": files.first,
+                    "last": files.last,
+                    "seed": seed,
+                }
+            )
+            import_usage_file(files.usage, stdout=self.stdout, style=self.style)
+            call_command("feedback", "import", str(files.ratings), stdout=self.stdout)
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task(_("Пересчёт дней: обращения"), total=len(files.days))
+            usage_rollup(days=files.days, progress=lambda _day: progress.advance(task))
+            task = progress.add_task(_("Пересчёт дней: оценки"), total=len(files.days))
+            rating_rollup(days=files.days, progress=lambda _day: progress.advance(task))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Дни %(first)s — %(last)s пересчитаны: отчёты и панели готовы.")
+                % {"first": files.first, "last": files.last}
+            )
+        )
 
     @transaction.atomic
     def _demo_people(self) -> list[tuple[str, str]]:

@@ -1,0 +1,109 @@
+"""Analytics endpoints: the report figures of `gorod report --json`, for analysts.
+
+Every endpoint needs the permission analytics.view_usagedaily (the analyst role). The
+endpoints are listed in the published schema, so a user without it gets a plain 403
+`permission_denied` (the web pages answer 404 instead, since there is nothing to tell).
+"""
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from gorod.analytics import reports, rules, selectors
+from gorod.analytics.schemas import (
+    ComparedPeriodQuery,
+    PeriodQuery,
+    RatingsReportOut,
+    UsageDailyOut,
+    UsageQuery,
+    UsageReportOut,
+)
+from gorod.analytics.views import can_view_analytics
+from gorod.core.errors import DomainError
+from gorod.core.schemas import with_problems
+
+router = Router(tags=["analytics"])
+
+PROBLEMS = (400, 401, 403, 422)
+ACCESS = (
+    " Needs the analyst permission (analytics.view_usagedaily): without it 403 "
+    "`permission_denied`. Bad periods are 400 with `period_reversed`, `period_too_long`, "
+    "`date_out_of_range` or `comparison_incomplete`; malformed dates are 422."
+)
+
+
+def _check_access(request) -> None:
+    if not can_view_analytics(request.auth):
+        raise DomainError(
+            "permission_denied",
+            _("Отчёты доступны аналитикам портала."),
+            status=403,
+        )
+
+
+def _periods(query: ComparedPeriodQuery) -> tuple[rules.Period, rules.Period | None]:
+    period = selectors.period_of(query.first, query.last)
+    if (query.compare_first is None) != (query.compare_last is None):
+        missing = "compare_to" if query.compare_last is None else "compare_from"
+        raise DomainError(
+            "comparison_incomplete",
+            _("Укажите и начало, и конец периода сравнения."),
+            field=missing,
+        )
+    comparison = None
+    if query.compare_first is not None:
+        comparison = selectors.period_of(
+            query.compare_first, query.compare_last, field="compare_from"
+        )
+    return period, comparison
+
+
+@router.get(
+    "/usage",
+    response=with_problems({200: UsageReportOut}, *PROBLEMS),
+    exclude_unset=True,
+    by_alias=True,
+    summary="Usage report of a period",
+    description="Uses, daily average, unique users, top services and categories of a "
+    "period, read from the daily rollups; with compare_from and compare_to also the "
+    "comparison period's totals and the change of the daily average." + ACCESS,
+)
+def usage(request, query: Query[UsageQuery]):
+    _check_access(request)
+    period, comparison = _periods(query)
+    return reports.usage_report_json(selectors.usage_report(period, comparison, top=query.top))
+
+
+@router.get(
+    "/usage/daily",
+    response=with_problems({200: UsageDailyOut}, *PROBLEMS),
+    by_alias=True,
+    summary="Uses per day of a period",
+    description="Every day of the period, days without uses as 0." + ACCESS,
+)
+def usage_daily(request, query: Query[PeriodQuery]):
+    _check_access(request)
+    period = selectors.period_of(query.first, query.last)
+    return {
+        "period": {"from": period.first, "to": period.last, "days": period.days},
+        "days": [{"day": day, "uses": uses} for day, uses in selectors.daily_uses(period)],
+    }
+
+
+@router.get(
+    "/ratings",
+    response=with_problems({200: RatingsReportOut}, *PROBLEMS),
+    exclude_unset=True,
+    by_alias=True,
+    summary="Ratings report of a period",
+    description="Number of ratings, average, share of 5 stars, distribution and the same "
+    "per service; with a comparison period also its totals and the change of the number "
+    "of ratings." + ACCESS,
+)
+def ratings(request, query: Query[ComparedPeriodQuery]):
+    from gorod.feedback.selectors import rating_figures_for
+
+    _check_access(request)
+    period, comparison = _periods(query)
+    return reports.ratings_report_json(
+        rating_figures_for(period), rating_figures_for(comparison) if comparison else None
+    )

@@ -1,0 +1,55 @@
+"""`gorod report usage|ratings --from D --to D [--compare-from D --compare-to D] [--json]`."""
+
+import json
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gorod.analytics import reports, selectors
+from gorod.core.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "Usage and ratings figures for a period, from the daily rollups."
+
+    def add_arguments(self, parser):
+        parser.add_argument("subject", choices=["usage", "ratings"])
+        parser.add_argument("--from", dest="first", type=date.fromisoformat, required=True)
+        parser.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
+        parser.add_argument("--compare-from", dest="compare_first", type=date.fromisoformat)
+        parser.add_argument("--compare-to", dest="compare_last", type=date.fromisoformat)
+        parser.add_argument("--top", type=int, default=selectors.TOP_SERVICES)
+        parser.add_argument("--json", action="store_true", help="Machine-readable output.")
+
+    def handle(self, *args, subject, first, last, compare_first, compare_last, top, **options):
+        from gorod.feedback.selectors import rating_figures_for
+
+        if (compare_first is None) != (compare_last is None):
+            raise CommandError("--compare-from and --compare-to go together")
+        try:
+            period = selectors.period_of(first, last)
+            comparison = (
+                selectors.period_of(compare_first, compare_last, field="compare_from")
+                if compare_first
+                else None
+            )
+        except DomainError as error:
+            raise CommandError(str(error.message)) from error
+        if subject == "usage":
+            report = selectors.usage_report(period, comparison, top=top)
+            if options["json"]:
+                self._json(reports.usage_report_json(report))
+                return
+            ratings = rating_figures_for(period)
+            ratings_comparison = rating_figures_for(comparison) if comparison else None
+            self.stdout.write(reports.usage_summary_ru(report, ratings, ratings_comparison))
+            return
+        ratings = rating_figures_for(period)
+        ratings_comparison = rating_figures_for(comparison) if comparison else None
+        if options["json"]:
+            self._json(reports.ratings_report_json(ratings, ratings_comparison))
+            return
+        self.stdout.write(reports.ratings_summary_ru(ratings, ratings_comparison))
+
+    def _json(self, data: dict) -> None:
+        self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

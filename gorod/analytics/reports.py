@@ -1,0 +1,169 @@
+"""The report's two faces: JSON for machines and a Russian summary for the press office.
+
+Pure functions of the figures the selectors computed; docs/analytics.md defines each one.
+"""
+
+from gorod.analytics import rules
+
+MONTHS_GENITIVE = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+
+
+def _period_json(period: rules.Period) -> dict:
+    return {"from": period.first.isoformat(), "to": period.last.isoformat(), "days": period.days}
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def usage_totals_json(figures: rules.UsageFigures) -> dict:
+    return {
+        "period": _period_json(figures.period),
+        "uses": figures.uses,
+        "daily_average": _round(figures.daily_average, 2),
+        "unique_users": figures.users,
+    }
+
+
+def usage_report_json(report) -> dict:
+    """`report` is a selectors.UsageReport."""
+    current = report.current
+    data = usage_totals_json(current)
+    data["top_services"] = [
+        {
+            "slug": row.slug,
+            "title": row.title,
+            "category": row.category,
+            "uses": row.uses,
+            "share": _round(row.share),
+        }
+        for row in current.top_services
+    ]
+    data["categories"] = [
+        {"slug": row.slug, "title": row.title, "uses": row.uses, "share": _round(row.share)}
+        for row in current.categories
+    ]
+    if report.comparison is not None:
+        data["comparison"] = usage_totals_json(report.comparison)
+        data["daily_average_change"] = _round(report.daily_average_change)
+    return data
+
+
+def rating_totals_json(figures) -> dict:
+    return {
+        "period": _period_json(figures.period),
+        "count": figures.count,
+        "average": _round(figures.average, 2),
+        "excellent_share": _round(figures.excellent_share),
+        "distribution": {str(stars): count for stars, count in figures.distribution.items()},
+    }
+
+
+def ratings_report_json(current, comparison=None) -> dict:
+    """`current` and `comparison` are feedback.rules.RatingFigures."""
+    data = rating_totals_json(current)
+    data["services"] = [
+        {
+            "slug": row.slug,
+            "title": row.title,
+            "count": row.count,
+            "average": _round(row.average, 2),
+            "excellent_share": _round(row.excellent_share),
+        }
+        for row in current.by_service
+    ]
+    if comparison is not None:
+        data["comparison"] = rating_totals_json(comparison)
+        data["count_change"] = _round(rules.relative_change(current.count, comparison.count))
+    return data
+
+
+def russian_number(value: float) -> str:
+    """1 234 567 → "1,2 млн"; 12 345 → "12,3 тыс."; small numbers as they are."""
+    for size, word in ((1e9, "млрд"), (1e6, "млн"), (1e3, "тыс.")):
+        if abs(value) >= size:
+            scaled = f"{value / size:.1f}".rstrip("0").rstrip(".")
+            return f"{scaled.replace('.', ',')} {word}"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.1f}".replace(".", ",")
+
+
+def russian_decimal(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def russian_percent(share: float) -> str:
+    return f"{share * 100:.0f} %"
+
+
+def russian_date(day) -> str:
+    return f"{day.day} {MONTHS_GENITIVE[day.month - 1]} {day.year} г."
+
+
+def russian_period(period: rules.Period) -> str:
+    return f"с {russian_date(period.first)} по {russian_date(period.last)}"
+
+
+def usage_summary_ru(report, ratings=None, ratings_comparison=None) -> str:
+    """A few sentences in the style of the city's press releases."""
+    current = report.current
+    sentences = [
+        f"За период {russian_period(current.period)} к сервисам портала обратились "
+        f"{russian_number(current.uses)} раз, в среднем {russian_number(current.daily_average)} "
+        f"в день; уникальных пользователей — {russian_number(current.users)}."
+    ]
+    change = report.daily_average_change
+    if change is not None:
+        direction = "вырос" if change >= 0 else "снизился"
+        sentences.append(
+            f"По сравнению с периодом {russian_period(report.comparison.period)} "
+            f"спрос {direction} на {russian_percent(abs(change))}."
+        )
+    if current.top_services:
+        top = ", ".join(
+            f"«{row.title}» ({russian_number(row.uses)}, {russian_percent(row.share)})"
+            for row in current.top_services[:3]
+        )
+        sentences.append(f"Чаще всего пользовались услугами {top}.")
+    ratings_sentence = _ratings_sentence(ratings, ratings_comparison)
+    if ratings_sentence:
+        sentences.append(ratings_sentence)
+    return " ".join(sentences)
+
+
+def _ratings_sentence(ratings, comparison) -> str | None:
+    if ratings is None or not ratings.count:
+        return None
+    sentence = (
+        f"Жители поставили {russian_number(ratings.count)} оценок, "
+        f"средняя — {russian_decimal(ratings.average)}, "
+        f"«отлично» — {russian_percent(ratings.excellent_share)}"
+    )
+    if comparison is not None and comparison.count:
+        change = rules.relative_change(ratings.count, comparison.count)
+        more = "больше" if change >= 0 else "меньше"
+        sentence += (
+            f"; это на {russian_percent(abs(change))} {more}, чем за период "
+            f"{russian_period(comparison.period)}"
+        )
+    return sentence + "."
+
+
+def ratings_summary_ru(ratings, comparison=None, *, min_count: int = 10) -> str:
+    """The ratings sentence, and the best and worst rated services among those with
+    at least `min_count` ratings (fewer say more about chance than about the service)."""
+    sentences = [f"Период {russian_period(ratings.period)}."]
+    sentences.append(_ratings_sentence(ratings, comparison) or "Оценок за период нет.")
+    rated = [row for row in ratings.by_service if row.count >= min_count]
+    if len(rated) >= 2:
+        best = max(rated, key=lambda row: (row.average, row.count))
+        worst = min(rated, key=lambda row: (row.average, -row.count))
+        sentences.append(
+            f"Выше всех оценена услуга «{best.title}» ({russian_decimal(best.average)}), "
+            f"ниже всех — «{worst.title}» ({russian_decimal(worst.average)})."
+        )
+    return " ".join(sentences)
