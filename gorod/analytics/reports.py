@@ -92,6 +92,21 @@ def russian_number(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
+def russian_count(value: int, one: str, few: str, many: str) -> str:
+    """A count with its noun: "1 оценка", "3 оценки", "5 оценок", "1,2 млн оценок" (after
+    млн and тыс. the noun is always in the genitive plural)."""
+    number = russian_number(value)
+    if not number.isdigit():
+        return f"{number} {many}"
+    if value % 10 == 1 and value % 100 != 11:
+        noun = one
+    elif 2 <= value % 10 <= 4 and not 12 <= value % 100 <= 14:
+        noun = few
+    else:
+        noun = many
+    return f"{number} {noun}"
+
+
 def russian_decimal(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
@@ -113,8 +128,9 @@ def usage_summary_ru(report, ratings=None, ratings_comparison=None) -> str:
     current = report.current
     sentences = [
         f"За период {russian_period(current.period)} к сервисам портала обратились "
-        f"{russian_number(current.uses)} раз, в среднем {russian_number(current.daily_average)} "
-        f"в день; уникальных пользователей — {russian_number(current.users)}."
+        f"{russian_count(current.uses, 'раз', 'раза', 'раз')}, "
+        f"в среднем {russian_number(current.daily_average)} в день; "
+        f"уникальных пользователей — {russian_number(current.users)}."
     ]
     change = report.daily_average_change
     if change is not None:
@@ -139,7 +155,7 @@ def _ratings_sentence(ratings, comparison) -> str | None:
     if ratings is None or not ratings.count:
         return None
     sentence = (
-        f"Жители поставили {russian_number(ratings.count)} оценок, "
+        f"Жители поставили {russian_count(ratings.count, 'оценку', 'оценки', 'оценок')}, "
         f"средняя — {russian_decimal(ratings.average)}, "
         f"«отлично» — {russian_percent(ratings.excellent_share)}"
     )

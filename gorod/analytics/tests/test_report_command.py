@@ -98,3 +98,81 @@ def test_bad_periods_are_refused_clearly(two_periods):
         report("--from", "2025-03-04", "--to", "2025-03-01")
     with pytest.raises(CommandError, match="compare"):
         report("--from", "2025-03-01", "--to", "2025-03-04", "--compare-from", "2025-01-01")
+
+
+def ratings_given(slug: str, stars: list[int], day: date) -> None:
+    """Ratings given on a Moscow day (created_at moved there: the portal stamps now)."""
+    from gorod.catalog.models import Service
+    from gorod.feedback.models import Rating
+    from gorod.feedback.tests.conftest import rate
+
+    service = Service.objects.get(slug=slug)
+    for value in stars:
+        rating = rate(UserFactory(), service, value)
+        Rating.objects.filter(pk=rating.pk).update(
+            created_at=datetime(day.year, day.month, day.day, 15, tzinfo=MOSCOW)
+        )
+
+
+@pytest.fixture
+def rated(catalog):
+    """February 2025: 4 ratings. March 2025: 5 ratings, three of them fives."""
+    from gorod.feedback.services import rating_rollup
+
+    ratings_given("emr", [5, 3], date(2025, 2, 10))
+    ratings_given("school-diary", [4, 4], date(2025, 2, 11))
+    ratings_given("emr", [5, 5, 1], date(2025, 3, 5))
+    ratings_given("school-diary", [5, 4], date(2025, 3, 6))
+    rating_rollup(days=[date(2025, 2, 10), date(2025, 2, 11), date(2025, 3, 5), date(2025, 3, 6)])
+
+
+def test_ratings_report_figures_are_exact(rated):
+    from io import StringIO
+
+    out = StringIO()
+    call_command(
+        "report", "ratings", "--from", "2025-03-01", "--to", "2025-03-31",
+        "--compare-from", "2025-02-01", "--compare-to", "2025-02-28", "--json",
+        stdout=out,
+    )  # fmt: skip
+    data = json.loads(out.getvalue())
+    assert data["count"] == 5
+    assert data["average"] == 4.0  # (5 + 5 + 1 + 5 + 4) / 5
+    assert data["excellent_share"] == 0.6
+    assert data["distribution"] == {"1": 1, "2": 0, "3": 0, "4": 1, "5": 3}
+    assert [(row["slug"], row["count"], row["average"]) for row in data["services"]] == [
+        ("emr", 3, 3.67),
+        ("school-diary", 2, 4.5),
+    ]
+    assert data["comparison"]["count"] == 4
+    assert data["count_change"] == 0.25  # 5 against 4
+
+
+def test_the_russian_summaries_read_like_the_citys(two_periods, rated):
+    from io import StringIO
+
+    out = StringIO()
+    call_command(
+        "report", "usage", "--from", "2025-03-01", "--to", "2025-03-04",
+        "--compare-from", "2025-01-01", "--compare-to", "2025-01-02",
+        stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert text.startswith(
+        "За период с 1 марта 2025 г. по 4 марта 2025 г. к сервисам портала обратились "
+        "12 раз, в среднем 3 в день; уникальных пользователей — 3."
+    )
+    assert "спрос вырос на 50 %" in text
+    assert "«Электронная медицинская карта» (6, 50 %)" in text
+    # Ratings of March 1–4: none in this fixture (they are on the 5th and 6th).
+    assert "оценок" not in text
+
+    out = StringIO()
+    call_command(
+        "report", "ratings", "--from", "2025-03-01", "--to", "2025-03-31",
+        "--compare-from", "2025-02-01", "--compare-to", "2025-02-28",
+        stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "Жители поставили 5 оценок, средняя — 4,0, «отлично» — 60 %" in text
+    assert "на 25 % больше, чем за период с 1 февраля 2025 г. по 28 февраля 2025 г." in text
