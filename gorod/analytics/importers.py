@@ -113,9 +113,8 @@ def usage_import(path: Path, *, progress: Progress | None = None) -> UsageImport
                 continue
             identity = (parsed.occurred_at, row[1].strip(), parsed.user, parsed.channel)
             first = rules.imported_event_id(*identity, 0)
-            key = first.int >> 64
-            occurrence = seen.get(key, 0)
-            seen[key] = occurrence + 1
+            occurrence = seen.get(first.int, 0)
+            seen[first.int] = occurrence + 1
             event_id = first if occurrence == 0 else rules.imported_event_id(*identity, occurrence)
             batch.append(
                 (

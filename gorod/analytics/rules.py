@@ -47,9 +47,17 @@ def imported_event_id(
 ) -> uuid.UUID:
     """Identity of an imported event: its content (the instant, not how it was written)
     and how many identical rows came before it in the file. Re-importing a file, or an
-    overlapping extract, collides with the rows already there instead of counting twice."""
-    name = f"{occurred_at.timestamp():.6f}|{service}|{user}|{channel}|{occurrence}"
-    return uuid.UUID(bytes=hashlib.blake2b(name.encode(), digest_size=16).digest())
+    overlapping extract, collides with the rows already there instead of counting twice.
+
+    Like a UUIDv7, the first 48 bits are the instant in milliseconds and the other 80 a
+    hash of the content: a file sorted by time then appends to the primary-key index
+    instead of writing all over it, which keeps big imports fast on both databases.
+    """
+    instant = occurred_at.timestamp()
+    name = f"{instant:.6f}|{service}|{user}|{channel}|{occurrence}"
+    milliseconds = int(instant * 1000) & 0xFFFF_FFFF_FFFF
+    digest = hashlib.blake2b(name.encode(), digest_size=10).digest()
+    return uuid.UUID(bytes=milliseconds.to_bytes(6, "big") + digest)
 
 
 @dataclass(frozen=True)
