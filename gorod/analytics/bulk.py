@@ -40,7 +40,7 @@ class PostgresEventWriter:
 
 
 class SqliteEventWriter:
-    def __init__(self) -> None:
+    def __init__(self, *, bulk: bool) -> None:
         self.table = UsageEvent._meta.db_table
         # What connection.ops.adapt_datetimefield_value stores for an aware datetime, without
         # its per-value checks and settings lookups: a seventh of a 10-million-row import.
@@ -48,8 +48,11 @@ class SqliteEventWriter:
         # The id and time indexes of a table of millions of events dwarf the default cache:
         # each insert then re-reads index pages through the kernel (sys time fell from 13 s
         # to 4 s on a 2-million-row import with this). Pages are allocated as used.
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+        # Only for imports: a web worker's writer thread keeps its connection for the life
+        # of the process, and a cache that size would be memory a worker never gives back.
+        if bulk:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
 
     def write(self, rows: list[tuple]) -> int:
         columns = ", ".join(COLUMNS)
@@ -68,8 +71,9 @@ class SqliteEventWriter:
             return connection.connection.total_changes - before
 
 
-def event_writer():
-    """The bulk writer for this database; call inside a transaction per batch."""
+def event_writer(*, bulk: bool = False):
+    """The event writer for this database; call inside a transaction per batch. `bulk`
+    (imports of millions of rows) also gives SQLite a large page cache."""
     if connection.vendor == "postgresql":
         return PostgresEventWriter()
-    return SqliteEventWriter()
+    return SqliteEventWriter(bulk=bulk)

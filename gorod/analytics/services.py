@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from gorod.analytics import rules
+from gorod.analytics.bulk import event_writer
 from gorod.analytics.models import RollupPending, UsageDaily, UsageDay, UsageEvent
 from gorod.analytics.recorder import recorder
 from gorod.catalog import snapshot
@@ -66,21 +67,24 @@ def usage_record(
         raise ValueError(f"unknown usage action {action!r}")
     if channel not in rules.CHANNELS:
         raise ValueError(f"unknown usage channel {channel!r}")
-    event = UsageEvent(
-        id=uuid.uuid4(),
-        occurred_at=occurred_at or timezone.now(),
-        service_id=_service_id(service),
-        channel=channel,
-        action=action,
-        person=person_key_of(actor),
+    use_id = uuid.uuid4()
+    # A row in bulk.COLUMNS order: cheaper to build and to write than a model instance.
+    row = (
+        use_id,
+        occurred_at or timezone.now(),
+        _service_id(service),
+        channel,
+        action,
+        person_key_of(actor),
+        None,
     )
     mode = settings.GOROD_USAGE_WRITE
     if mode == "immediate":
-        event.save(force_insert=True)
+        event_writer().write([row])
     elif mode == "buffered":
-        transaction.on_commit(lambda: recorder.add(event))
+        transaction.on_commit(lambda: recorder.add(row))
     # "off" counts nothing: make bench measures what recording costs against it.
-    return event.id
+    return use_id
 
 
 def rollup_mark_pending(days: Iterable[date], *, subject: str = "usage") -> None:
