@@ -3,8 +3,8 @@
 A request pays for appending a tuple to a list; a daemon thread writes the buffer through
 the importers' writer (gorod.analytics.bulk: COPY on PostgreSQL, executemany on SQLite)
 every `GOROD_USAGE_FLUSH_SECONDS` or as soon as `GOROD_USAGE_BATCH` events wait (the ORM's
-bulk_create cost the thread about 90 µs an event; the raw writer about half). A clean exit
-(granian's workers, management commands) flushes what is left. A crash (SIGKILL, power
+bulk_create cost the thread about 90 µs an event, the raw writer 12: BENCHMARKS.md). A
+clean exit (granian's workers, management commands) flushes what is left. A crash (SIGKILL, power
 loss) loses at most what waited in the buffer: no more than one flush interval of events,
 and never more than `GOROD_USAGE_BUFFER_MAX` (docs/analytics.md).
 
@@ -31,13 +31,13 @@ class UsageRecorder:
         self._closed = False
         self.dropped = 0
 
-    def add(self, event) -> None:
+    def add(self, row: tuple) -> None:
         with self._condition:
             if self._pid != os.getpid():
                 self._after_fork()
             if self._thread is None or not self._thread.is_alive():
                 self._start()
-            self._pending.append(event)
+            self._pending.append(row)
             overflow = len(self._pending) - settings.GOROD_USAGE_BUFFER_MAX
             if overflow > 0:
                 # The database has been unreachable for a long while: keep memory bounded
@@ -68,7 +68,7 @@ class UsageRecorder:
         return len(batch)
 
     def close(self) -> None:
-        """Stop the writer thread and flush the rest (atexit, tests)."""
+        """Stop the writer thread and flush the rest (at process exit, tests)."""
         with self._condition:
             self._closed = True
             self._condition.notify()
