@@ -67,7 +67,7 @@ _LATIN_RE = re.compile(r"[a-z]")
 # Function words carry no intent, and in short queries they would otherwise outweigh the one
 # word that matters. The list also holds the filler citizens put around a request ("как",
 # "где", "хочу"), and the English ones for title_en.
-_STOP_WORDS = frozenset(
+STOP_WORDS = frozenset(
     """
     а без безо в во вы да для до ее же за и из изо или им их к ко ли мне мной мы на над надо
     не ни но о об обо около от ото по под подо при про с со у уже чем что чтобы я это этот
@@ -171,7 +171,7 @@ def _stem_en(word: str) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
-def _lemmas(word: str) -> tuple[str, ...]:
+def lemmas(word: str) -> tuple[str, ...]:
     """The likely dictionary forms of one normalized word, most probable first."""
     if not _CYRILLIC_RE.search(word):
         return (_stem_en(word),)
@@ -199,7 +199,7 @@ def _are_related(first: str, second: str) -> bool:
 
 
 def _tokens(text: str) -> list[str]:
-    return [token for token in normalize(text).split() if token not in _STOP_WORDS]
+    return [token for token in normalize(text).split() if token not in STOP_WORDS]
 
 
 class SearchIndex:
@@ -233,7 +233,7 @@ class SearchIndex:
                 for text in field_texts:
                     words = _tokens(text)
                     surfaces.update(words)
-                    slots = tuple(_lemmas(word) for word in words)
+                    slots = tuple(lemmas(word) for word in words)
                     for forms in slots:
                         for form in forms:
                             tf[form] = tf.get(form, 0) + 1
@@ -277,7 +277,7 @@ class SearchIndex:
 
         synonyms: dict[str, set[str]] = {}
         for group in _SYNONYMS:
-            forms = {_lemmas(word)[0] for word in group}
+            forms = {lemmas(word)[0] for word in group}
             for form in forms:
                 synonyms.setdefault(form, set()).update(forms - {form})
         self._synonyms = {form: tuple(sorted(others)) for form, others in synonyms.items()}
@@ -342,7 +342,7 @@ class SearchIndex:
         """How much a chunk reads as real words: 2 per catalog word, 1 per other Russian one."""
         score = 0
         for word in _tokens(chunk):
-            if any(form in self._idf for form in _lemmas(word)):
+            if any(form in self._idf for form in lemmas(word)):
                 score += 2
             elif len(word) >= 3 and _CYRILLIC_RE.search(word) and _morph().word_is_known(word):
                 score += 1
@@ -376,7 +376,7 @@ class SearchIndex:
         """Per query word, the index lemmas it stands for and how sure we are of each."""
         terms: list[dict[str, float]] = []
         for word in list(dict.fromkeys(_tokens(query)))[:_MAX_QUERY_TOKENS]:
-            forms = _lemmas(word)
+            forms = lemmas(word)
             alternatives = {form: 1.0 for form in forms if form in self._idf}
             for form in forms:
                 for synonym in self._synonyms.get(form, ()):
@@ -407,7 +407,7 @@ class SearchIndex:
         terms: dict[str, float] = {}
         for candidate, similarity, _ in matches:
             weight = _FUZZY_WEIGHT * (similarity / 100.0) ** 2
-            for form in _lemmas(candidate):
+            for form in lemmas(candidate):
                 if form in self._idf and weight > terms.get(form, 0.0):
                     terms[form] = weight
         return terms

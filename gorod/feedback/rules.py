@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from gorod.analytics.rules import Period, parse_instant
-from gorod.catalog.search import _STOP_WORDS, _lemmas, normalize
+from gorod.catalog.search import STOP_WORDS, lemmas, normalize
 
 STARS = (1, 2, 3, 4, 5)
 COMMENT_MAX_LENGTH = 1000
@@ -252,9 +252,9 @@ def comment_terms(comment: str) -> list[str]:
         if word in _NEGATIONS:
             negate = True
             continue
-        if word in _STOP_WORDS or len(word) < _MIN_WORD_LENGTH or any(c.isdigit() for c in word):
+        if word in STOP_WORDS or len(word) < _MIN_WORD_LENGTH or any(c.isdigit() for c in word):
             continue
-        lemma = _lemmas(word)[0]
+        lemma = lemmas(word)[0]
         if lemma in _FILLER_LEMMAS:
             continue
         terms.append(f"не {lemma}" if negate else lemma)
