@@ -298,6 +298,9 @@ GOROD_ANALYTICS_TIME_ZONE = os.environ.get("GOROD_ANALYTICS_TIME_ZONE", "Europe/
 # "buffered": a writer thread inserts events in batches, off the request (production);
 # "immediate": inside the caller's transaction (tests, one-off scripts); "off": nothing.
 GOROD_USAGE_WRITE = os.environ.get("GOROD_USAGE_WRITE", "buffered")
+if GOROD_USAGE_WRITE not in {"buffered", "immediate", "off"}:
+    # A typo would otherwise count nothing, silently.
+    raise RuntimeError("GOROD_USAGE_WRITE must be buffered, immediate or off")
 GOROD_USAGE_FLUSH_SECONDS = float(os.environ.get("GOROD_USAGE_FLUSH_SECONDS", "1"))
 GOROD_USAGE_BATCH = int(os.environ.get("GOROD_USAGE_BATCH", "500"))
 GOROD_USAGE_BUFFER_MAX = int(os.environ.get("GOROD_USAGE_BUFFER_MAX", "100000"))
