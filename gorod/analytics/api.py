@@ -52,7 +52,7 @@ def _periods(query: ComparedPeriodQuery) -> tuple[rules.Period, rules.Period | N
     comparison = None
     if query.compare_first is not None:
         comparison = selectors.period_of(
-            query.compare_first, query.compare_last, field="compare_from"
+            query.compare_first, query.compare_last, fields=("compare_from", "compare_to")
         )
     return period, comparison
 

@@ -143,7 +143,9 @@ class DashboardForm(PeriodForm):
                     self.add_error(name, _("Укажите дату, чтобы сравнить со своими датами."))
             if first and last:
                 try:
-                    data["comparison"] = selectors.period_of(first, last, field="compare_from")
+                    data["comparison"] = selectors.period_of(
+                        first, last, fields=("compare_from", "compare_to")
+                    )
                 except DomainError as error:
                     self.add_error(error.field, str(error.message))
         elif compare:

@@ -15,8 +15,10 @@ from gorod.core.errors import DomainError
 TOP_SERVICES = 10
 
 
-def period_of(first: date, last: date, *, field: str = "from") -> rules.Period:
-    """A reporting period, or a DomainError the form or the API shows next to `field`."""
+def period_of(first: date, last: date, *, fields: tuple[str, str] = ("from", "to")) -> rules.Period:
+    """A reporting period, or a DomainError that a form or the API shows next to the
+    field it is about (`fields` names the start and end fields)."""
+    field, last_field = fields
     problem = rules.period_problem(first, last)
     if problem == "date_out_of_range":
         raise DomainError(
@@ -26,7 +28,7 @@ def period_of(first: date, last: date, *, field: str = "from") -> rules.Period:
                 "first": rules.FIRST_DAY.strftime("%d.%m.%Y"),
                 "last": rules.LAST_DAY.strftime("%d.%m.%Y"),
             },
-            field=field if not rules.FIRST_DAY <= first <= rules.LAST_DAY else _to_field(field),
+            field=field if not rules.FIRST_DAY <= first <= rules.LAST_DAY else last_field,
         )
     if problem == "period_reversed":
         raise DomainError(problem, _("Начало периода позже его конца."), field=field)
@@ -37,11 +39,6 @@ def period_of(first: date, last: date, *, field: str = "from") -> rules.Period:
             field=field,
         )
     return rules.Period(first, last)
-
-
-def _to_field(from_field: str) -> str:
-    """The name of a period's end field from its start field (from → to)."""
-    return from_field.replace("from", "to")
 
 
 def catalog_titles() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:

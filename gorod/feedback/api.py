@@ -3,14 +3,12 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from gorod.accounts.auth import authenticated
-from gorod.analytics.rules import Period, period_problem
 from gorod.catalog import selectors as catalog
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import NotFound
 from gorod.core.schemas import with_problems
 from gorod.feedback import selectors, services
 from gorod.feedback.models import Rating
@@ -32,8 +30,6 @@ router = Router(tags=["feedback"])
 
 
 RATING_ID = Path(..., ge=1, le=selectors.MAX_ID)
-# Without dates the owner endpoints look at the last quarter, as the owner pages do.
-DEFAULT_PERIOD_DAYS = 90
 
 
 def _rating_out(rating: Rating) -> dict:
@@ -48,17 +44,6 @@ def _rating_out(rating: Rating) -> dict:
         "answer": rating.answer,
         "answered_at": rating.answered_at,
     }
-
-
-def _period(first, last) -> Period:
-    last = last or timezone.localdate()
-    first = first or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    problem = period_problem(first, last)
-    if problem == "period_reversed":
-        raise DomainError("period_reversed", _("Начало периода позже его конца."), field="first")
-    if problem == "period_too_long":
-        raise DomainError("period_too_long", _("Слишком длинный период."), field="first")
-    return Period(first, last)
 
 
 @router.get(
@@ -149,7 +134,7 @@ def owner_comments(request, filters: Query[OwnerCommentsQuery]):
         service = selectors.owned_service_get(actor=request.auth, slug=filters.service)
     period = None
     if filters.first is not None or filters.last is not None:
-        period = _period(filters.first, filters.last)
+        period = selectors.owner_period(filters.first, filters.last)
     ratings = selectors.owner_comments(
         actor=request.auth,
         filters=selectors.CommentFilter(
@@ -212,7 +197,7 @@ def tag_comment(request, payload: TagIn, rating_id: int = RATING_ID):
 )
 def what_people_ask(request, filters: Query[AsksQuery]):
     service = selectors.owned_service_get(actor=request.auth, slug=filters.service)
-    period = _period(filters.first, filters.last)
+    period = selectors.owner_period(filters.first, filters.last)
     phrases, comments = selectors.what_people_ask(
         actor=request.auth, service=service, period=period
     )

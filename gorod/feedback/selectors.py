@@ -6,7 +6,7 @@ A rating outside the actor's reach (someone else's, or a service they do not own
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -14,7 +14,8 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gorod.analytics.rules import Period, day_bounds
+from gorod.analytics.rules import FIRST_DAY, Period, day_bounds
+from gorod.analytics.selectors import period_of
 from gorod.analytics.services import analytics_zone
 from gorod.catalog.models import Service
 from gorod.core.errors import NotFound
@@ -28,6 +29,8 @@ MAX_ID = 2**63 - 1
 # "What people ask for" reads the newest low-rated comments of one service: enough for
 # the phrases to settle, few enough that lemmatising them stays well under a second.
 PHRASES_MAX_COMMENTS = 5000
+# Without dates the owner pages and endpoints look at the last quarter.
+OWNER_PERIOD_DAYS = 90
 
 
 def rating_invitation(*, actor, service: Service, use_id: uuid.UUID) -> str:
@@ -204,6 +207,18 @@ def rating_figures_for(period: Period) -> rules.RatingFigures:
         daily=daily,
         services={slug: (title, category) for slug, title, category in catalog.values()},
     )
+
+
+def owner_period(first: date | None, last: date | None) -> Period:
+    """The period of the owner pages and API: the given dates, by default the last quarter
+    up to the given end (or today); a DomainError names the field that is wrong."""
+    last = last or timezone.localdate()
+    if first is None:
+        # The end is checked before a default start is counted back from it: from a
+        # year-1 date that subtraction would overflow.
+        period_of(last, last, fields=("last", "last"))
+        first = max(FIRST_DAY, last - timedelta(days=OWNER_PERIOD_DAYS - 1))
+    return period_of(first, last, fields=("first", "last"))
 
 
 def _period_bounds(period: Period) -> tuple[datetime, datetime]:

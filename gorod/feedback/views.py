@@ -1,14 +1,11 @@
 """Rating pages: thin views over feedback services and selectors; all work without JS."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -29,7 +26,6 @@ from gorod.feedback.models import Rating
 
 COMMENTS_PAGE_SIZE = 20
 # Without dates the owner pages look at the last quarter: long enough for rare services.
-DEFAULT_PERIOD_DAYS = 90
 
 
 def _show_domain_error(form, error: DomainError) -> None:
@@ -94,11 +90,13 @@ def rating_edit(request, rating_id: int):
     return render(request, "feedback/rating_edit.html", {"form": form, "rating": rating})
 
 
-def _period(form) -> Period:
-    today = timezone.localdate()
-    last = form.cleaned_data.get("last") or today
-    first = form.cleaned_data.get("first") or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    return Period(first, last)
+def _period(form) -> Period | None:
+    """The form's period (by default the last quarter), or None with the error shown."""
+    try:
+        return selectors.owner_period(form.cleaned_data.get("first"), form.cleaned_data.get("last"))
+    except DomainError as error:
+        _show_domain_error(form, error)
+        return None
 
 
 @login_required
@@ -108,15 +106,15 @@ def owner_comments(request):
     owned = selectors.owned_services(actor=request.user)
     form = CommentFilterForm(request.GET or None, services=owned)
     filters = selectors.CommentFilter()
+    dated = form.is_bound and (request.GET.get("first") or request.GET.get("last"))
+    period = _period(form) if dated and form.is_valid() else None
     if form.is_bound and form.is_valid():
         by_slug = {service.slug: service for service in owned}
         filters = selectors.CommentFilter(
             service=by_slug.get(form.cleaned_data["service"]),
             stars=form.cleaned_data["stars"],
             topic=form.cleaned_data["topic"] or None,
-            period=_period(form)
-            if form.cleaned_data.get("first") or form.cleaned_data.get("last")
-            else None,
+            period=period,
         )
     page = Paginator(
         selectors.owner_comments(actor=request.user, filters=filters), COMMENTS_PAGE_SIZE
@@ -198,8 +196,9 @@ def owner_asks(request):
     form = AsksForm(request.GET or None, services=owned)
     phrases, comments, service, period = None, 0, None, None
     if form.is_bound and form.is_valid():
-        service = {item.slug: item for item in owned}[form.cleaned_data["service"]]
         period = _period(form)
+    if period is not None:
+        service = {item.slug: item for item in owned}[form.cleaned_data["service"]]
         phrases, comments = selectors.what_people_ask(
             actor=request.user, service=service, period=period
         )

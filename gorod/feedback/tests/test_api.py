@@ -201,3 +201,12 @@ def test_owner_endpoints_show_nothing_to_a_citizen(api, citizen, service):
         404,
         "rating_not_found",
     )
+
+
+def test_owner_period_far_outside_the_calendar_is_a_clear_error(client, owner):
+    # A default start counted back from a year-1 end would overflow: refused first.
+    client.force_login(owner)
+    for query in ("last=0001-01-05", "first=0001-01-01&last=2025-01-01"):
+        assert_problem(
+            client.get(f"/api/v1/feedback/owner/comments?{query}"), 400, "date_out_of_range"
+        )

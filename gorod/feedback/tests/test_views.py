@@ -156,3 +156,10 @@ def test_owner_pages_need_a_login(client):
     response = client.get("/feedback/owner/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_owner_page_explains_a_date_outside_the_calendar(client, owner, service):
+    client.force_login(owner)
+    page = client.get("/feedback/owner/asks/", {"service": service.slug, "last": "0001-01-05"})
+    assert page.status_code == 200
+    assert "Укажите дату с 01.01.2000 по 31.12.2099." in page.content.decode()

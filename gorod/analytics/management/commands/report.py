@@ -29,7 +29,9 @@ class Command(BaseCommand):
         try:
             period = selectors.period_of(first, last)
             comparison = (
-                selectors.period_of(compare_first, compare_last, field="compare_from")
+                selectors.period_of(
+                    compare_first, compare_last, fields=("compare_from", "compare_to")
+                )
                 if compare_first
                 else None
             )
