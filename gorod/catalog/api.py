@@ -3,13 +3,12 @@
 import functools
 
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from gorod.catalog import selectors, snapshot
 from gorod.catalog.models import Service
 from gorod.catalog.schemas import CategoryOut, ServiceListQuery, ServiceOut, ServicePage
-from gorod.core.errors import NotFound
+from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
 
 router = Router(tags=["catalog"])
@@ -101,24 +100,9 @@ def _services_page(generation, q, category, kind, audience, page, page_size) -> 
         services = selectors.service_list(
             category=filters.category, kind=filters.kind, audience=filters.audience
         )
-    count = len(services)
-    pages = max(1, -(-count // filters.page_size))
-    if filters.page > pages:
-        raise NotFound(
-            "page_out_of_range",
-            _("Страницы %(page)d нет: всего страниц %(pages)d.")
-            % {"page": filters.page, "pages": pages},
-            field="page",
-        )
-    start = (filters.page - 1) * filters.page_size
-    data = {
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "pages": pages,
-        "understood_as": understood_as,
-        "items": [_service_out(service) for service in services[start : start + filters.page_size]],
-    }
+    data = api_page(services, count=len(services), page=filters.page, page_size=filters.page_size)
+    data["items"] = [_service_out(service) for service in data["items"]]
+    data["understood_as"] = understood_as
     return ServicePage.model_validate(data).model_dump_json().encode()
 
 

@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from gorod.accounts.auth import authenticated
 from gorod.catalog import selectors as catalog
-from gorod.core.errors import NotFound
+from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
 from gorod.feedback import selectors, services
 from gorod.feedback.models import Rating
@@ -141,25 +140,9 @@ def owner_comments(request, filters: Query[OwnerCommentsQuery]):
             service=service, stars=filters.stars, topic=filters.topic, period=period
         ),
     )
-    count = ratings.count()
-    pages = max(1, -(-count // filters.page_size))
-    if filters.page > pages:
-        raise NotFound(
-            "page_out_of_range",
-            _("Страницы %(page)d нет: всего страниц %(pages)d.")
-            % {"page": filters.page, "pages": pages},
-            field="page",
-        )
-    start = (filters.page - 1) * filters.page_size
-    return {
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "pages": pages,
-        "items": [
-            _owner_comment_out(rating) for rating in ratings[start : start + filters.page_size]
-        ],
-    }
+    page = api_page(ratings, count=ratings.count(), page=filters.page, page_size=filters.page_size)
+    page["items"] = [_owner_comment_out(rating) for rating in page["items"]]
+    return page
 
 
 @router.post(
