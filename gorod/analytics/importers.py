@@ -6,6 +6,7 @@ finished by running the same command again (event ids come from row content, so 
 already in are skipped, not doubled). The ImportRun row says how far every run got.
 """
 
+import codecs
 import csv
 import hashlib
 from collections import Counter
@@ -28,6 +29,7 @@ from gorod.analytics.models import ImportRun
 from gorod.analytics.services import analytics_zone, rollup_mark_pending
 from gorod.catalog.models import Service
 from gorod.core.audit import audit_record
+from gorod.core.errors import DomainError
 
 BATCH_ROWS = 50_000
 SHOW_PROBLEMS = 50
@@ -55,12 +57,22 @@ class UsageImportReport:
     resumed: bool = False
 
 
-def file_sha256(path: Path) -> str:
+def file_facts(path: Path) -> tuple[str, int]:
+    """SHA-256 and line count of a file, checking on the way that it is UTF-8 text, so
+    that a file that cannot be read is refused before anything is imported."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                decoder.decode(chunk)
+                lines += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise DomainError("file_not_utf8", _("Файл должен быть в кодировке UTF-8.")) from error
+    return digest.hexdigest(), lines
 
 
 def usage_import(path: Path, *, progress: Progress | None = None) -> UsageImportReport:
@@ -74,7 +86,7 @@ def usage_import(path: Path, *, progress: Progress | None = None) -> UsageImport
     def pseudonym(user: str) -> bytes | None:
         return rules.person_key(secret, "import", user) if user else None
 
-    sha256 = file_sha256(path)
+    sha256, _lines = file_facts(path)
     earlier = ImportRun.objects.filter(kind="usage", file_sha256=sha256).first()
     if earlier is not None and earlier.status == ImportRun.Status.COMPLETE:
         report.run, report.already_imported = earlier, True
@@ -89,8 +101,7 @@ def usage_import(path: Path, *, progress: Progress | None = None) -> UsageImport
     )
     report.run, report.resumed = run, earlier is not None
     writer = event_writer(bulk=True)
-    # How many identical rows came before: part of an event's identity (rules.imported_event_id).
-    seen: dict[int, int] = {}
+    event_ids = rules.ContentIds()
     opener = progress.open if progress is not None else open
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
@@ -111,14 +122,9 @@ def usage_import(path: Path, *, progress: Progress | None = None) -> UsageImport
                 if len(report.problems) < SHOW_PROBLEMS:
                     report.problems.append((line, str(REASONS[parsed])))
                 continue
-            identity = (parsed.occurred_at, row[1].strip(), parsed.user, parsed.channel)
-            first = rules.imported_event_id(*identity, 0)
-            occurrence = seen.get(first.int, 0)
-            seen[first.int] = occurrence + 1
-            event_id = first if occurrence == 0 else rules.imported_event_id(*identity, occurrence)
             batch.append(
                 (
-                    event_id,
+                    event_ids.next(parsed.occurred_at, row[1].strip(), parsed.user, parsed.channel),
                     parsed.occurred_at,
                     parsed.service_id,
                     parsed.channel,

@@ -42,22 +42,43 @@ def local_day(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
 
-def imported_event_id(
-    occurred_at: datetime, service: str, user: str, channel: str, occurrence: int
-) -> uuid.UUID:
-    """Identity of an imported event: its content (the instant, not how it was written)
-    and how many identical rows came before it in the file. Re-importing a file, or an
-    overlapping extract, collides with the rows already there instead of counting twice.
+def content_id(occurred_at: datetime, fields: tuple[str, ...], occurrence: int) -> uuid.UUID:
+    """Identity of an imported row: its content (the instant, not how it was written, and
+    the other fields) and how many identical rows came before it in the file. Re-importing
+    a file, or an overlapping extract, collides with the rows already there instead of
+    counting them twice.
 
     Like a UUIDv7, the first 48 bits are the instant in milliseconds and the other 80 a
     hash of the content: a file sorted by time then appends to the primary-key index
     instead of writing all over it, which keeps big imports fast on both databases.
     """
     instant = occurred_at.timestamp()
-    name = f"{instant:.6f}|{service}|{user}|{channel}|{occurrence}"
+    name = "|".join((f"{instant:.6f}", *fields, str(occurrence)))
     milliseconds = int(instant * 1000) & 0xFFFF_FFFF_FFFF
     digest = hashlib.blake2b(name.encode(), digest_size=10).digest()
     return uuid.UUID(bytes=milliseconds.to_bytes(6, "big") + digest)
+
+
+class ContentIds:
+    """Hands out content_id()s for the rows of one file, counting identical rows, so that
+    two genuinely repeated rows stay two while a re-import of either collides."""
+
+    def __init__(self) -> None:
+        # First id of a content -> how many times it has been seen (~100 bytes a row).
+        self._seen: dict[int, int] = {}
+
+    def next(self, occurred_at: datetime, *fields: str) -> uuid.UUID:
+        first = content_id(occurred_at, fields, 0)
+        occurrence = self._seen.get(first.int, 0)
+        self._seen[first.int] = occurrence + 1
+        return first if occurrence == 0 else content_id(occurred_at, fields, occurrence)
+
+
+def imported_event_id(
+    occurred_at: datetime, service: str, user: str, channel: str, occurrence: int
+) -> uuid.UUID:
+    """The content_id of an imported usage event."""
+    return content_id(occurred_at, (service, user, channel), occurrence)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ No ORM and no I/O. Validation returns stable codes; services turn them into mess
 the user's language, the import command into its line-by-line report.
 """
 
-import hashlib
 import itertools
 import uuid
 from collections import Counter
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from gorod.analytics.rules import Period, parse_instant
+from gorod.analytics.rules import Period, content_id, parse_instant
 from gorod.catalog.search import STOP_WORDS, lemmas, normalize
 
 STARS = (1, 2, 3, 4, 5)
@@ -326,18 +325,12 @@ def parse_rating_row(
     return ImportedRating(occurred_at, service_id, slug, user.strip(), stars, comment)
 
 
+def rating_content(rating: ImportedRating, user_key: str) -> tuple[str, ...]:
+    """What makes an imported rating the same rating (the user only by pseudonym); with
+    its instant, analytics.rules.ContentIds turns it into the rating's import key."""
+    return (rating.service, user_key, str(rating.stars), rating.comment)
+
+
 def imported_rating_key(rating: ImportedRating, user_key: str, occurrence: int) -> uuid.UUID:
-    """Identity of an imported rating: its content (the instant, not how it was written;
-    the user only by pseudonym) and how many identical rows came before it in the file.
-    Re-importing a file, or an overlapping extract, collides instead of counting twice."""
-    name = "|".join(
-        (
-            f"{rating.occurred_at.timestamp():.6f}",
-            rating.service,
-            user_key,
-            str(rating.stars),
-            rating.comment,
-            str(occurrence),
-        )
-    )
-    return uuid.UUID(bytes=hashlib.blake2b(name.encode(), digest_size=16).digest())
+    """Identity of an imported rating: content_id over its content (rating_content)."""
+    return content_id(rating.occurred_at, rating_content(rating, user_key), occurrence)

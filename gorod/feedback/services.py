@@ -5,9 +5,7 @@ changes it, so the service page reads exact figures in one query. Reports read t
 rollup, which `rating_rollup` recomputes whole days of, idempotently.
 """
 
-import codecs
 import csv
-import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,11 +18,13 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gorod.analytics.importers import file_facts
 from gorod.analytics.models import ImportRun
-from gorod.analytics.rules import day_bounds, local_day, person_key
+from gorod.analytics.rules import ContentIds, day_bounds, local_day, person_key
 from gorod.analytics.services import (
     analytics_zone,
     roll_days,
@@ -63,8 +63,9 @@ IMPORT_PROBLEMS = {
     "in_future": gettext_lazy("время в будущем"),
     "unknown_service": gettext_lazy("услуги с таким кодом нет в каталоге"),
     "stars_out_of_range": gettext_lazy("оценка — целое число от 1 до 5"),
-    # The limit is rules.COMMENT_MAX_LENGTH; a lazy string cannot interpolate it up front.
-    "comment_too_long": gettext_lazy("комментарий длиннее 1000 символов"),
+    "comment_too_long": format_lazy(
+        gettext_lazy("комментарий длиннее {} символов"), rules.COMMENT_MAX_LENGTH
+    ),
 }
 
 
@@ -438,26 +439,6 @@ class RatingsImportReport:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-def _file_facts(path: Path) -> tuple[str, int]:
-    """SHA-256 and line count of a file, checking on the way that it is UTF-8 text, so
-    that a file that cannot be read is refused before anything is imported."""
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    lines = 0
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-                decoder.decode(chunk)
-                lines += chunk.count(b"\n")
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError as error:
-        raise DomainError(
-            "ratings_encoding_invalid", _("Файл должен быть в кодировке UTF-8.")
-        ) from error
-    return digest.hexdigest(), lines
-
-
 def ratings_import(
     *, actor, path: Path, progress: Callable[[int, int], None] | None = None
 ) -> RatingsImportReport:
@@ -470,7 +451,7 @@ def ratings_import(
     and the days of its rows are marked for the rollup with each batch.
     `progress(lines_done, lines_total)` is called after each batch.
     """
-    sha256, total_lines = _file_facts(path)
+    sha256, total_lines = file_facts(path)
     now = timezone.now()
     zone = analytics_zone()
     try:
@@ -501,7 +482,7 @@ def ratings_import(
             )
             service_ids = dict(Service.objects.values_list("slug", "pk"))
             seen_services: set[int] = set()
-            occurrences: dict[uuid.UUID, int] = {}
+            import_keys = ContentIds()
             batch: list[Rating] = []
             line = reader.line_num
             for row in reader:
@@ -515,7 +496,7 @@ def ratings_import(
                     if len(report.problems) < IMPORT_PROBLEMS_KEPT:
                         report.problems.append(RowProblem(first_line, IMPORT_PROBLEMS[parsed]))
                     continue
-                batch.append(_imported_rating(parsed, occurrences))
+                batch.append(_imported_rating(parsed, import_keys))
                 seen_services.add(parsed.service_id)
                 if len(batch) >= IMPORT_BATCH:
                     _import_batch(report, batch, zone)
@@ -551,7 +532,7 @@ def ratings_import(
     return report
 
 
-def _imported_rating(parsed: rules.ImportedRating, occurrences: dict[uuid.UUID, int]) -> Rating:
+def _imported_rating(parsed: rules.ImportedRating, import_keys: ContentIds) -> Rating:
     # The historical system's user id is kept only inside the keyed hash of the row's
     # content: imported ratings stay pseudonymous, as usage events are.
     user_key = (
@@ -559,13 +540,9 @@ def _imported_rating(parsed: rules.ImportedRating, occurrences: dict[uuid.UUID, 
         if parsed.user
         else ""
     )
-    first = rules.imported_rating_key(parsed, user_key, 0)
-    occurrence = occurrences.get(first, 0)
-    occurrences[first] = occurrence + 1
-    key = first if occurrence == 0 else rules.imported_rating_key(parsed, user_key, occurrence)
     return Rating(
         service_id=parsed.service_id,
-        import_key=key,
+        import_key=import_keys.next(parsed.occurred_at, *rules.rating_content(parsed, user_key)),
         source=Rating.Source.IMPORT,
         stars=parsed.stars,
         comment=parsed.comment,

@@ -107,3 +107,12 @@ def test_imported_users_are_pseudonymous_and_anonymous_rows_have_none(catalog, t
     people = set(UsageEvent.objects.values_list("person", flat=True))
     assert None in people
     assert all(b"u1" not in bytes(person) for person in people if person is not None)
+
+
+def test_a_file_that_is_not_utf8_is_refused_before_anything_is_imported(catalog, tmp_path):
+    path = tmp_path / "usage.csv"
+    path.write_bytes(GOOD.encode() + "2025-01-03T10:00:00+03:00,emr,Пётр,web\n".encode("cp1251"))
+    with pytest.raises(CommandError, match="UTF-8"):
+        call_command("analytics", "import", str(path))
+    assert not UsageEvent.objects.exists()
+    assert not ImportRun.objects.exists()

@@ -10,6 +10,7 @@ from rich.progress import Progress
 
 from gorod.analytics.importers import import_usage_file
 from gorod.analytics.services import usage_rollup
+from gorod.core.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -32,7 +33,10 @@ class Command(BaseCommand):
     def _import(self, path: Path) -> None:
         if not path.is_file():
             raise CommandError(_("Нет такого файла: %(path)s") % {"path": path})
-        report = import_usage_file(path, stdout=self.stdout, style=self.style)
+        try:
+            report = import_usage_file(path, stdout=self.stdout, style=self.style)
+        except DomainError as error:
+            raise CommandError(f"{path}: {error.message}") from error
         if report.header_problem:
             raise CommandError(report.header_problem)
 
