@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from gorod.analytics.rules import Period
-from gorod.catalog import selectors as catalog
 from gorod.core.errors import DomainError, NotFound
 from gorod.feedback import selectors, services
 from gorod.feedback.forms import (
@@ -23,6 +22,7 @@ from gorod.feedback.forms import (
     TagForm,
 )
 from gorod.feedback.models import Rating
+from gorod.web.views import service_or_404
 
 COMMENTS_PAGE_SIZE = 20
 # Without dates the owner pages look at the last quarter: long enough for rare services.
@@ -33,18 +33,11 @@ def _show_domain_error(form, error: DomainError) -> None:
     form.add_error(field, str(error.message))
 
 
-def _service_or_404(slug: str):
-    try:
-        return catalog.service_get(slug)
-    except NotFound as error:
-        raise Http404(error.message) from error
-
-
 @login_required
 @require_POST
 def rate(request, slug: str):
     """The one-click form of the service page posts here with the use's receipt."""
-    service = _service_or_404(slug)
+    service = service_or_404(slug)
     form = NewRatingForm(request.POST)
     if form.is_valid():
         try:

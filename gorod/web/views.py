@@ -46,12 +46,17 @@ def category(request, slug: str):
     )
 
 
-@require_safe
-def service(request, slug: str):
+def service_or_404(slug: str):
+    """A published service for a page, or the 404 page with the catalog's message."""
     try:
-        found = catalog.service_get(slug)
+        return catalog.service_get(slug)
     except NotFound as error:
         raise Http404(error.message) from error
+
+
+@require_safe
+def service(request, slug: str):
+    found = service_or_404(slug)
     use_id = None
     if found.kind == Service.Kind.INFO and request.user.is_authenticated:
         # For an information service, reading its page is using it (docs/analytics.md).
@@ -74,10 +79,7 @@ def service(request, slug: str):
 @require_safe
 def service_go(request, slug: str):
     """The way out to a partner's site: counted as a use when the citizen is signed in."""
-    try:
-        found = catalog.service_get(slug)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    found = service_or_404(slug)
     if found.kind != Service.Kind.EXTERNAL or not found.external_url:
         raise Http404
     if request.user.is_authenticated:
