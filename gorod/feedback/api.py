@@ -31,17 +31,24 @@ router = Router(tags=["feedback"])
 RATING_ID = Path(..., ge=1, le=selectors.MAX_ID)
 
 
-def _rating_out(rating: Rating) -> dict:
+def _rating_fields(rating: Rating) -> dict:
+    """What the citizen's and the owner's views of a rating both show."""
     return {
         "id": rating.pk,
         "service": rating.service.slug,
         "stars": rating.stars,
         "comment": rating.comment,
         "created_at": rating.created_at,
-        "updated_at": rating.updated_at,
-        "editable_until": rating.created_at + timedelta(days=settings.GOROD_RATING_EDIT_DAYS),
         "answer": rating.answer,
         "answered_at": rating.answered_at,
+    }
+
+
+def _rating_out(rating: Rating) -> dict:
+    return {
+        **_rating_fields(rating),
+        "updated_at": rating.updated_at,
+        "editable_until": rating.created_at + timedelta(days=settings.GOROD_RATING_EDIT_DAYS),
     }
 
 
@@ -108,16 +115,10 @@ def edit_rating(request, payload: RatingPatch, rating_id: int = RATING_ID):
 
 def _owner_comment_out(rating: Rating) -> dict:
     return {
-        "id": rating.pk,
-        "service": rating.service.slug,
-        "stars": rating.stars,
-        "comment": rating.comment,
-        "created_at": rating.created_at,
+        **_rating_fields(rating),
         "source": rating.source,
         "topic": rating.topic,
         "idea_status": rating.idea_status,
-        "answer": rating.answer,
-        "answered_at": rating.answered_at,
     }
 
 
