@@ -12,6 +12,7 @@ from gorod.catalog.api import router as catalog_router
 from gorod.core.errors import DomainError
 from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from gorod.feedback.api import router as feedback_router
+from gorod.housing.api import router as housing_router
 
 
 class GorodAPI(NinjaAPI):
@@ -41,6 +42,7 @@ api = GorodAPI(
 @api.exception_handler(DomainError)
 def on_domain_error(request, error: DomainError):
     extensions = {"field": error.field} if error.field else {}
+    extensions.update(error.details)
     return problem_response(
         request, status=error.status, code=error.code, detail=error.message, **extensions
     )
@@ -97,3 +99,4 @@ api.add_router("/", catalog_router)
 api.add_router("/me", accounts_router, auth=authenticated)
 api.add_router("/analytics", analytics_router, auth=authenticated)
 api.add_router("/feedback", feedback_router)
+api.add_router("/housing", housing_router, auth=authenticated)

@@ -8,6 +8,7 @@ PostgreSQL, secrets from the environment, HTTPS-only cookies, HSTS). See docs/de
 import os
 import secrets
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
     "gorod.catalog",
     "gorod.analytics",
     "gorod.feedback",
+    "gorod.housing",
+    "gorod.notifications",
     "gorod.web",
     "django_tasks",
     "django_tasks_db",
@@ -287,6 +290,8 @@ GOROD_PERIODIC_TASKS = [
         "gorod.analytics.tasks.rollup_recent_days",
         int(os.environ.get("GOROD_ROLLUP_EVERY_MINUTES", "10")),
     ),
+    # Idempotent (one message per person, period and reason), so hourly is harmless.
+    ("gorod.housing.tasks.send_window_reminders", 60),
 ]
 
 # Usage analytics (docs/analytics.md). The pseudonym key turns account ids into keyed
@@ -308,6 +313,28 @@ GOROD_USAGE_BUFFER_MAX = int(os.environ.get("GOROD_USAGE_BUFFER_MAX", "100000"))
 GOROD_PUBLIC_MIN_COUNT = 10
 # The feedback window: a use can be rated, and a rating changed, for this many days.
 GOROD_RATING_EDIT_DAYS = int(os.environ.get("GOROD_RATING_EDIT_DAYS", "30"))
+
+# Water and heat meter readings (DOMAIN.md). The window runs from the start day of the
+# billing month to the end day (of the next month when it is smaller), in TIME_ZONE.
+GOROD_METER_WINDOW_START_DAY = int(os.environ.get("GOROD_METER_WINDOW_START_DAY", "15"))
+GOROD_METER_WINDOW_END_DAY = int(os.environ.get("GOROD_METER_WINDOW_END_DAY", "3"))
+if not (1 <= GOROD_METER_WINDOW_START_DAY <= 28 and 1 <= GOROD_METER_WINDOW_END_DAY <= 28):
+    # Day 29–31 do not exist in every month; a window must open and close in every one.
+    raise RuntimeError("GOROD_METER_WINDOW_START_DAY and _END_DAY must be between 1 and 28")
+# Monthly norms per registered resident (Moscow, m³), and when a reading needs the
+# citizen's confirmation: above this many norms, or zero for this many periods in a row.
+GOROD_METER_NORM_COLD = Decimal(os.environ.get("GOROD_METER_NORM_COLD", "6.935"))
+GOROD_METER_NORM_HOT = Decimal(os.environ.get("GOROD_METER_NORM_HOT", "4.745"))
+GOROD_METER_WARN_FACTOR = Decimal(os.environ.get("GOROD_METER_WARN_FACTOR", "3"))
+GOROD_METER_ZERO_PERIODS = int(os.environ.get("GOROD_METER_ZERO_PERIODS", "3"))
+# Without a reading a meter is billed at its average this many periods, then at the norm.
+GOROD_METER_AVERAGE_PERIODS = int(os.environ.get("GOROD_METER_AVERAGE_PERIODS", "3"))
+# Citizens are warned this many days before a meter's verification is due.
+GOROD_METER_VERIFICATION_WARN_DAYS = int(os.environ.get("GOROD_METER_VERIFICATION_WARN_DAYS", "30"))
+# Reminders go out when the window opens and this many days before it closes.
+GOROD_METER_REMINDER_DAYS_BEFORE_CLOSE = int(
+    os.environ.get("GOROD_METER_REMINDER_DAYS_BEFORE_CLOSE", "2")
+)
 
 LOGGING = {
     "version": 1,

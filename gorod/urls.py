@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("gorod.accounts.urls")),
     path("analytics/", include("gorod.analytics.urls")),
     path("feedback/", include("gorod.feedback.urls")),
+    path("housing/", include("gorod.housing.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", admin.site.urls),

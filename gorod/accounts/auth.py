@@ -16,4 +16,6 @@ class PersonalTokenAuth(HttpBearer):
         return api_token_authenticate(token)
 
 
-authenticated = [SessionAuth(), PersonalTokenAuth()]
+# The token first: SessionAuth refuses a request without a CSRF token outright, which would
+# stop a program that sends a token and no session from being tried as one.
+authenticated = [PersonalTokenAuth(), SessionAuth()]

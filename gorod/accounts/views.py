@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from gorod.accounts import rules, selectors, services
 from gorod.accounts.forms import ApiTokenForm, ChildForm, ProfileForm, SignupForm
 from gorod.accounts.models import User
-from gorod.core.errors import DomainError
+from gorod.core.errors import DomainError, show_on_form
 
 
 def login_for_throttling(request, credentials) -> str:
@@ -34,11 +34,6 @@ def lockout(request, credentials, *args, **kwargs):
     return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
 
 
-def _show_domain_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
-
-
 def signup(request):
     if request.user.is_authenticated:
         return redirect("web:cabinet")
@@ -55,7 +50,7 @@ def signup(request):
                 birth_date=data["birth_date"],
             )
         except DomainError as error:
-            _show_domain_error(form, error)
+            show_on_form(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Добро пожаловать! Учётная запись создана."))
@@ -84,7 +79,7 @@ def profile(request):
         try:
             services.person_update(actor=request.user, person=person, **form.cleaned_data)
         except DomainError as error:
-            _show_domain_error(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("Данные сохранены."))
             return redirect("accounts:profile")
@@ -111,7 +106,7 @@ def child_add(request):
         try:
             services.child_add(actor=request.user, guardian=person, **form.cleaned_data)
         except DomainError as error:
-            _show_domain_error(form, error)
+            show_on_form(form, error)
         else:
             messages.success(
                 request,

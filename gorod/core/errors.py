@@ -19,11 +19,15 @@ class DomainError(Exception):
         *,
         field: str | None = None,
         status: int | None = None,
+        details: dict | None = None,
     ) -> None:
         super().__init__(str(message))
         self.code = code
         self.message = message
         self.field = field
+        # Extra members of the problem+json body, e.g. the list of meters a bulk
+        # submission failed on.
+        self.details = details or {}
         if status is not None:
             self.status = status
 
@@ -32,3 +36,9 @@ class NotFound(DomainError):
     """The object does not exist or lies outside the actor's scope (no existence leak)."""
 
     status = 404
+
+
+def show_on_form(form, error: DomainError) -> None:
+    """Put a service's refusal on a web form: next to its field, or above the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))

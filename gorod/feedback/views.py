@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from gorod.analytics.rules import Period
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.feedback import selectors, services
 from gorod.feedback.forms import (
     AnswerForm,
@@ -26,11 +26,6 @@ from gorod.web.views import service_or_404
 
 COMMENTS_PAGE_SIZE = 20
 # Without dates the owner pages look at the last quarter: long enough for rare services.
-
-
-def _show_domain_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 @login_required
@@ -49,7 +44,7 @@ def rate(request, slug: str):
                 service=service.slug,
             )
         except DomainError as error:
-            _show_domain_error(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("Спасибо! Оценка сохранена."))
             return redirect(service.page_url)
@@ -76,7 +71,7 @@ def rating_edit(request, rating_id: int):
         except NotFound as error:
             raise Http404(error.message) from error
         except DomainError as error:
-            _show_domain_error(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("Оценка изменена."))
             return redirect(reverse("web:service", args=[rating.service.slug]))
@@ -88,7 +83,7 @@ def _period(form) -> Period | None:
     try:
         return selectors.owner_period(form.cleaned_data.get("first"), form.cleaned_data.get("last"))
     except DomainError as error:
-        _show_domain_error(form, error)
+        show_on_form(form, error)
         return None
 
 

@@ -15,6 +15,7 @@ from gorod.catalog.models import Service
 from gorod.core.errors import NotFound
 from gorod.core.problems import not_found_problem, server_error_problem
 from gorod.feedback import selectors as feedback
+from gorod.notifications import selectors as notifications
 from gorod.web.activity import describe
 
 SEARCH_PAGE_SIZE = 30
@@ -123,6 +124,7 @@ def cabinet(request):
                 for event in accounts.recent_activity_of(request.user)
             ],
             "ratings": feedback.own_ratings(actor=request.user),
+            "notifications": list(notifications.recent_messages(person=person)),
         },
     )
 

@@ -58,9 +58,15 @@ def test_public_pages_render(client, catalog, url):
         assert response.status_code == 200
 
 
-def test_meter_readings_page_is_honest_about_its_module(client, catalog):
+def test_a_flagship_page_leads_into_its_module(client, catalog):
     html = client.get("/services/meter-readings/").content.decode()
     assert "Передача показаний счетчиков воды и тепла" in html
+    assert 'href="/housing/"' in html
+    assert "Скоро на портале" not in html
+
+
+def test_a_service_without_its_module_is_honest_about_it(client, catalog):
+    html = client.get("/services/doctor-appointment/").content.decode()
     assert "Скоро на портале" in html
 
 

@@ -5,7 +5,9 @@ say so in their names. Passwords are generated per installation and written to
 var/demo-credentials.txt (readable by the owner only), never printed into a shared log.
 A year of usage and ratings is generated (gorod/analytics/demo.py: invented, shaped like
 the city's published figures) and loaded through the same imports and rollups as real
-history, so the dashboards and reports have something to show.
+history, so the dashboards and reports have something to show. Premises, meters and a
+year of readings are generated too (gorod/housing/demo.py: invented households), written
+once, while there are no premises.
 """
 
 import os
@@ -44,6 +46,7 @@ FEATURED = [
 ]
 DEMO_CITIZEN = "demo@gorod.local"
 DEMO_EDITOR = "editor@gorod.local"
+DEMO_OPERATOR = "operator@gorod.local"
 
 
 class Command(BaseCommand):
@@ -65,7 +68,8 @@ class Command(BaseCommand):
             "--seed",
             type=int,
             default=DEFAULT_SEED,
-            help="Seed of the generated usage and ratings (the same seed, the same data).",
+            help="Seed of the generated usage, ratings and meter readings (the same seed, "
+            "the same data).",
         )
         parser.add_argument(
             "--no-usage", action="store_true", help="Load no generated usage and ratings."
@@ -94,8 +98,49 @@ class Command(BaseCommand):
                 for login, password in credentials:
                     handle.write(f"{login}\t{password}\n")
             self.stdout.write(self.style.SUCCESS(f"Demo accounts and passwords: {path}"))
+        self._housing(seed=seed)
         if not no_usage:
             self._usage(events=max(1, round(DEFAULT_EVENTS * usage_scale)), seed=seed)
+
+    def _progress(self) -> Progress:
+        return Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(file=self.stdout, highlight=False),
+            transient=True,
+        )
+
+    def _housing(self, *, seed: int) -> None:
+        """Premises, meters and a year of readings for the demo citizen and invented people."""
+        from gorod.housing.demo import DEFAULT_HOUSEHOLDS, housing_demo
+        from gorod.housing.models import Premises
+
+        if Premises.objects.exists():
+            self.stdout.write(_("Помещения уже есть: демонстрационные показания не добавляю."))
+            return
+        with self._progress() as progress:
+            task = progress.add_task(_("Помещения, счётчики и показания"), total=DEFAULT_HOUSEHOLDS)
+            made = housing_demo(
+                citizen=User.objects.get(email=DEMO_CITIZEN),
+                seed=seed,
+                progress=lambda done, _total: progress.update(task, completed=done),
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Сгенерированы демонстрационные данные ЖКХ (вымышленные): %(premises)d "
+                    "помещений, %(meters)d счётчиков, %(readings)d показаний за год, seed %(seed)d."
+                )
+                % {
+                    "premises": made.premises,
+                    "meters": made.meters,
+                    "readings": made.readings,
+                    "seed": made.seed,
+                }
+            )
+        )
 
     def _usage(self, *, events: int, seed: int) -> None:
         """Generate a year of usage and ratings, import both, roll the days up."""
@@ -107,15 +152,8 @@ class Command(BaseCommand):
             return
         from gorod.feedback.services import rating_rollup
 
-        console = Console(file=self.stdout, highlight=False)
-        columns = (
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
         with tempfile.TemporaryDirectory(prefix="gorod-demo-") as folder:
-            with Progress(*columns, console=console, transient=True) as progress:
+            with self._progress() as progress:
                 task = progress.add_task(_("Генерация года обращений и оценок"), total=DAYS)
                 files = demo_generate(
                     Path(folder),
@@ -139,7 +177,7 @@ class Command(BaseCommand):
             )
             import_usage_file(files.usage, stdout=self.stdout, style=self.style)
             call_command("feedback", "import", str(files.ratings), stdout=self.stdout)
-        with Progress(*columns, console=console, transient=True) as progress:
+        with self._progress() as progress:
             task = progress.add_task(_("Пересчёт дней: обращения"), total=len(files.days))
             usage_rollup(days=files.days, progress=lambda _day: progress.advance(task))
             task = progress.add_task(_("Пересчёт дней: оценки"), total=len(files.days))
@@ -179,4 +217,9 @@ class Command(BaseCommand):
             editor = User.objects.create_user(DEMO_EDITOR, password, is_staff=True)
             editor.groups.add(Group.objects.get(name="catalog_editor"))
             created.append((DEMO_EDITOR, password))
+        if not User.objects.filter(email=DEMO_OPERATOR).exists():
+            password = secrets.token_urlsafe(12)
+            operator = User.objects.create_user(DEMO_OPERATOR, password, is_staff=True)
+            operator.groups.add(Group.objects.get(name="operator"))
+            created.append((DEMO_OPERATOR, password))
         return created

@@ -12,6 +12,7 @@ from gorod.core.errors import DomainError
 # Each domain adds its own kinds here (meters, icd10, …).
 IMPORTERS = {
     "services": "gorod.catalog.importers:import_services_file",
+    "meters": "gorod.housing.importers:import_meters_file",
 }
 
 

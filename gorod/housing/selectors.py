@@ -1,0 +1,537 @@
+"""Reads of meter readings, each scoped to the actor.
+
+A citizen sees the premises they are linked to and nothing else: another person's
+premises, meter or reading is "not found", never "forbidden". Operators (the
+`housing.view_reading` permission) see everything, through the back-office reads below.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gorod.catalog import selectors as catalog
+from gorod.catalog.models import Service
+from gorod.core.errors import NotFound
+from gorod.feedback.selectors import rating_invitation
+from gorod.housing import rules
+from gorod.housing.models import CorrectionRequest, Meter, Premises, PremisesLink, Reading
+
+HISTORY_MONTHS = 12
+# The catalog's card of this service: uses are counted and rated under it.
+SERVICE_SLUG = "meter-readings"
+OPERATOR_PERMISSION = "housing.view_reading"
+
+
+# --- Configuration as rule values -----------------------------------------------------
+
+
+def city_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def window_config() -> rules.WindowConfig:
+    return rules.WindowConfig(
+        start_day=settings.GOROD_METER_WINDOW_START_DAY,
+        end_day=settings.GOROD_METER_WINDOW_END_DAY,
+    )
+
+
+def norms() -> rules.Norms:
+    return rules.Norms(
+        cold=settings.GOROD_METER_NORM_COLD,
+        hot=settings.GOROD_METER_NORM_HOT,
+        warn_factor=settings.GOROD_METER_WARN_FACTOR,
+        zero_periods=settings.GOROD_METER_ZERO_PERIODS,
+    )
+
+
+def local_today(moment: datetime | None = None) -> date:
+    return rules.local_date(moment or timezone.now(), city_zone())
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """What the citizen needs to know about the window right now."""
+
+    open: bool
+    period: date  # the open window's period, or the next one's
+    opens_on: date
+    closes_on: date
+
+
+def window_state(moment: datetime | None = None) -> WindowState:
+    moment = moment or timezone.now()
+    window = rules.open_window(moment, city_zone(), window_config())
+    is_open = window is not None
+    if window is None:
+        window = rules.next_window(moment, city_zone(), window_config())
+    return WindowState(is_open, window.period, window.opens_on, window.closes_on)
+
+
+def rated_service() -> Service | None:
+    """The catalog's card of the service, whose rating is offered after a submission."""
+    try:
+        return catalog.service_get(SERVICE_SLUG)
+    except NotFound:
+        return None
+
+
+def rating_receipt(*, actor, use_id: uuid.UUID | None) -> str | None:
+    """The signed receipt an API client hands back to rate this use (None on a replay)."""
+    service = rated_service() if use_id is not None else None
+    if service is None:
+        return None
+    return rating_invitation(actor=actor, service=service, use_id=use_id)
+
+
+# --- Not found ------------------------------------------------------------------------
+
+
+def premises_not_found() -> NotFound:
+    return NotFound("premises_not_found", _("Такого помещения среди ваших нет."))
+
+
+def meter_not_found() -> NotFound:
+    return NotFound("meter_not_found", _("Такого счётчика среди ваших нет."), field="meter_id")
+
+
+def reading_not_found() -> NotFound:
+    return NotFound("reading_not_found", _("Такого показания среди ваших нет."))
+
+
+def valid_id(value) -> bool:
+    """Ids from a URL or a JSON body, before they reach the database (bigint range)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
+# --- The citizen's premises and meters ------------------------------------------------
+
+
+def linked_premises(*, actor) -> QuerySet[Premises]:
+    if not getattr(actor, "is_authenticated", False):
+        return Premises.objects.none()
+    return Premises.objects.filter(links__person__user=actor)
+
+
+def premises_get(*, actor, premises_id: int) -> Premises:
+    if not valid_id(premises_id):
+        raise premises_not_found()
+    found = linked_premises(actor=actor).filter(pk=premises_id).first()
+    if found is None:
+        raise premises_not_found()
+    return found
+
+
+def meter_get(*, actor, meter_id: int) -> Meter:
+    if not valid_id(meter_id):
+        raise meter_not_found()
+    found = (
+        Meter.objects.select_related("premises")
+        .filter(pk=meter_id, premises__links__person__user=actor)
+        .first()
+    )
+    if found is None:
+        raise meter_not_found()
+    return found
+
+
+def own_reading_get(*, actor, reading_id: int) -> Reading:
+    if not valid_id(reading_id):
+        raise reading_not_found()
+    found = (
+        Reading.objects.select_related("meter__premises")
+        .filter(pk=reading_id, meter__premises__links__person__user=actor)
+        .first()
+    )
+    if found is None:
+        raise reading_not_found()
+    return found
+
+
+@dataclass
+class MeterRow:
+    """A meter as "Мои счётчики" shows it."""
+
+    meter: Meter
+    last: Reading | None  # the latest accepted reading of any period
+    current: Reading | None  # the accepted reading of the window's period
+    verification: str  # ok | due | expired
+    previous_value: Decimal  # what this period's reading is compared with
+
+    @property
+    def accepts_readings(self) -> bool:
+        return (
+            self.meter.status == Meter.Status.ACTIVE
+            and self.meter.commissioned_on is not None
+            and self.verification != "expired"
+        )
+
+
+@dataclass
+class PremisesView:
+    premises: Premises
+    link: PremisesLink
+    meters: list[MeterRow] = field(default_factory=list)
+
+    @property
+    def submitted_all(self) -> bool:
+        open_meters = [row for row in self.meters if row.accepts_readings]
+        return bool(open_meters) and all(row.current is not None for row in open_meters)
+
+
+def my_meters(*, actor, moment: datetime | None = None) -> tuple[WindowState, list[PremisesView]]:
+    """Everything "Мои счётчики" shows, in three queries however many meters there are."""
+    state = window_state(moment)
+    today = local_today(moment)
+    links = list(
+        PremisesLink.objects.select_related("premises")
+        .filter(person__user=actor)
+        .order_by("premises__address", "premises__apartment", "premises_id")
+    )
+    views = {link.premises_id: PremisesView(link.premises, link) for link in links}
+    if not views:
+        return state, []
+    meters = list(
+        Meter.objects.filter(premises_id__in=views)
+        .exclude(status=Meter.Status.REPLACED)
+        .order_by("premises_id", "kind", "location", "id")
+    )
+    recent = recent_accepted(meters=meters, through=None, per_meter=2)
+    warn_days = settings.GOROD_METER_VERIFICATION_WARN_DAYS
+    for meter in meters:
+        readings = recent.get(meter.pk, [])
+        current = readings[0] if readings and readings[0].period == state.period else None
+        earlier = [reading for reading in readings if reading.period < state.period]
+        views[meter.premises_id].meters.append(
+            MeterRow(
+                meter=meter,
+                last=readings[0] if readings else None,
+                current=current,
+                verification=rules.verification_state(meter.next_verification_on, today, warn_days),
+                previous_value=earlier[0].value if earlier else meter.initial_value,
+            )
+        )
+    return state, list(views.values())
+
+
+# The latest accepted readings of several meters, newest first. Written as SQL because the
+# month-end path runs it on every view and submission, and Django spends more time compiling
+# the same query with a filtered window expression than the database spends answering it.
+RECENT_ACCEPTED_SQL = """
+SELECT * FROM (
+    SELECT reading.*,
+           ROW_NUMBER() OVER (PARTITION BY reading.meter_id ORDER BY reading.period DESC)
+               AS recency
+    FROM housing_reading AS reading
+    WHERE reading.meter_id IN ({meters}) AND reading.status = %s {through}
+) AS ranked
+WHERE ranked.recency <= %s
+ORDER BY ranked.meter_id, ranked.period DESC
+"""
+
+
+def recent_accepted(*, meters, through: date | None, per_meter: int) -> dict[int, list[Reading]]:
+    """The last `per_meter` accepted readings of each meter, newest first, in one query.
+
+    `through` leaves out later periods. One row per period is accepted and values never
+    decrease, so the first row is both the latest and the largest.
+    """
+    meter_ids = [meter.pk for meter in meters]
+    recent: dict[int, list[Reading]] = defaultdict(list)
+    if not meter_ids:
+        return recent
+    sql = RECENT_ACCEPTED_SQL.format(
+        meters=", ".join(["%s"] * len(meter_ids)),
+        through="AND reading.period <= %s" if through is not None else "",
+    )
+    params = [*meter_ids, Reading.Status.ACCEPTED]
+    if through is not None:
+        params.append(through)
+    params.append(per_meter)
+    for reading in Reading.objects.raw(sql, params):
+        recent[reading.meter_id].append(reading)
+    return recent
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    period: date
+    reading: Reading | None
+    consumption: Decimal | None
+    # For a closed period without a reading: how it was billed instead (average or norm).
+    billed: "BillingRow | None" = None
+
+
+def meter_history(*, meter: Meter, moment: datetime | None = None) -> list[HistoryRow]:
+    """The last 12 periods of a meter, newest first, a row for a period without a reading."""
+    return meters_history(meters=[meter], moment=moment)[meter.pk]
+
+
+def meters_history(*, meters, moment: datetime | None = None) -> dict[int, list[HistoryRow]]:
+    """meter_history of several meters in one query."""
+    state = window_state(moment)
+    last_period = state.period if state.open else rules.add_months(state.period, -1)
+    first_period = rules.add_months(last_period, -(HISTORY_MONTHS - 1))
+    accepted: dict[int, dict[date, Reading]] = defaultdict(dict)
+    for reading in Reading.objects.filter(
+        meter__in=meters,
+        status=Reading.Status.ACCEPTED,
+        period__gte=rules.add_months(first_period, -BILLING_LOOKBACK_MONTHS),
+    ):
+        accepted[reading.meter_id][reading.period] = reading
+    periods = [rules.add_months(last_period, -back) for back in range(HISTORY_MONTHS)]
+    config = norms()
+    history = {}
+    for meter in meters:
+        readings = accepted[meter.pk]
+        rows = []
+        for period in periods:
+            reading = readings.get(period)
+            billed = None
+            if reading is None and _billed_without_reading(meter, period, state):
+                billed = billing_row(meter=meter, period=period, readings=readings, config=config)
+            rows.append(
+                HistoryRow(period, reading, reading.consumption if reading else None, billed)
+            )
+        history[meter.pk] = rows
+    return history
+
+
+def _billed_without_reading(meter: Meter, period: date, state: WindowState) -> bool:
+    """A period is billed without a reading once its window has closed, if the meter was
+    in service then."""
+    closed = period < state.period
+    in_service = meter.commissioned_on is not None and meter.commissioned_on < rules.add_months(
+        period, 1
+    )
+    retired = meter.retired_on is not None and meter.retired_on < period
+    return closed and in_service and not retired
+
+
+def reading_versions(*, meter: Meter, period: date) -> QuerySet[Reading]:
+    """Every version of one period's reading, the accepted one first (history kept)."""
+    return Reading.objects.filter(meter=meter, period=period).order_by("-submitted_at", "-id")
+
+
+def own_correction_requests(*, actor) -> QuerySet[CorrectionRequest]:
+    return (
+        CorrectionRequest.objects.select_related("reading__meter__premises")
+        .filter(reading__meter__premises__links__person__user=actor)
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- Back office ----------------------------------------------------------------------
+
+
+def is_operator(actor) -> bool:
+    return getattr(actor, "is_authenticated", False) and actor.has_perm(OPERATOR_PERMISSION)
+
+
+def flagged_readings(*, period: date | None = None) -> QuerySet[Reading]:
+    """Accepted readings with warnings no operator has looked at yet, oldest first."""
+    readings = Reading.objects.select_related("meter__premises").filter(
+        status=Reading.Status.ACCEPTED, reviewed_at__isnull=True
+    )
+    readings = readings.exclude(warnings=[])
+    if period is not None:
+        readings = readings.filter(period=period)
+    return readings.order_by("submitted_at", "id")
+
+
+def open_correction_requests() -> QuerySet[CorrectionRequest]:
+    return (
+        CorrectionRequest.objects.select_related("reading__meter__premises", "requested_by")
+        .filter(status=CorrectionRequest.Status.OPEN)
+        .order_by("created_at", "id")
+    )
+
+
+def premises_by_payer_code(payer_code: str) -> Premises | None:
+    return Premises.objects.filter(payer_code=payer_code.strip()).first()
+
+
+@dataclass(frozen=True)
+class PremisesCard:
+    """A premises as an operator looks it up: who is linked, every meter with its year."""
+
+    premises: Premises
+    links: list[PremisesLink]
+    meters: list[tuple[Meter, list[HistoryRow]]]
+
+
+def premises_card(*, premises: Premises, moment: datetime | None = None) -> PremisesCard:
+    links = list(premises.links.select_related("person").order_by("person__last_name", "id"))
+    meters = list(premises.meters.order_by("status", "kind", "location", "id"))
+    history = meters_history(meters=meters, moment=moment)
+    return PremisesCard(premises, links, [(meter, history[meter.pk]) for meter in meters])
+
+
+def meter_for_operator(*, meter_id: int) -> Meter:
+    if not valid_id(meter_id):
+        raise meter_not_found()
+    found = Meter.objects.select_related("premises").filter(pk=meter_id).first()
+    if found is None:
+        raise meter_not_found()
+    return found
+
+
+def verification_due(*, today: date, days: int) -> QuerySet[Meter]:
+    """Active meters whose verification is past or within `days`, the most urgent first."""
+    return (
+        Meter.objects.select_related("premises")
+        .filter(status=Meter.Status.ACTIVE, next_verification_on__lte=today + timedelta(days=days))
+        .order_by("next_verification_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class BillingRow:
+    meter: Meter
+    basis: str  # reading | average | norm
+    value: Decimal | None
+    volume: Decimal | None
+    periods_without_reading: int
+
+
+class BillingExport:
+    """The period's bill basis for every meter, produced meter by meter in batches.
+
+    A meter with an accepted reading is billed by its consumption; one without, by the
+    average or the norm (rules.no_reading_basis). Corrections accepted for earlier periods
+    are settled in this one. `rows()` streams (a city has millions of meters), and
+    `totals` and `counts` are complete once it has been consumed.
+    """
+
+    def __init__(self, period: date, *, batch_size: int = 2000) -> None:
+        self.period = period
+        self.batch_size = batch_size
+        self.totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)  # (kind, basis)
+        self.counts: dict[str, int] = defaultdict(int)  # basis -> meters
+        self.meters = (
+            Meter.objects.select_related("premises")
+            .filter(Q(status=Meter.Status.ACTIVE) | Q(retired_on__gte=period))
+            .filter(commissioned_on__lt=rules.add_months(period, 1))
+            .order_by("id")
+        )
+
+    def rows(self) -> Iterator[BillingRow]:
+        batch: list[Meter] = []
+        for meter in self.meters.iterator(chunk_size=self.batch_size):
+            batch.append(meter)
+            if len(batch) >= self.batch_size:
+                yield from self._settle(batch)
+                batch = []
+        if batch:
+            yield from self._settle(batch)
+
+    def corrections(self) -> list[CorrectionRequest]:
+        return list(
+            CorrectionRequest.objects.select_related(
+                "reading__meter__premises", "corrected_reading"
+            )
+            .filter(status=CorrectionRequest.Status.ACCEPTED, settled_period=self.period)
+            .order_by("id")
+        )
+
+    def _settle(self, batch: list[Meter]) -> Iterator[BillingRow]:
+        config = norms()
+        history: dict[int, dict[date, Reading]] = defaultdict(dict)
+        for reading in Reading.objects.filter(
+            meter__in=batch,
+            status=Reading.Status.ACCEPTED,
+            period__gte=rules.add_months(self.period, -BILLING_LOOKBACK_MONTHS),
+            period__lte=self.period,
+        ):
+            history[reading.meter_id][reading.period] = reading
+        for meter in batch:
+            row = billing_row(
+                meter=meter, period=self.period, readings=history[meter.pk], config=config
+            )
+            self.counts[row.basis] += 1
+            if row.volume is not None:
+                self.totals[(meter.kind, row.basis)] += row.volume
+            yield row
+
+
+# The average is taken over six months; a year back finds the reading each of them follows.
+AVERAGE_MONTHS = 6
+BILLING_LOOKBACK_MONTHS = 12
+
+
+def billing_row(
+    *, meter: Meter, period: date, readings: dict[date, Reading], config: rules.Norms
+) -> BillingRow:
+    """How `period` is billed for `meter`, given its accepted readings of the year before.
+
+    With a reading, by its consumption; without, rules.no_reading_basis decides between
+    the six-month average and the norm by how many periods in a row have none.
+    """
+    current = readings.get(period)
+    if current is not None:
+        return BillingRow(meter, "reading", current.value, current.consumption, 0)
+    missing = 0
+    while missing < AVERAGE_MONTHS and rules.add_months(period, -missing) not in readings:
+        missing += 1
+    since = rules.add_months(period, -AVERAGE_MONTHS)
+    monthly = [
+        reading.consumption / max(1, _months_since_previous(reading, readings))
+        for reading_period, reading in readings.items()
+        if since <= reading_period < period
+    ]
+    basis = rules.no_reading_basis(
+        periods_without_reading=missing,
+        recent_monthly=monthly,
+        kind=meter.kind,
+        residents=meter.premises.residents,
+        norms=config,
+        average_periods=settings.GOROD_METER_AVERAGE_PERIODS,
+    )
+    return BillingRow(meter, basis.basis, None, basis.volume, missing)
+
+
+def _months_since_previous(reading: Reading, readings: dict[date, Reading]) -> int:
+    earlier = [period for period in readings if period < reading.period]
+    return rules.months_between(max(earlier), reading.period) if earlier else 1
+
+
+def submission_counts(*, period: date) -> dict[str, int]:
+    """How many meters have an accepted reading this period, and how many readings wait."""
+    accepted = Reading.objects.filter(period=period, status=Reading.Status.ACCEPTED)
+    return {
+        "accepted": accepted.count(),
+        "flagged": flagged_readings(period=period).count(),
+        "corrections": open_correction_requests().count(),
+        "meters": Meter.objects.filter(
+            status=Meter.Status.ACTIVE, commissioned_on__isnull=False
+        ).count(),
+    }
+
+
+def people_without_readings(*, period: date) -> QuerySet:
+    """Linked people with at least one active, verified meter lacking this period's reading."""
+    today = local_today()
+    submitted = Reading.objects.filter(
+        meter=OuterRef("pk"), period=period, status=Reading.Status.ACCEPTED
+    )
+    missing = Meter.objects.filter(
+        ~Exists(submitted),
+        status=Meter.Status.ACTIVE,
+        commissioned_on__isnull=False,
+        next_verification_on__gte=today,
+    )
+    return (
+        PremisesLink.objects.filter(premises__meters__in=missing)
+        .values("person_id")
+        .annotate(meters=Count("premises__meters", distinct=True))
+        .order_by("person_id")
+    )

@@ -1,0 +1,772 @@
+"""Every write of meter readings: one transaction each, with its audit row.
+
+A submission locks the premises' meters (in primary-key order) before it reads the
+previous values, so two submissions for one meter queue instead of both comparing with
+the same past; the database's constraints and triggers hold whatever slips past a bug.
+"""
+
+import hashlib
+import string
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gorod.analytics.services import usage_record
+from gorod.core.audit import audit_record
+from gorod.core.errors import DomainError, NotFound
+from gorod.housing import rules, selectors
+from gorod.housing.models import (
+    CorrectionRequest,
+    Meter,
+    Premises,
+    PremisesLink,
+    Reading,
+    Submission,
+)
+
+# A premises has a handful of meters; a longer list is a client's bug or an attack.
+MAX_METERS_PER_SUBMISSION = 20
+IDEMPOTENCY_KEY_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_.:")
+IDEMPOTENCY_KEY_MAX_LENGTH = 64
+# Guessing payer codes is slowed down: this many failed links per account per hour.
+LINK_FAILURES_PER_HOUR = 10
+OPERATOR_CHANGE_PERMISSION = "housing.change_reading"
+
+
+def _refusal(error: rules.RuleError, *, field: str | None = None, **details) -> DomainError:
+    return DomainError(error.code, error.message, field=field, status=422, details=details)
+
+
+def _require_operator(actor) -> None:
+    if not (
+        getattr(actor, "is_authenticated", False) and actor.has_perm(OPERATOR_CHANGE_PERMISSION)
+    ):
+        raise DomainError(
+            "not_an_operator", _("Это действие доступно только оператору."), status=403
+        )
+
+
+# --- Linking premises -----------------------------------------------------------------
+
+
+def premises_link(*, actor, payer_code: str, apartment: str, role: str) -> PremisesLink:
+    """Link the actor to an apartment by the payer code and apartment number from the ЕПД.
+
+    Both must match: the code alone is printed on a document that passes through many
+    hands. A wrong pair gets the same answer whether or not the code exists.
+    """
+    person = getattr(actor, "person", None)
+    if person is None:
+        raise DomainError("profile_required", _("Сначала заполните профиль: ФИО и дату рождения."))
+    payer_code = (payer_code or "").strip()
+    apartment = (apartment or "").strip().upper()
+    if problem := rules.payer_code_problem(payer_code):
+        raise _refusal(problem, field="payer_code")
+    if not apartment:
+        raise DomainError(
+            "apartment_required", _("Введите номер квартиры."), field="apartment", status=422
+        )
+    if role not in PremisesLink.Role.values:
+        raise DomainError(
+            "role_invalid", _("Выберите, кем вы приходитесь помещению."), field="role", status=422
+        )
+    failures_key = f"housing:link-failures:{actor.pk}"
+    if cache.get(failures_key, 0) >= LINK_FAILURES_PER_HOUR:
+        raise DomainError(
+            "too_many_attempts",
+            _("Слишком много неудачных попыток. Попробуйте через час."),
+            status=429,
+        )
+    premises = Premises.objects.filter(payer_code=payer_code, apartment__iexact=apartment).first()
+    if premises is None:
+        cache.add(failures_key, 0, timeout=3600)
+        cache.incr(failures_key)
+        raise DomainError(
+            "premises_not_found",
+            _(
+                "Помещение с таким кодом плательщика и номером квартиры не найдено. "
+                "Сверьте их с ЕПД."
+            ),
+            field="payer_code",
+            status=404,
+        )
+    with transaction.atomic():
+        link, created = PremisesLink.objects.get_or_create(
+            person=person,
+            premises=premises,
+            defaults={"role": role, "verified_by": PremisesLink.Verification.PAYMENT_DOCUMENT},
+        )
+        if created:
+            audit_record(actor=actor, action="housing.premises_link", target=link, role=role)
+    return link
+
+
+def premises_unlink(*, actor, premises_id: int) -> None:
+    premises = selectors.premises_get(actor=actor, premises_id=premises_id)
+    with transaction.atomic():
+        deleted, _rows = PremisesLink.objects.filter(premises=premises, person__user=actor).delete()
+        if deleted:
+            audit_record(actor=actor, action="housing.premises_unlink", target=premises)
+
+
+# --- Submitting readings --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    submission: Submission
+    readings: list[Reading]
+    replayed: bool  # True: the key was seen before, nothing new was written
+    # The use recorded for analytics (what a rating of the service names); None on replay.
+    use_id: uuid.UUID | None = None
+
+
+def _check_key(key: str | None) -> str:
+    key = (key or "").strip()
+    if not key:
+        raise DomainError(
+            "idempotency_key_required",
+            _("Нужен ключ идемпотентности: заголовок Idempotency-Key."),
+            field="Idempotency-Key",
+        )
+    if len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not set(key) <= IDEMPOTENCY_KEY_CHARACTERS:
+        raise DomainError(
+            "idempotency_key_invalid",
+            _("Ключ идемпотентности: до 64 латинских букв, цифр и знаков - _ . :"),
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def _fingerprint(premises_id: int, values: Mapping[int, str]) -> str:
+    def normal(text: str) -> str:
+        # "12", "12,0" and "12.000" are one reading: a retry may be typed differently.
+        text = "".join(str(text).split()).replace(",", ".")
+        try:
+            return str(Decimal(text).normalize())
+        except InvalidOperation:
+            return text
+
+    payload = "|".join(f"{meter}={normal(values[meter])}" for meter in sorted(values))
+    return hashlib.sha256(f"{premises_id}|{payload}".encode()).hexdigest()
+
+
+def _replay(submission: Submission, fingerprint: str) -> SubmissionResult:
+    if submission.fingerprint != fingerprint:
+        raise DomainError(
+            "idempotency_key_reused",
+            _(
+                "Этот ключ идемпотентности уже использован для других показаний. "
+                "Для новой передачи нужен новый ключ."
+            ),
+            field="Idempotency-Key",
+            status=409,
+        )
+    return SubmissionResult(submission, list(submission.readings.order_by("meter_id")), True)
+
+
+def _meter_label(meter: Meter) -> str:
+    return f"{meter.get_kind_display()} № {meter.serial}"
+
+
+def _meter_problem(meter_id: int, meter: Meter | None, error: rules.RuleError) -> dict:
+    return {
+        "meter_id": meter_id,
+        "meter": _meter_label(meter) if meter else None,
+        "code": error.code,
+        "message": str(error.message),
+    }
+
+
+def readings_submit(
+    *,
+    actor,
+    premises_id: int,
+    values: Mapping[int, str],
+    idempotency_key: str | None,
+    channel: str,
+    confirm_warnings: bool = False,
+    now: datetime | None = None,
+) -> SubmissionResult:
+    """Accept this period's readings of several meters of one premises, all or none.
+
+    A meter that already has a reading this period gets a new version (the old one is
+    kept as superseded): that is how a citizen corrects a reading while the window is
+    open. A reading that draws a warning is accepted only with `confirm_warnings`, and
+    stays flagged for the operator. Sending the same key again returns the first result.
+    """
+    key = _check_key(idempotency_key)
+    if not values:
+        raise DomainError(
+            "readings_required", _("Введите показания хотя бы одного счётчика."), status=422
+        )
+    if len(values) > MAX_METERS_PER_SUBMISSION:
+        raise DomainError(
+            "too_many_readings",
+            _("За один раз можно передать не больше %(count)d показаний.")
+            % {"count": MAX_METERS_PER_SUBMISSION},
+            status=422,
+        )
+    now = now or timezone.now()
+    premises = selectors.premises_get(actor=actor, premises_id=premises_id)
+    fingerprint = _fingerprint(premises.pk, values)
+    with transaction.atomic():
+        # The key is claimed first: a retry, even one that comes after the window has
+        # closed, finds the first answer. Claiming is inserting; the unique index makes a
+        # concurrent retry wait for this transaction and then see its row.
+        try:
+            with transaction.atomic():
+                submission = Submission.objects.create(
+                    user=actor,
+                    premises=premises,
+                    idempotency_key=key,
+                    fingerprint=fingerprint,
+                    channel=channel,
+                    submitted_at=now,
+                )
+        except IntegrityError:
+            earlier = Submission.objects.get(user=actor, idempotency_key=key)
+            return _replay(earlier, fingerprint)
+        try:
+            period = rules.billing_period(now, selectors.city_zone(), selectors.window_config())
+        except rules.RuleError as error:
+            raise _refusal(error) from error
+        readings = _readings_for(
+            actor=actor,
+            premises=premises,
+            submission=submission,
+            values=values,
+            period=period,
+            confirm_warnings=confirm_warnings,
+            now=now,
+        )
+        audit_record(
+            actor=actor,
+            action="housing.readings_submit",
+            target=submission,
+            period=period.isoformat(),
+            readings={str(reading.meter_id): str(reading.value) for reading in readings},
+            warnings_confirmed=any(reading.warnings for reading in readings),
+        )
+        use_id = usage_record(
+            service=selectors.SERVICE_SLUG, actor=actor, action="submit", channel=channel
+        )
+    return SubmissionResult(submission, readings, False, use_id)
+
+
+def _readings_for(
+    *,
+    actor,
+    premises: Premises,
+    submission: Submission,
+    values: Mapping[int, str],
+    period: date,
+    confirm_warnings: bool,
+    now: datetime,
+) -> list[Reading]:
+    """Check every meter, then write all of them; raise with every meter's problem."""
+    today = selectors.local_today(now)
+    norms = selectors.norms()
+    # Every meter of the premises is locked, not only those sent: the norm is shared by
+    # all meters of a kind, and their readings of this period count towards it.
+    premises_meters = {
+        meter.pk: meter
+        for meter in Meter.objects.select_for_update(of=("self",))
+        .filter(premises=premises)
+        .order_by("pk")
+    }
+    history = selectors.recent_accepted(
+        meters=premises_meters.values(), through=period, per_meter=norms.zero_periods
+    )
+    problems: list[dict] = []
+    accepted: list[tuple[Meter, Decimal, Decimal, int]] = []
+    for meter_id in sorted(values):
+        meter = premises_meters.get(meter_id)
+        if meter is None:
+            problems.append(
+                _meter_problem(
+                    meter_id,
+                    None,
+                    rules.RuleError("meter_not_found", _("Такого счётчика в этом помещении нет.")),
+                )
+            )
+            continue
+        try:
+            value = rules.parse_value(
+                values[meter_id],
+                integer_digits=meter.integer_digits,
+                fraction_digits=meter.fraction_digits,
+            )
+        except rules.RuleError as error:
+            problems.append(_meter_problem(meter_id, meter, error))
+            continue
+        earlier = [reading for reading in history[meter.pk] if reading.period < period]
+        previous = earlier[0] if earlier else None
+        previous_value = previous.value if previous else meter.initial_value
+        refusal = rules.acceptance_refusal(
+            meter=rules.MeterFacts(meter.status, meter.commissioned_on, meter.next_verification_on),
+            value=value,
+            previous_value=previous_value,
+            today=today,
+        )
+        if refusal is not None:
+            problems.append(_meter_problem(meter_id, meter, refusal))
+            continue
+        months = (
+            rules.months_between(previous.period, period)
+            if previous
+            else rules.months_between(rules.period_of(meter.commissioned_on), period) or 1
+        )
+        accepted.append((meter, value, previous_value, months))
+    if problems:
+        first = problems[0]
+        raise DomainError(
+            first["code"],
+            _("Показания не сохранены. %(meter)s: %(message)s")
+            % {"meter": first["meter"] or first["meter_id"], "message": first["message"]},
+            field=f"readings.{first['meter_id']}",
+            status=422,
+            details={"errors": problems},
+        )
+
+    sent = {meter.pk for meter, *_rest in accepted}
+    this_period = {
+        meter_id: readings[0]
+        for meter_id, readings in history.items()
+        if readings and readings[0].period == period
+    }
+    kind_consumption: dict[str, Decimal] = defaultdict(Decimal)
+    for meter, value, previous_value, _months in accepted:
+        kind_consumption[meter.kind] += value - previous_value
+    for meter_id, reading in this_period.items():
+        if meter_id not in sent:
+            kind_consumption[premises_meters[meter_id].kind] += reading.consumption
+    warned: list[dict] = []
+    new_readings = []
+    for meter, value, previous_value, months in accepted:
+        consumption_by_period = {
+            reading.period: reading.consumption for reading in history[meter.pk]
+        }
+        earlier = [
+            consumption_by_period.get(rules.add_months(period, -back))
+            for back in range(1, norms.zero_periods)
+        ]
+        warnings = rules.consumption_warnings(
+            kind=meter.kind,
+            consumption=value - previous_value,
+            kind_consumption=kind_consumption[meter.kind],
+            residents=premises.residents,
+            months=months,
+            earlier_consumptions=earlier,
+            norms=norms,
+        )
+        for code in warnings:
+            warned.append(
+                {
+                    "meter_id": meter.pk,
+                    "meter": _meter_label(meter),
+                    "code": code,
+                    "message": rules.warning_message(
+                        code, residents=premises.residents, norms=norms
+                    ),
+                }
+            )
+        new_readings.append(
+            Reading(
+                meter=meter,
+                period=period,
+                value=value,
+                previous_value=previous_value,
+                submission=submission,
+                submitted_by=actor,
+                submitted_at=now,
+                channel=submission.channel,
+                warnings=warnings,
+                warnings_confirmed=bool(warnings),
+            )
+        )
+    if warned and not confirm_warnings:
+        raise DomainError(
+            "consumption_needs_confirmation",
+            _("Проверьте показания и подтвердите их. %(meter)s: %(message)s")
+            % {"meter": warned[0]["meter"], "message": warned[0]["message"]},
+            field=f"readings.{warned[0]['meter_id']}",
+            status=422,
+            details={"warnings": warned},
+        )
+    # Superseded before the new versions go in: one accepted reading per period. Stamped
+    # with the clock under the meter's lock, not the request's arrival, so that versions
+    # replace each other in the order they were written.
+    corrected = [
+        meter_id
+        for meter_id in sent
+        if history[meter_id][:1] and history[meter_id][0].period == period
+    ]
+    if corrected:
+        Reading.objects.filter(
+            meter__in=corrected, period=period, status=Reading.Status.ACCEPTED
+        ).update(status=Reading.Status.SUPERSEDED, superseded_at=max(now, timezone.now()))
+    return Reading.objects.bulk_create(new_readings)
+
+
+# --- After the window: correction requests --------------------------------------------
+
+
+def correction_request_create(
+    *, actor, reading_id: int, value: str, reason: str, now: datetime | None = None
+) -> CorrectionRequest:
+    """Ask the operator to fix a reading of a closed period (settled in the next bill)."""
+    now = now or timezone.now()
+    reading = selectors.own_reading_get(actor=actor, reading_id=reading_id)
+    if reading.status != Reading.Status.ACCEPTED:
+        raise DomainError(
+            "reading_not_current",
+            _("Исправить можно только действующее показание."),
+            status=422,
+        )
+    window = rules.open_window(now, selectors.city_zone(), selectors.window_config())
+    if window is not None and window.period == reading.period:
+        raise DomainError(
+            "correction_window_open",
+            _("Приём показаний за этот период ещё открыт: просто передайте показание заново."),
+            status=422,
+        )
+    meter = reading.meter
+    try:
+        requested = rules.parse_value(
+            value, integer_digits=meter.integer_digits, fraction_digits=meter.fraction_digits
+        )
+    except rules.RuleError as error:
+        raise _refusal(error, field="value") from error
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            "reason_required",
+            _("Опишите, что не так с показанием."),
+            field="reason",
+            status=422,
+        )
+    if len(reason) > 1000:
+        raise DomainError(
+            "reason_too_long",
+            _("Опишите коротко, до 1000 знаков."),
+            field="reason",
+            status=422,
+        )
+    if requested == reading.value:
+        raise DomainError(
+            "correction_same_value",
+            _("Это показание уже принято: исправлять нечего."),
+            field="value",
+            status=422,
+        )
+    try:
+        with transaction.atomic():
+            request = CorrectionRequest.objects.create(
+                reading=reading,
+                requested_by=actor,
+                requested_value=requested,
+                reason=reason,
+                created_at=now,
+            )
+            audit_record(
+                actor=actor,
+                action="housing.correction_request",
+                target=request,
+                reading=reading.pk,
+                value=str(requested),
+            )
+    except IntegrityError as error:
+        raise DomainError(
+            "correction_already_requested",
+            _("Заявка на исправление этого показания уже на рассмотрении."),
+            status=409,
+        ) from error
+    return request
+
+
+def correction_request_decide(
+    *,
+    actor,
+    request_id: int,
+    accept: bool,
+    reason: str,
+    now: datetime | None = None,
+) -> CorrectionRequest:
+    """Settle a correction request; an accepted one adds the corrected version.
+
+    The original reading stays, superseded: past periods are never edited in place. The
+    difference is billed in the period that is open (or next opens) when it is settled.
+    """
+    _require_operator(actor)
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            "reason_required",
+            _("Напишите жителю, почему принято такое решение."),
+            field="reason",
+            status=422,
+        )
+    if not selectors.valid_id(request_id):
+        raise NotFound("correction_not_found", _("Такой заявки нет."))
+    with transaction.atomic():
+        request = CorrectionRequest.objects.select_related("reading").filter(pk=request_id).first()
+        if request is None:
+            raise NotFound("correction_not_found", _("Такой заявки нет."))
+        reading = request.reading
+        # The meter is locked first, as every submission does, so the series can't move.
+        Meter.objects.select_for_update().filter(pk=reading.meter_id).first()
+        corrected = None
+        if accept:
+            corrected = _correct(
+                reading=reading, value=request.requested_value, actor=actor, now=now
+            )
+        status = CorrectionRequest.Status.ACCEPTED if accept else CorrectionRequest.Status.REJECTED
+        changed = CorrectionRequest.objects.filter(
+            pk=request.pk, status=CorrectionRequest.Status.OPEN
+        ).update(
+            status=status,
+            decided_by=actor,
+            decided_at=now,
+            decision_reason=reason[:1000],
+            settled_period=selectors.window_state(now).period if accept else None,
+            corrected_reading=corrected,
+        )
+        if not changed:
+            raise DomainError(
+                "correction_already_decided", _("Заявка уже рассмотрена."), status=409
+            )
+        audit_record(
+            actor=actor,
+            action="housing.correction_decide",
+            target=request,
+            accepted=accept,
+            reason=reason,
+        )
+    request.refresh_from_db()
+    return request
+
+
+def _correct(*, reading: Reading, value: Decimal, actor, now: datetime) -> Reading:
+    if reading.status != Reading.Status.ACCEPTED:
+        raise DomainError(
+            "reading_not_current",
+            _("Показание уже заменено другим: заявку нужно отклонить."),
+            status=409,
+        )
+    neighbours = Reading.objects.filter(meter_id=reading.meter_id, status=Reading.Status.ACCEPTED)
+    later = neighbours.filter(period__gt=reading.period).order_by("period").first()
+    if value < reading.previous_value or (later is not None and value > later.value):
+        raise DomainError(
+            "correction_breaks_series",
+            _(
+                "Исправленное показание должно быть не меньше предыдущего (%(previous)s) "
+                "и не больше следующего (%(next)s)."
+            )
+            % {
+                "previous": rules.format_value(reading.previous_value),
+                "next": rules.format_value(later.value) if later else "—",
+            },
+            status=422,
+        )
+    Reading.objects.filter(pk=reading.pk).update(
+        status=Reading.Status.SUPERSEDED, superseded_at=now
+    )
+    return Reading.objects.create(
+        meter_id=reading.meter_id,
+        period=reading.period,
+        value=value,
+        previous_value=reading.previous_value,
+        source=Reading.Source.CORRECTION,
+        submitted_by=actor,
+        submitted_at=now,
+        channel="web",
+        reviewed_at=now,
+    )
+
+
+# --- Operators: reviewing flagged readings, replacing meters -------------------------
+
+
+def reading_review(
+    *, actor, reading_id: int, reject: bool, reason: str = "", now: datetime | None = None
+) -> Reading:
+    """An operator looked at a flagged reading: keep it, or reject it (billed as none)."""
+    _require_operator(actor)
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if reject and not reason:
+        raise DomainError(
+            "reason_required",
+            _("Укажите причину отклонения: её увидит житель."),
+            field="reason",
+            status=422,
+        )
+    if not selectors.valid_id(reading_id):
+        raise selectors.reading_not_found()
+    with transaction.atomic():
+        changes = {"reviewed_at": now}
+        if reject:
+            changes.update(status=Reading.Status.REJECTED, rejection_reason=reason[:500])
+        changed = Reading.objects.filter(
+            pk=reading_id, status=Reading.Status.ACCEPTED, reviewed_at__isnull=True
+        ).update(**changes)
+        if not changed:
+            if not Reading.objects.filter(pk=reading_id).exists():
+                raise selectors.reading_not_found()
+            raise DomainError("reading_already_reviewed", _("Показание уже проверено."), status=409)
+        reading = Reading.objects.select_related("meter").get(pk=reading_id)
+        audit_record(
+            actor=actor,
+            action="housing.reading_reject" if reject else "housing.reading_review",
+            target=reading,
+            reason=reason,
+        )
+    return reading
+
+
+def meter_replace(
+    *,
+    actor,
+    meter_id: int,
+    serial: str,
+    initial_value: Decimal,
+    installed_on: date,
+    commissioned_on: date | None,
+    next_verification_on: date,
+    failed: bool = False,
+) -> Meter:
+    """A new meter takes the old one's place; its readings start from its initial value."""
+    _require_operator(actor)
+    if not selectors.valid_id(meter_id):
+        raise selectors.meter_not_found()
+    with transaction.atomic():
+        old = Meter.objects.select_for_update().filter(pk=meter_id).first()
+        if old is None:
+            raise selectors.meter_not_found()
+        if old.status != Meter.Status.ACTIVE:
+            raise DomainError(
+                "meter_not_active", _("Этот счётчик уже снят или заменён."), status=409
+            )
+        if installed_on < old.installed_on:
+            raise DomainError(
+                "replacement_before_installation",
+                _("Новый счётчик не может быть установлен раньше старого (%(date)s).")
+                % {"date": old.installed_on.strftime("%d.%m.%Y")},
+                field="installed_on",
+                status=422,
+            )
+        later = (
+            old.readings.filter(
+                status=Reading.Status.ACCEPTED, period__gt=rules.period_of(installed_on)
+            )
+            .order_by("period")
+            .first()
+        )
+        if later is not None:
+            raise DomainError(
+                "readings_after_replacement",
+                _("По старому счётчику уже принято показание за %(period)s: он работал позже.")
+                % {"period": rules.period_label(later.period)},
+                field="installed_on",
+                status=422,
+            )
+        old.status = Meter.Status.FAILED if failed else Meter.Status.REPLACED
+        old.retired_on = installed_on
+        old.save(update_fields=["status", "retired_on"])
+        new = Meter(
+            premises_id=old.premises_id,
+            kind=old.kind,
+            unit=old.unit,
+            serial=serial.strip(),
+            location=old.location,
+            installed_on=installed_on,
+            commissioned_on=commissioned_on,
+            initial_value=initial_value,
+            next_verification_on=next_verification_on,
+            integer_digits=old.integer_digits,
+            fraction_digits=old.fraction_digits,
+            replaces=old,
+        )
+        try:
+            new.full_clean(exclude=["replaces"])
+        except ValidationError as error:
+            # A serial already in use, dates out of order: the form shows it by the field.
+            field, messages = next(iter(error.message_dict.items()))
+            raise DomainError(
+                "meter_invalid",
+                messages[0],
+                field=None if field == NON_FIELD_ERRORS else field,
+                status=422,
+            ) from error
+        new.save()
+        audit_record(
+            actor=actor, action="housing.meter_replace", target=new, replaced=old.pk, failed=failed
+        )
+    return new
+
+
+# --- Reminders ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemindersSent:
+    topic: str | None  # None: no reminder is due now
+    messages: int
+
+
+def window_reminders_send(*, now: datetime | None = None) -> RemindersSent:
+    """Write this period's reminders to the outbox for people who have not submitted.
+
+    The opening reminder is due from the first day of the window, the closing one from
+    GOROD_METER_REMINDER_DAYS_BEFORE_CLOSE days before the last; each is written once per
+    person and period (the outbox key), so a worker that was down catches up and a
+    worker that runs twice does not repeat itself.
+    """
+    from gorod.notifications.services import Draft, messages_enqueue
+
+    now = now or timezone.now()
+    state = selectors.window_state(now)
+    if not state.open:
+        return RemindersSent(None, 0)
+    today = selectors.local_today(now)
+    closing_from = state.closes_on - timedelta(days=settings.GOROD_METER_REMINDER_DAYS_BEFORE_CLOSE)
+    if today >= closing_from:
+        topic = "housing.window_closing"
+        subject = _("Осталось несколько дней, чтобы передать показания счётчиков")
+        body = _(
+            "Приём показаний за %(period)s закрывается %(closes)s. Без показаний начисление "
+            "пойдёт по среднему расходу, а потом по нормативу."
+        )
+    else:
+        topic = "housing.window_open"
+        subject = _("Пора передать показания счётчиков")
+        body = _("Приём показаний за %(period)s открыт до %(closes)s включительно.")
+    values = {
+        "period": rules.period_label(state.period),
+        "closes": rules.day_month(state.closes_on),
+    }
+    link = reverse("housing:meters")
+    drafts = (
+        Draft(
+            person_id=row["person_id"],
+            key=f"{topic}:{state.period:%Y-%m}:{row['person_id']}",
+            subject=str(subject),
+            body=str(body) % values,
+            link=link,
+        )
+        for row in selectors.people_without_readings(period=state.period)
+    )
+    return RemindersSent(topic, messages_enqueue(topic=topic, drafts=drafts))

@@ -1,0 +1,47 @@
+"""A citizen linked to an apartment with a cold and a hot water meter, and a clock.
+
+`IN_WINDOW` is a moment inside November 2026's window (the 15th to the 3rd, Moscow);
+tests pass it as `now=` to services, or travel there with `time_machine` for pages.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+
+from gorod.accounts.models import User
+from gorod.housing.models import Meter, Premises
+from gorod.housing.tests.factories import MeterFactory, PremisesLinkFactory
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+IN_WINDOW = datetime(2026, 11, 20, 12, 0, tzinfo=MOSCOW)
+BETWEEN_WINDOWS = datetime(2026, 12, 10, 12, 0, tzinfo=MOSCOW)
+
+
+@dataclass
+class Household:
+    user: User
+    premises: Premises
+    cold: Meter
+    hot: Meter
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_link_failures():
+    """The throttle counts failed links per account id in the cache, and ids repeat
+    between tests (rolled back), so one test's guesses must not lock out the next."""
+    cache.clear()
+
+
+@pytest.fixture
+def household(db) -> Household:
+    link = PremisesLinkFactory()
+    premises = link.premises
+    return Household(
+        user=link.person.user,
+        premises=premises,
+        cold=MeterFactory(premises=premises, kind=Meter.Kind.COLD_WATER, location="ванная"),
+        hot=MeterFactory(premises=premises, kind=Meter.Kind.HOT_WATER, location="ванная"),
+    )

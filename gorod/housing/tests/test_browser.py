@@ -1,0 +1,118 @@
+"""Meter readings in a real browser: a citizen with a year of history sends this month's
+readings, fixes a refused value, opens a meter's chart and links another apartment, with an
+axe-core scan of every page. GOROD_SCREENSHOTS=1 saves them at desktop and mobile widths."""
+
+import re
+from datetime import date, datetime
+
+import pytest
+
+from gorod.accounts.tests.factories import TEST_PASSWORD
+from gorod.housing import rules, services
+from gorod.housing.models import Reading
+from gorod.housing.tests.conftest import IN_WINDOW, MOSCOW
+from gorod.web.tests.browser import DESKTOP, MOBILE
+from gorod.web.tests.test_browser import assert_accessible, sign_in, submit
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_catalog")]
+
+
+def year_of_readings(household) -> None:
+    """Eleven months before November 2026, water used at a steady pace."""
+    period = date(2025, 12, 1)
+    for month in range(11):
+        moment = datetime(period.year, period.month, 20, 12, tzinfo=MOSCOW)
+        services.readings_submit(
+            actor=household.user,
+            premises_id=household.premises.pk,
+            values={
+                household.cold.pk: f"{10 + 4.5 * (month + 1):.3f}",
+                household.hot.pk: f"{10 + 3 * (month + 1):.3f}",
+            },
+            idempotency_key=f"history-{month}",
+            channel="web",
+            now=moment,
+        )
+        period = rules.add_months(period, 1)
+
+
+def both_widths(page, screenshot, name: str) -> None:
+    screenshot(page, f"{name}-desktop")
+    if screenshot.enabled:
+        page.set_viewport_size(MOBILE)
+        screenshot(page, f"{name}-mobile")
+        page.set_viewport_size(DESKTOP)
+
+
+def test_citizen_sends_readings_and_reads_a_meters_history(
+    live_server, page, household, time_machine, screenshot
+):
+    time_machine.move_to(IN_WINDOW)
+    household.hot.next_verification_on = date(2026, 12, 5)  # due within 30 days
+    household.hot.save()
+    year_of_readings(household)
+    page.goto(f"{live_server.url}/accounts/login/")
+    sign_in(page, login=household.user.email, password=TEST_PASSWORD)
+
+    page.goto(f"{live_server.url}/housing/")
+    assert page.locator("h1").inner_text() == "Мои счётчики"
+    main = page.locator("main")
+    assert "Приём показаний за ноябрь 2026 открыт до 3 декабря включительно." in main.inner_text()
+    assert "скоро поверка" in main.inner_text()
+    assert_accessible(page, "my meters")
+    both_widths(page, screenshot, "housing-meters")
+
+    form = page.locator("form.readings-form")
+    cold = form.get_by_label(re.compile("^Холодная вода"))
+    hot = form.get_by_label(re.compile("^Горячая вода"))
+    assert cold.get_attribute("inputmode") == "decimal"
+    # A value below last month's: nothing is saved, the error stands by its field.
+    cold.fill("20")
+    hot.fill("44,5")
+    submit(page, form.get_by_role("button", name="Передать показания"))
+    assert "Показание меньше предыдущего (59,500)" in page.locator(".error-summary").inner_text()
+    assert page.locator("[aria-invalid=true]").count() == 1
+    assert not Reading.objects.filter(period=date(2026, 11, 1)).exists()
+    assert_accessible(page, "readings form with an error")
+    both_widths(page, screenshot, "housing-meters-error")
+
+    # Fixed, but hot water far above the norm for two people: confirmed before it is saved.
+    form = page.locator("form.readings-form")
+    form.get_by_label(re.compile("^Холодная вода")).fill("63,25")
+    form.get_by_label(re.compile("^Горячая вода")).fill("100")
+    submit(page, form.get_by_role("button", name="Передать показания"))
+    assert "Расход больше" in page.locator(".warning-summary").inner_text()
+    assert not Reading.objects.filter(period=date(2026, 11, 1)).exists()
+    assert_accessible(page, "readings form with a warning")
+    both_widths(page, screenshot, "housing-meters-warning")
+
+    form = page.locator("form.readings-form")
+    form.get_by_label("Подтверждаю показания").check()
+    submit(page, form.get_by_role("button", name="Передать показания"))
+    assert page.url == f"{live_server.url}/housing/"
+    message = page.locator(".messages").inner_text()
+    assert "Показания за ноябрь 2026 приняты" in message
+    assert "63,250 м³" in message
+    assert "100,000 м³" in message
+    assert page.get_by_role("button", name="Отправить оценку").is_visible()
+    assert_accessible(page, "my meters after sending")
+    both_widths(page, screenshot, "housing-meters-sent")
+    assert Reading.objects.filter(period=date(2026, 11, 1)).count() == 2
+
+    page.locator("main .meter-cards").get_by_role("link", name=re.compile("^Холодная вода")).click()
+    page.wait_for_url("**/housing/meters/*/")
+    assert page.locator("svg[role=img]").is_visible()
+    assert page.locator("table.history-table tbody tr").count() == 12
+    assert "3,750" in page.locator("table.history-table").inner_text()  # November's use
+    assert_accessible(page, "meter page with its chart")
+    both_widths(page, screenshot, "housing-meter")
+
+    page.goto(f"{live_server.url}/housing/premises/link/")
+    assert_accessible(page, "link a premises")
+    form = page.locator("main form")
+    form.get_by_label("Код плательщика").fill("12345")
+    form.get_by_label("Номер квартиры").fill("7")
+    submit(page, form.get_by_role("button", name="Привязать"))
+    assert "10 цифр" in page.locator(".error-summary").inner_text()
+    assert_accessible(page, "link a premises with an error")
+    both_widths(page, screenshot, "housing-link-error")

@@ -1,0 +1,473 @@
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+
+from gorod.accounts.tests.factories import PersonFactory, UserFactory
+from gorod.analytics.models import UsageEvent
+from gorod.core.errors import DomainError, NotFound
+from gorod.core.models import AuditEvent
+from gorod.housing import services
+from gorod.housing.models import CorrectionRequest, Meter, PremisesLink, Reading, Submission
+from gorod.housing.tests.conftest import BETWEEN_WINDOWS, IN_WINDOW, MOSCOW
+from gorod.housing.tests.factories import MeterFactory, PremisesFactory, PremisesLinkFactory
+from gorod.notifications.models import Message
+
+NOVEMBER = date(2026, 11, 1)
+OCTOBER_WINDOW = datetime(2026, 10, 20, 12, 0, tzinfo=MOSCOW)
+key_counter = iter(range(10**6))
+
+
+def submit(household, values, *, now=IN_WINDOW, key=None, confirm=False, actor=None):
+    return services.readings_submit(
+        actor=actor or household.user,
+        premises_id=household.premises.pk,
+        values=values,
+        idempotency_key=key or f"key-{next(key_counter)}",
+        channel="web",
+        confirm_warnings=confirm,
+        now=now,
+    )
+
+
+def refusal(call) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        call()
+    return caught.value
+
+
+@pytest.fixture
+def operator(db):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="operator"))
+    return user
+
+
+# --- Submitting -----------------------------------------------------------------------
+
+
+def test_a_submission_accepts_readings_of_the_windows_period(household):
+    result = submit(household, {household.cold.pk: "12,5", household.hot.pk: "11.250"})
+    assert not result.replayed
+    cold, hot = sorted(result.readings, key=lambda reading: reading.meter_id)
+    assert (cold.period, cold.value, cold.previous_value) == (NOVEMBER, Decimal("12.5"), 10)
+    assert hot.consumption == Decimal("1.25")
+    assert cold.status == Reading.Status.ACCEPTED
+    assert cold.submitted_by == household.user
+    assert UsageEvent.objects.filter(action="submit").count() == 1
+    audit = AuditEvent.objects.get(action="housing.readings_submit")
+    assert audit.data["readings"] == {str(cold.meter_id): "12.500", str(hot.meter_id): "11.250"}
+
+
+def test_a_reading_of_the_3rd_belongs_to_the_previous_months_period(household):
+    result = submit(
+        household, {household.cold.pk: "11"}, now=datetime(2027, 1, 3, 23, 0, tzinfo=MOSCOW)
+    )
+    assert result.readings[0].period == date(2026, 12, 1)
+
+
+def test_the_same_key_again_returns_the_first_result_and_writes_nothing(household):
+    first = submit(household, {household.cold.pk: "12"}, key="double-click")
+    again = submit(household, {household.cold.pk: "12,000"}, key="double-click")
+    assert again.replayed
+    assert again.use_id is None
+    assert [reading.pk for reading in again.readings] == [reading.pk for reading in first.readings]
+    assert Reading.objects.count() == 1
+    assert Submission.objects.count() == 1
+    assert UsageEvent.objects.filter(action="submit").count() == 1
+
+
+def test_the_same_key_with_other_readings_is_a_conflict(household):
+    submit(household, {household.cold.pk: "12"}, key="reused")
+    error = refusal(lambda: submit(household, {household.cold.pk: "13"}, key="reused"))
+    assert (error.code, error.status) == ("idempotency_key_reused", 409)
+    assert Reading.objects.get().value == 12
+
+
+@pytest.mark.parametrize(
+    ("key", "code"),
+    [
+        ("", "idempotency_key_required"),
+        ("x" * 65, "idempotency_key_invalid"),
+        ("ключ", "idempotency_key_invalid"),
+    ],
+)
+def test_a_submission_needs_a_sane_idempotency_key(household, key, code):
+    error = refusal(
+        lambda: services.readings_submit(
+            actor=household.user,
+            premises_id=household.premises.pk,
+            values={household.cold.pk: "12"},
+            idempotency_key=key,
+            channel="api",
+            now=IN_WINDOW,
+        )
+    )
+    assert error.code == code
+    assert not Reading.objects.exists()
+
+
+def test_sending_again_in_the_window_corrects_and_keeps_the_first_version(household):
+    submit(household, {household.cold.pk: "12"})
+    submit(household, {household.cold.pk: "12.7"})
+    versions = list(Reading.objects.filter(meter=household.cold).order_by("id"))
+    assert [(v.value, v.status) for v in versions] == [
+        (Decimal("12"), Reading.Status.SUPERSEDED),
+        (Decimal("12.7"), Reading.Status.ACCEPTED),
+    ]
+    assert versions[0].superseded_at is not None
+    # A correction may go down to the previous period's value, not below it.
+    submit(household, {household.cold.pk: "10"})
+    assert Reading.objects.get(meter=household.cold, status="accepted").value == 10
+
+
+def test_one_bad_meter_saves_nothing_and_names_every_bad_meter(household):
+    third = MeterFactory(premises=household.premises, kind=Meter.Kind.HEAT, initial_value=0)
+    error = refusal(
+        lambda: submit(household, {household.cold.pk: "12", household.hot.pk: "9", third.pk: "abc"})
+    )
+    assert error.code == "reading_below_previous"
+    assert error.field == f"readings.{household.hot.pk}"
+    assert [(problem["meter_id"], problem["code"]) for problem in error.details["errors"]] == [
+        (household.hot.pk, "reading_below_previous"),
+        (third.pk, "value_not_a_number"),
+    ]
+    assert household.hot.serial in error.details["errors"][0]["meter"]
+    assert not Reading.objects.exists()
+    assert not Submission.objects.exists()
+
+
+def test_a_failed_submission_frees_its_key(household):
+    refusal(lambda: submit(household, {household.cold.pk: "1"}, key="retry-me"))
+    assert submit(household, {household.cold.pk: "11"}, key="retry-me").readings
+
+
+def test_another_persons_premises_is_not_found(household):
+    stranger = PersonFactory().user
+    with pytest.raises(NotFound):
+        submit(household, {household.cold.pk: "12"}, actor=stranger)
+
+
+def test_a_meter_of_another_premises_is_refused_by_name(household):
+    elsewhere = MeterFactory()
+    error = refusal(lambda: submit(household, {household.cold.pk: "12", elsewhere.pk: "12"}))
+    assert error.details["errors"] == [
+        {
+            "meter_id": elsewhere.pk,
+            "meter": None,
+            "code": "meter_not_found",
+            "message": "Такого счётчика в этом помещении нет.",
+        }
+    ]
+    assert not Reading.objects.exists()
+
+
+def test_outside_the_window_the_refusal_names_the_next_opening(household):
+    error = refusal(lambda: submit(household, {household.cold.pk: "12"}, now=BETWEEN_WINDOWS))
+    assert error.code == "window_closed"
+    assert "15 декабря" in str(error.message)
+    assert "3 января" in str(error.message)
+
+
+def test_below_the_previous_periods_reading_is_refused(household):
+    submit(household, {household.cold.pk: "15"}, now=OCTOBER_WINDOW)
+    error = refusal(lambda: submit(household, {household.cold.pk: "14,999"}))
+    assert error.code == "reading_below_previous"
+    assert "15,000" in error.details["errors"][0]["message"]
+    assert submit(household, {household.cold.pk: "15"}).readings[0].consumption == 0
+
+
+def test_below_the_initial_reading_is_refused(household):
+    assert refusal(lambda: submit(household, {household.cold.pk: "9.999"})).code == (
+        "reading_below_previous"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"next_verification_on": date(2026, 11, 19)}, "verification_expired"),
+        ({"commissioned_on": None}, "meter_not_commissioned"),
+        ({"status": Meter.Status.FAILED, "retired_on": date(2026, 11, 1)}, "meter_not_active"),
+    ],
+)
+def test_meters_that_cannot_take_readings_are_refused(household, changes, code):
+    Meter.objects.filter(pk=household.cold.pk).update(**changes)
+    assert refusal(lambda: submit(household, {household.cold.pk: "12"})).code == code
+
+
+def test_the_verification_day_itself_still_accepts(household):
+    Meter.objects.filter(pk=household.cold.pk).update(next_verification_on=date(2026, 11, 20))
+    assert submit(household, {household.cold.pk: "12"}).readings
+
+
+# --- Warnings -------------------------------------------------------------------------
+
+
+def test_high_consumption_needs_confirmation_and_stays_flagged(household):
+    # Two residents, one month since October's reading: the limit is 6.935 × 2 × 3 = 41.61.
+    submit(household, {household.cold.pk: "20"}, now=OCTOBER_WINDOW)
+    error = refusal(lambda: submit(household, {household.cold.pk: "61.611"}))
+    assert error.code == "consumption_needs_confirmation"
+    assert [warning["code"] for warning in error.details["warnings"]] == ["high_consumption"]
+    assert Reading.objects.count() == 1
+    assert submit(household, {household.cold.pk: "61.610"}).readings[0].warnings == []
+    confirmed = submit(household, {household.cold.pk: "61.611"}, confirm=True).readings[0]
+    assert confirmed.warnings == ["high_consumption"]
+    assert confirmed.warnings_confirmed
+    assert confirmed.needs_review
+
+
+def test_several_meters_of_one_kind_share_the_norm(household):
+    second_cold = MeterFactory(premises=household.premises, kind=Meter.Kind.COLD_WATER)
+    submit(household, {household.cold.pk: "20", second_cold.pk: "20"}, now=OCTOBER_WINDOW)
+    submit(household, {household.cold.pk: "41"})  # 21 of 41.61
+    error = refusal(lambda: submit(household, {second_cold.pk: "41"}))  # 42 in all
+    assert error.code == "consumption_needs_confirmation"
+
+
+def test_zero_consumption_three_periods_in_a_row_needs_confirmation(household):
+    for month in (8, 9, 10):
+        when = datetime(2026, month, 20, 12, 0, tzinfo=MOSCOW)
+        submit(household, {household.cold.pk: "10"}, now=when, confirm=True)
+    error = refusal(lambda: submit(household, {household.cold.pk: "10"}))
+    assert [warning["code"] for warning in error.details["warnings"]] == ["zero_consumption"]
+
+
+# --- Linking premises -----------------------------------------------------------------
+
+
+@pytest.fixture
+def citizen(db):
+    return PersonFactory().user
+
+
+def test_a_citizen_links_premises_by_payer_code_and_apartment(citizen):
+    premises = PremisesFactory(payer_code="1234567890", apartment="12А")
+    link = services.premises_link(
+        actor=citizen, payer_code=" 1234567890 ", apartment="12а", role="tenant"
+    )
+    assert (link.premises, link.role, link.verified_by) == (premises, "tenant", "payment_document")
+    again = services.premises_link(
+        actor=citizen, payer_code="1234567890", apartment="12А", role="owner"
+    )
+    assert again.pk == link.pk
+    assert AuditEvent.objects.filter(action="housing.premises_link").count() == 1
+
+
+def test_a_wrong_pair_gets_the_same_answer_as_an_unknown_code(citizen):
+    PremisesFactory(payer_code="1234567890", apartment="12")
+    wrong_apartment = refusal(
+        lambda: services.premises_link(
+            actor=citizen, payer_code="1234567890", apartment="13", role="owner"
+        )
+    )
+    unknown = refusal(
+        lambda: services.premises_link(
+            actor=citizen, payer_code="0000000000", apartment="12", role="owner"
+        )
+    )
+    assert wrong_apartment.code == unknown.code == "premises_not_found"
+    assert str(wrong_apartment.message) == str(unknown.message)
+
+
+@pytest.mark.parametrize("code", ["123456789", "12345678901", "12345abcde", "١٢٣٤٥٦٧٨٩٠"])
+def test_a_payer_code_is_ten_digits(citizen, code):
+    error = refusal(
+        lambda: services.premises_link(actor=citizen, payer_code=code, apartment="1", role="owner")
+    )
+    assert (error.code, error.field) == ("payer_code_invalid", "payer_code")
+
+
+def test_guessing_payer_codes_is_slowed_down(citizen):
+    PremisesFactory(payer_code="1234567890", apartment="12")
+    for guess in range(services.LINK_FAILURES_PER_HOUR):
+        refusal(
+            lambda guess=guess: services.premises_link(
+                actor=citizen, payer_code=f"{guess:010d}", apartment="12", role="owner"
+            )
+        )
+    error = refusal(
+        lambda: services.premises_link(
+            actor=citizen, payer_code="1234567890", apartment="12", role="owner"
+        )
+    )
+    assert (error.code, error.status) == ("too_many_attempts", 429)
+
+
+def test_several_people_share_a_premises_and_one_unlinks(household):
+    other = PremisesLinkFactory(premises=household.premises).person.user
+    services.premises_unlink(actor=other, premises_id=household.premises.pk)
+    assert list(PremisesLink.objects.values_list("person__user", flat=True)) == [household.user.pk]
+    with pytest.raises(NotFound):
+        services.premises_unlink(actor=other, premises_id=household.premises.pk)
+
+
+# --- After the window -----------------------------------------------------------------
+
+
+def test_a_correction_of_the_open_period_is_a_new_submission_not_a_request(household):
+    reading = submit(household, {household.cold.pk: "12"}).readings[0]
+    error = refusal(
+        lambda: services.correction_request_create(
+            actor=household.user,
+            reading_id=reading.pk,
+            value="13",
+            reason="опечатка",
+            now=IN_WINDOW,
+        )
+    )
+    assert error.code == "correction_window_open"
+
+
+@pytest.fixture
+def closed_reading(household):
+    """October's reading, asked about in December (between windows)."""
+    return submit(household, {household.cold.pk: "12"}, now=OCTOBER_WINDOW).readings[0]
+
+
+def request_correction(household, reading, value="12.5", reason="перепутал цифры"):
+    return services.correction_request_create(
+        actor=household.user, reading_id=reading.pk, value=value, reason=reason, now=BETWEEN_WINDOWS
+    )
+
+
+def test_an_accepted_correction_adds_a_version_settled_in_the_next_period(
+    household, closed_reading, operator
+):
+    request = request_correction(household, closed_reading)
+    assert refusal(lambda: request_correction(household, closed_reading)).code == (
+        "correction_already_requested"
+    )
+    decided = services.correction_request_decide(
+        actor=operator, request_id=request.pk, accept=True, reason="сверено", now=BETWEEN_WINDOWS
+    )
+    assert decided.status == CorrectionRequest.Status.ACCEPTED
+    assert decided.settled_period == date(2026, 12, 1)
+    closed_reading.refresh_from_db()
+    assert closed_reading.status == Reading.Status.SUPERSEDED
+    assert decided.corrected_reading.value == Decimal("12.5")
+    assert decided.corrected_reading.period == closed_reading.period
+    again = refusal(
+        lambda: services.correction_request_decide(
+            actor=operator, request_id=request.pk, accept=False, reason="нет"
+        )
+    )
+    assert again.code == "correction_already_decided"
+
+
+def test_a_correction_cannot_break_the_series(household, closed_reading, operator):
+    request = request_correction(household, closed_reading, value="9")
+    error = refusal(
+        lambda: services.correction_request_decide(
+            actor=operator, request_id=request.pk, accept=True, reason="ок", now=BETWEEN_WINDOWS
+        )
+    )
+    assert error.code == "correction_breaks_series"
+    closed_reading.refresh_from_db()
+    assert closed_reading.status == Reading.Status.ACCEPTED
+
+
+def test_a_rejected_correction_keeps_the_reading(household, closed_reading, operator):
+    request = request_correction(household, closed_reading)
+    services.correction_request_decide(
+        actor=operator, request_id=request.pk, accept=False, reason="фото не сходится"
+    )
+    closed_reading.refresh_from_db()
+    assert closed_reading.status == Reading.Status.ACCEPTED
+    assert CorrectionRequest.objects.get().decision_reason == "фото не сходится"
+
+
+def test_only_an_operator_decides(household, closed_reading):
+    request = request_correction(household, closed_reading)
+    error = refusal(
+        lambda: services.correction_request_decide(
+            actor=household.user, request_id=request.pk, accept=True, reason="сам себе"
+        )
+    )
+    assert (error.code, error.status) == ("not_an_operator", 403)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason", "code"),
+    [
+        ("12", "то же", "correction_same_value"),
+        ("abc", "буквы", "value_not_a_number"),
+        ("13", " ", "reason_required"),
+    ],
+)
+def test_a_correction_request_is_checked(household, closed_reading, value, reason, code):
+    error = refusal(lambda: request_correction(household, closed_reading, value, reason))
+    assert error.code == code
+    assert not CorrectionRequest.objects.exists()
+
+
+# --- Operators ------------------------------------------------------------------------
+
+
+def test_an_operator_rejects_a_flagged_reading_with_a_reason(household, operator):
+    submit(household, {household.cold.pk: "20"}, now=OCTOBER_WINDOW)
+    reading = submit(household, {household.cold.pk: "99"}, confirm=True).readings[0]
+    assert reading.needs_review
+    assert (
+        refusal(
+            lambda: services.reading_review(actor=operator, reading_id=reading.pk, reject=True)
+        ).code
+        == "reason_required"
+    )
+    services.reading_review(actor=operator, reading_id=reading.pk, reject=True, reason="опечатка")
+    reading.refresh_from_db()
+    assert (reading.status, reading.rejection_reason) == (Reading.Status.REJECTED, "опечатка")
+    assert (
+        refusal(
+            lambda: services.reading_review(actor=operator, reading_id=reading.pk, reject=False)
+        ).code
+        == "reading_already_reviewed"
+    )
+
+
+def test_a_replaced_meter_starts_a_new_series(household, operator):
+    submit(household, {household.cold.pk: "55"}, now=OCTOBER_WINDOW)
+    new = services.meter_replace(
+        actor=operator,
+        meter_id=household.cold.pk,
+        serial="NEW-1",
+        initial_value=Decimal("0.5"),
+        installed_on=date(2026, 11, 2),
+        commissioned_on=date(2026, 11, 3),
+        next_verification_on=date(2032, 11, 2),
+    )
+    household.cold.refresh_from_db()
+    assert household.cold.status == Meter.Status.REPLACED
+    assert new.replaces == household.cold
+    assert refusal(lambda: submit(household, {household.cold.pk: "60"})).code == "meter_not_active"
+    reading = submit(household, {new.pk: "1.5"}).readings[0]
+    assert (reading.previous_value, reading.consumption) == (Decimal("0.5"), Decimal("1"))
+
+
+# --- Reminders ------------------------------------------------------------------------
+
+
+def test_reminders_go_to_people_with_meters_lacking_a_reading_once(household):
+    done = PremisesLinkFactory()
+    MeterFactory(premises=done.premises)
+    opening_day = datetime(2026, 11, 15, 9, 0, tzinfo=MOSCOW)
+    services.readings_submit(
+        actor=done.person.user,
+        premises_id=done.premises.pk,
+        values={done.premises.meters.get().pk: "11"},
+        idempotency_key="done",
+        channel="web",
+        now=opening_day,
+    )
+    sent = services.window_reminders_send(now=opening_day)
+    assert (sent.topic, sent.messages) == ("housing.window_open", 1)
+    message = Message.objects.get()
+    assert message.person.user == household.user
+    assert "ноябрь 2026" in message.body
+    assert "3 декабря" in message.body
+    assert services.window_reminders_send(now=opening_day + timedelta(hours=1)).messages == 0
+    closing = services.window_reminders_send(now=datetime(2026, 12, 1, 9, 0, tzinfo=MOSCOW))
+    assert (closing.topic, closing.messages) == ("housing.window_closing", 1)
+    assert services.window_reminders_send(now=BETWEEN_WINDOWS).topic is None

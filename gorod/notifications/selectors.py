@@ -1,0 +1,15 @@
+"""Reads of the outbox for the citizen's pages."""
+
+from django.db.models import QuerySet
+
+from gorod.notifications.models import Message
+
+# The cabinet shows the newest few; each carries a link to where the citizen acts on it.
+RECENT_MESSAGES = 5
+
+
+def recent_messages(*, person, limit: int = RECENT_MESSAGES) -> QuerySet[Message]:
+    """A person's newest messages, whatever the channel that delivers them."""
+    if person is None:
+        return Message.objects.none()
+    return Message.objects.filter(person=person).order_by("-created_at", "-id")[:limit]
