@@ -105,7 +105,7 @@ class PayerCodeForm(forms.Form):
 
 class DueForm(forms.Form):
     days = forms.IntegerField(
-        label=gettext_lazy("Поверка в ближайшие, дней"),
+        label=gettext_lazy("Срок поверки наступает в течение, дней"),
         min_value=0,
         max_value=MAX_DUE_DAYS,
         required=False,

@@ -25,13 +25,6 @@ def value_text(value) -> str:
     return formats.number_format(value, decimal_pos=3)
 
 
-def meter_label(meter) -> str:
-    label = meter.get_kind_display().capitalize()
-    if meter.location:
-        label = f"{label}, {meter.location}"
-    return _("%(meter)s, № %(serial)s") % {"meter": label, "serial": meter.serial}
-
-
 def _value_field(*, label, help_text="") -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -71,7 +64,7 @@ class ReadingsForm(forms.Form):
             if row.accepts_readings:
                 name = f"meter_{row.meter.pk}"
                 self.fields[name] = _value_field(
-                    label=f"{meter_label(row.meter)}, {row.meter.get_unit_display()}",
+                    label=f"{row.meter}, {row.meter.get_unit_display()}",
                     help_text=self._hint(row, period_label),
                 )
                 self.meter_fields[row.meter.pk] = name

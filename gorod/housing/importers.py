@@ -147,7 +147,7 @@ def parse_row(raw: Mapping[str | None, str | None], line: int) -> RegistryRow | 
     errors: list[str] = []
     if problem := rules.payer_code_problem(row["payer_code"]):
         errors.append(f"payer_code: {problem.message}")
-    apartment = _text(row, "apartment", errors, limit=10).upper()
+    apartment = rules.normalize_apartment(_text(row, "apartment", errors, limit=10))
     address = _text(row, "address", errors, limit=255)
     residents = _whole(row, "residents", errors, low=0, high=MAX_RESIDENTS)
     kind = row["kind"]
@@ -310,13 +310,13 @@ def _stored(rows: list[RegistryRow]) -> tuple[dict[str, Premises], dict[tuple[st
 
 def _conflict(row: RegistryRow, premises: Premises | None, meter: Meter | None) -> str | None:
     """Why the row cannot apply to what is stored (None if it can)."""
-    if premises is not None and premises.apartment.upper() != row.apartment:
+    if premises is not None and premises.apartment != row.apartment:
         return _(
             "код плательщика %(code)s уже принадлежит квартире %(apartment)s, а не %(row)s"
         ) % {"code": row.payer_code, "apartment": premises.apartment, "row": row.apartment}
     if meter is None:
         return None
-    label = f"{meter.get_kind_display()} № {meter.serial}"
+    label = str(meter)
     if meter.premises.payer_code != row.payer_code:
         return _("%(meter)s уже установлен в помещении с кодом плательщика %(code)s") % {
             "meter": label,

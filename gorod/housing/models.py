@@ -12,6 +12,7 @@ Held below the application, so that no race and no second code path can break th
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gorod.accounts.models import Person
@@ -62,7 +63,10 @@ class Premises(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.address}, кв. {self.apartment}"
+        return gettext("%(address)s, кв. %(apartment)s") % {
+            "address": self.address,
+            "apartment": self.apartment,
+        }
 
 
 class PremisesLink(models.Model):
@@ -187,7 +191,11 @@ class Meter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} № {self.serial}"
+        """ "Холодная вода, ванная, № 123": how a citizen tells several meters apart."""
+        label = self.get_kind_display().capitalize()
+        if self.location:
+            label = f"{label}, {self.location}"
+        return gettext("%(meter)s, № %(serial)s") % {"meter": label, "serial": self.serial}
 
 
 class Submission(models.Model):
@@ -224,7 +232,7 @@ class Submission(models.Model):
 class Reading(models.Model):
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("принято")
-        SUPERSEDED = "superseded", _("заменено исправлением")
+        SUPERSEDED = "superseded", _("заменено новым")
         REJECTED = "rejected", _("отклонено оператором")
 
     class Source(models.TextChoices):

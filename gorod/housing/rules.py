@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -224,12 +225,12 @@ def parse_value(text: str, *, integer_digits: int, fraction_digits: int) -> Deci
     if len(significant_whole) > integer_digits:
         raise RuleError(
             "value_too_many_digits",
-            _("У этого счётчика не больше %(count)d цифр до запятой.") % {"count": integer_digits},
+            _("Цифр до запятой у этого счётчика: не больше %(count)d.") % {"count": integer_digits},
         )
     if len(fraction.rstrip("0")) > fraction_digits:
         raise RuleError(
             "value_too_many_decimals",
-            _("У этого счётчика не больше %(count)d цифр после запятой.")
+            _("Цифр после запятой у этого счётчика: не больше %(count)d.")
             % {"count": fraction_digits},
         )
     try:
@@ -291,8 +292,9 @@ def acceptance_refusal(
 
 
 def format_value(value: Decimal) -> str:
-    """A value as a Russian reads it on the drums: comma, three decimals."""
-    return f"{value:.3f}".replace(".", ",")
+    """A value with three decimals, as the drums show it, in the reader's language (a
+    comma in Russian, a point in English)."""
+    return number_format(value, decimal_pos=3, use_l10n=True)
 
 
 # --- Warnings the citizen confirms ----------------------------------------------------
@@ -315,11 +317,11 @@ HIGH_CONSUMPTION = "high_consumption"
 ZERO_CONSUMPTION = "zero_consumption"
 WARNING_MESSAGES = {
     HIGH_CONSUMPTION: _(
-        "Расход больше чем в %(factor)s раза превышает норматив для %(residents)s "
-        "зарегистрированных жильцов. Проверьте показание или подтвердите его."
+        "Расход выше %(factor)s-кратного норматива на зарегистрированных жильцов "
+        "(жильцов: %(residents)s). Проверьте показание или подтвердите его."
     ),
     ZERO_CONSUMPTION: _(
-        "Расход нулевой %(periods)s месяца подряд. Если в квартире никто не живёт, "
+        "Расход нулевой %(periods)s-й месяц подряд. Если в квартире никто не живёт, "
         "подтвердите показание."
     ),
 }
@@ -422,6 +424,16 @@ def verification_state(next_verification_on: date, today: date, warn_days: int) 
     if next_verification_on <= today + timedelta(days=warn_days):
         return "due"
     return "ok"
+
+
+# Latin letters that look like Cyrillic ones: "15A" typed on an English keyboard is the
+# apartment "15А" of the payment document.
+_LATIN_LOOKALIKES = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
+
+
+def normalize_apartment(text: str) -> str:
+    """An apartment number as the registry keeps it: no spaces, capital Cyrillic letters."""
+    return "".join((text or "").split()).upper().translate(_LATIN_LOOKALIKES)
 
 
 def payer_code_problem(text: str) -> RuleError | None:

@@ -70,7 +70,7 @@ def premises_link(*, actor, payer_code: str, apartment: str, role: str) -> Premi
     if person is None:
         raise DomainError("profile_required", _("Сначала заполните профиль: ФИО и дату рождения."))
     payer_code = (payer_code or "").strip()
-    apartment = (apartment or "").strip().upper()
+    apartment = rules.normalize_apartment(apartment)
     if problem := rules.payer_code_problem(payer_code):
         raise _refusal(problem, field="payer_code")
     if not apartment:
@@ -88,7 +88,7 @@ def premises_link(*, actor, payer_code: str, apartment: str, role: str) -> Premi
             _("Слишком много неудачных попыток. Попробуйте через час."),
             status=429,
         )
-    premises = Premises.objects.filter(payer_code=payer_code, apartment__iexact=apartment).first()
+    premises = Premises.objects.filter(payer_code=payer_code, apartment=apartment).first()
     if premises is None:
         cache.add(failures_key, 0, timeout=3600)
         cache.incr(failures_key)
@@ -176,14 +176,10 @@ def _replay(submission: Submission, fingerprint: str) -> SubmissionResult:
     return SubmissionResult(submission, list(submission.readings.order_by("meter_id")), True)
 
 
-def _meter_label(meter: Meter) -> str:
-    return f"{meter.get_kind_display()} № {meter.serial}"
-
-
 def _meter_problem(meter_id: int, meter: Meter | None, error: rules.RuleError) -> dict:
     return {
         "meter_id": meter_id,
-        "meter": _meter_label(meter) if meter else None,
+        "meter": str(meter) if meter else None,
         "code": error.code,
         "message": str(error.message),
     }
@@ -375,7 +371,7 @@ def _readings_for(
             warned.append(
                 {
                     "meter_id": meter.pk,
-                    "meter": _meter_label(meter),
+                    "meter": str(meter),
                     "code": code,
                     "message": rules.warning_message(
                         code, residents=premises.residents, norms=norms

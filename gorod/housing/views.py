@@ -20,7 +20,6 @@ from gorod.housing.forms import (
     CorrectionRequestForm,
     PremisesLinkForm,
     ReadingsForm,
-    meter_label,
     value_text,
 )
 from gorod.housing.models import CorrectionRequest
@@ -99,7 +98,7 @@ def readings_submit(request, premises_id: int):
     accepted = "; ".join(
         _("%(meter)s — %(value)s %(unit)s")
         % {
-            "meter": meter_label(reading.meter),
+            "meter": str(reading.meter),
             "value": value_text(reading.value),
             "unit": reading.meter.get_unit_display(),
         }
@@ -199,7 +198,7 @@ def meter_detail(request, meter_id: int):
         "housing/meter_detail.html",
         {
             "meter": meter,
-            "label": meter_label(meter),
+            "label": str(meter),
             "state": state,
             "open_period": state.period if state.open else None,
             "history": history,
@@ -247,6 +246,6 @@ def correction_request(request, reading_id: int):
     return render(
         request,
         "housing/correction_request.html",
-        {"form": form, "reading": reading, "label": meter_label(reading.meter)},
+        {"form": form, "reading": reading, "label": str(reading.meter)},
         status=400 if form.errors else 200,
     )

@@ -175,7 +175,7 @@ def test_home_shows_the_periods_figures_and_what_waits(
     body = text(response)
     assert "Период: ноябрь 2026" in body
     assert "Приём показаний открыт до 03.12.2026" in body
-    assert "Расход больше чем в 3 раза превышает норматив для 2" in body
+    assert "Расход выше 3-кратного норматива на зарегистрированных жильцов (жильцов: 2)" in body
     assert f"/housing/operator/readings/{reading.pk}/review/" in body
     assert f"/housing/operator/corrections/{correction.pk}/decide/" in body
     assert "перепутал цифры" in body
@@ -566,7 +566,7 @@ def test_an_operator_replaces_a_meter(client, household, operator, at):
     ("changes", "says"),
     [
         ({"initial_value": "-1"}, "Показание не может быть отрицательным."),
-        ({"initial_value": "123456,5"}, "не больше 5 цифр до запятой"),
+        ({"initial_value": "123456,5"}, "до запятой у этого счётчика: не больше 5"),
         ({"installed_on": "02.11.2026x"}, "Введите правильную дату."),
         ({"serial": ""}, "Обязательное поле."),
         ({"commissioned_on": "2026-11-01"}, "вводится в эксплуатацию не раньше установки"),

@@ -81,7 +81,7 @@ def test_citizen_sends_readings_and_reads_a_meters_history(
     form.get_by_label(re.compile("^Холодная вода")).fill("63,25")
     form.get_by_label(re.compile("^Горячая вода")).fill("100")
     submit(page, form.get_by_role("button", name="Передать показания"))
-    assert "Расход больше" in page.locator(".warning-summary").inner_text()
+    assert "Расход выше" in page.locator(".warning-summary").inner_text()
     assert not Reading.objects.filter(period=date(2026, 11, 1)).exists()
     assert_accessible(page, "readings form with a warning")
     both_widths(page, screenshot, "housing-meters-warning")

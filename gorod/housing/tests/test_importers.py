@@ -112,7 +112,7 @@ def test_bad_rows_are_all_listed_and_nothing_is_imported(tmp_path):
         (4, "kind: нужно cold, hot или heat, а не «gas»"),
         (5, "installed_on: дата должна быть в виде ГГГГ-ММ-ДД, а не «10.01.2024»"),
         (6, "initial_value: Показание не может быть отрицательным."),
-        (7, "initial_value: У этого счётчика не больше 5 цифр до запятой."),
+        (7, "initial_value: Цифр до запятой у этого счётчика: не больше 5."),
         (8, "commissioned_on: счётчик введён в эксплуатацию раньше, чем установлен"),
         (9, "счётчик cold № X-100 уже есть в строке 2"),
         (10, "помещение с кодом плательщика 7712345678 в строке 2 описано иначе"),
@@ -144,11 +144,11 @@ def test_a_file_disagreeing_with_the_registry_imports_nothing(tmp_path):
     ]
     output, _error = refused(write(tmp_path, lines))
     assert (
-        f"meters.csv:2: холодная вода № X-100 уже установлен в помещении с кодом плательщика "
+        f"meters.csv:2: Холодная вода, № X-100 уже установлен в помещении с кодом плательщика "
         f"{elsewhere.premises.payer_code}" in output
     )
     assert "meters.csv:3: код плательщика 7712345679 уже принадлежит квартире 99, а не 13" in output
-    assert "meters.csv:4: горячая вода № OLD-1 снят 01.01.2026" in output
+    assert "meters.csv:4: Горячая вода, № OLD-1 снят 01.01.2026" in output
     assert "meters.csv:5:" not in output
     assert not Meter.objects.filter(serial="NEW-1").exists()
     assert not Premises.objects.filter(payer_code="7712345670").exists()
@@ -158,13 +158,16 @@ def test_a_meters_identity_is_not_rewritten_by_a_file(tmp_path):
     run(write(tmp_path, GOOD))
     moved = [GOOD[0].replace(",10.5,", ",11,"), GOOD[1], GOOD[2].replace("2025-02-01,,", ",,")]
     output, _error = refused(write(tmp_path, moved, name="moved.csv"))
-    assert "moved.csv:2: холодная вода № X-100 уже в реестре с другими данными (initial_value)" in (
-        output
+    assert (
+        "moved.csv:2: Холодная вода, ванная, № X-100 уже в реестре с другими данными "
+        "(initial_value)" in output
     )
     assert "moved.csv:4: installed_on: не заполнено" in output
     uncommission = [GOOD[0].replace("2024-01-10,2024-01-15", "2024-01-10,"), GOOD[1], GOOD[2]]
     output, _error = refused(write(tmp_path, uncommission, name="blank.csv"))
-    assert "blank.csv:2: холодная вода № X-100 уже введён в эксплуатацию 15.01.2024" in output
+    assert (
+        "blank.csv:2: Холодная вода, ванная, № X-100 уже введён в эксплуатацию 15.01.2024" in output
+    )
     assert Meter.objects.get(kind="cold").commissioned_on == date(2024, 1, 15)
 
 

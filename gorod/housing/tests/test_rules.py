@@ -408,7 +408,7 @@ def test_more_integer_digits_than_the_meter_has_are_refused(text, integer_digits
     with pytest.raises(RuleError) as refusal:
         parse(text, integer_digits=integer_digits)
     assert refusal.value.code == "value_too_many_digits"
-    assert f"не больше {integer_digits} цифр до запятой" in str(refusal.value)
+    assert f"до запятой у этого счётчика: не больше {integer_digits}" in str(refusal.value)
 
 
 @pytest.mark.parametrize(
@@ -426,7 +426,7 @@ def test_more_decimals_than_the_meter_has_are_refused(text, fraction_digits):
     with pytest.raises(RuleError) as refusal:
         parse(text, fraction_digits=fraction_digits)
     assert refusal.value.code == "value_too_many_decimals"
-    assert f"не больше {fraction_digits} цифр после запятой" in str(refusal.value)
+    assert f"после запятой у этого счётчика: не больше {fraction_digits}" in str(refusal.value)
 
 
 @pytest.mark.parametrize(
@@ -696,9 +696,9 @@ def test_both_warnings_can_apply_at_once():
 
 def test_warning_messages_name_the_factor_the_residents_and_the_periods():
     high = rules.warning_message(HIGH_CONSUMPTION, residents=0, norms=NORMS)
-    assert "в 3 раза" in high
-    assert "для 1 зарегистрированных" in high
-    assert "нулевой 3 месяца подряд" in rules.warning_message(
+    assert "3-кратного норматива" in high
+    assert "(жильцов: 1)" in high
+    assert "нулевой 3-й месяц подряд" in rules.warning_message(
         ZERO_CONSUMPTION, residents=2, norms=NORMS
     )
 
@@ -807,3 +807,8 @@ def test_a_payer_code_is_ten_ascii_digits_and_nothing_else(text):
 def test_values_are_shown_with_a_comma_and_three_decimals():
     assert rules.format_value(Decimal("12.5")) == "12,500"
     assert rules.format_value(Decimal("0")) == "0,000"
+
+
+@pytest.mark.parametrize(("typed", "kept"), [(" 15a ", "15А"), ("15А", "15А"), ("1 2", "12")])
+def test_an_apartment_number_is_kept_as_the_payment_document_prints_it(typed, kept):
+    assert rules.normalize_apartment(typed) == kept

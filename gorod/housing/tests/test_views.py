@@ -328,7 +328,7 @@ def test_one_bad_meter_saves_nothing_and_is_named_next_to_its_field(
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("1" * 40, "не больше 5 цифр до запятой"),
+        ("1" * 40, "до запятой у этого счётчика: не больше 5"),
         ("9" * 70, "здесь слишком длинно"),
         ("NaN", "Буквы и другие знаки не принимаются"),
         ("1e5", "Буквы и другие знаки не принимаются"),
@@ -336,7 +336,7 @@ def test_one_bad_meter_saves_nothing_and_is_named_next_to_its_field(
         ("١٢٣", "обычными цифрами 0–9"),
         ("-5", "не может быть отрицательным"),
         ("12,3,4", "только одна запятая"),
-        ("12,3456", "не больше 3 цифр после запятой"),
+        ("12,3456", "после запятой у этого счётчика: не больше 3"),
         (",", "Показание — это число"),
         ("12\x00", "запрещённый символ"),
     ],
@@ -385,7 +385,7 @@ def test_unusual_consumption_is_confirmed_before_it_is_saved(in_window, signed_i
     assert not Reading.objects.exists()
     html = page_text(response)
     cold_id = f"id_p{premises.pk}-meter_{household.cold.pk}"
-    assert f'<ul class="warninglist" id="{cold_id}_warning"><li>Расход больше' in html
+    assert f'<ul class="warninglist" id="{cold_id}_warning"><li>Расход выше' in html
     assert f'aria-describedby="{cold_id}_helptext {cold_id}_warning"' in html
     assert "Подтверждаю показания" in html
     assert 'value="5000"' in html
