@@ -59,6 +59,13 @@ def _synchronous_side_work(settings):
 
 
 @pytest.fixture(autouse=True)
+def _small_demo_city(monkeypatch):
+    """`gorod demo` in a test invents a handful of households, not 1,500: the tests check
+    what the demo holds, not how much of it there is."""
+    monkeypatch.setattr("gorod.housing.demo.DEFAULT_HOUSEHOLDS", 5)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_catalog_snapshot():
     # The in-memory snapshot outlives a test's transaction; make every test re-check.
     snapshot.discard()

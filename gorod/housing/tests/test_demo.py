@@ -11,7 +11,7 @@ from django.db import transaction
 
 from gorod.accounts.models import User
 from gorod.accounts.tests.factories import PersonFactory
-from gorod.housing import demo, rules, selectors
+from gorod.housing import rules, selectors
 from gorod.housing.demo import housing_demo
 from gorod.housing.models import CorrectionRequest, Meter, PremisesLink, Reading
 from gorod.housing.tests.conftest import IN_WINDOW
@@ -155,11 +155,8 @@ def test_the_same_seed_gives_the_same_data(citizen):
     assert made[0] != made[2]
 
 
-def test_gorod_demo_loads_the_premises_once_and_an_operator(
-    catalog, settings, tmp_path, monkeypatch
-):
+def test_gorod_demo_loads_the_premises_once_and_an_operator(catalog, settings, tmp_path):
     settings.VAR_DIR = tmp_path
-    monkeypatch.setattr(demo, "DEFAULT_HOUSEHOLDS", 5)
     call_command("demo", "--no-usage", stdout=StringIO())
 
     citizen = User.objects.get(email="demo@gorod.local")

@@ -125,6 +125,7 @@ class Command(BaseCommand):
             made = housing_demo(
                 citizen=User.objects.get(email=DEMO_CITIZEN),
                 seed=seed,
+                households=DEFAULT_HOUSEHOLDS,
                 progress=lambda done, _total: progress.update(task, completed=done),
             )
         self.stdout.write(
