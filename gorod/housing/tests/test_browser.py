@@ -6,8 +6,10 @@ import re
 from datetime import date, datetime
 
 import pytest
+from django.contrib.auth.models import Group
 
-from gorod.accounts.tests.factories import TEST_PASSWORD
+from gorod.accounts.roles import sync_roles
+from gorod.accounts.tests.factories import TEST_PASSWORD, UserFactory
 from gorod.housing import rules, services
 from gorod.housing.models import Reading
 from gorod.housing.tests.conftest import IN_WINDOW, MOSCOW
@@ -116,3 +118,45 @@ def test_citizen_sends_readings_and_reads_a_meters_history(
     assert "10 цифр" in page.locator(".error-summary").inner_text()
     assert_accessible(page, "link a premises with an error")
     both_widths(page, screenshot, "housing-link-error")
+
+
+def test_operator_rejects_a_flagged_reading_and_every_back_office_page_passes_axe(
+    live_server, page, household, time_machine
+):
+    time_machine.move_to(IN_WINDOW)
+    sync_roles()  # a transactional test starts from empty tables, groups included
+    operator = UserFactory(is_staff=True)
+    operator.groups.add(Group.objects.get(name="operator"))
+    for moment, value, key in (
+        (IN_WINDOW.replace(month=10), "20", "october"),
+        (IN_WINDOW, "99", "leak"),
+    ):
+        services.readings_submit(
+            actor=household.user,
+            premises_id=household.premises.pk,
+            values={household.cold.pk: value},
+            idempotency_key=key,
+            channel="web",
+            confirm_warnings=True,
+            now=moment,
+        )
+    page.goto(f"{live_server.url}/accounts/login/")
+    sign_in(page, login=operator.email, password=TEST_PASSWORD)
+
+    page.goto(f"{live_server.url}/housing/operator/")
+    assert_accessible(page, "operator home")
+    flagged = page.locator("article", has_text="99,000")
+    flagged.get_by_label("Причина отклонения").fill("Утечка устранена, показание ошибочное")
+    submit(page, flagged.get_by_role("button", name="Отклонить"))
+    assert "Показание отклонено" in page.locator(".messages").inner_text()
+    assert Reading.objects.get(value=99).status == Reading.Status.REJECTED
+
+    payer_code = household.premises.payer_code
+    for path, name in (
+        (f"/housing/operator/premises/?payer_code={payer_code}", "premises card"),
+        ("/housing/operator/verification/", "verification due"),
+        ("/housing/operator/export/", "billing export"),
+        (f"/housing/operator/meters/{household.hot.pk}/replace/", "meter replacement"),
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page, name)
