@@ -10,7 +10,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from gorod.analytics import charts
-from gorod.housing.forms import value_text
+from gorod.housing.rules import format_value
 from gorod.housing.selectors import HistoryRow
 
 # Narrower than the dashboards' charts: it shares the page with the table, and on a phone
@@ -27,6 +27,6 @@ def consumption_chart(history: Sequence[HistoryRow], *, unit: str) -> charts.Bar
             rows.append((month, None, _("нет показания")))
         else:
             # Floats only place the bars; the printed value is the exact Decimal.
-            printed = f"{value_text(row.consumption)} {unit}"
+            printed = f"{format_value(row.consumption)} {unit}"
             rows.append((month, float(row.consumption), printed))
     return charts.bar_chart(rows, width=CONSUMPTION_CHART_WIDTH)

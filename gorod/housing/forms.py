@@ -7,22 +7,17 @@ in gorod.housing.rules and are applied by the services, which name the field at 
 import uuid
 
 from django import forms
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gorod.housing.models import PremisesLink
+from gorod.housing.rules import format_value
 from gorod.housing.selectors import MeterRow, PremisesView
 
 # Longer than any meter's drums with separators and spaces, short enough to refuse junk
 # before it reaches the service; the service's digit limits say what is wrong below it.
 VALUE_MAX_LENGTH = 64
 VALUE_INPUT_ATTRS = {"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}
-
-
-def value_text(value) -> str:
-    """A meter value as the page's language writes it, all three decimals: "12,500"."""
-    return formats.number_format(value, decimal_pos=3)
 
 
 def _value_field(*, label, help_text="") -> forms.CharField:
@@ -74,7 +69,7 @@ class ReadingsForm(forms.Form):
     def _hint(row: MeterRow, period_label: str) -> str:
         unit = row.meter.get_unit_display()
         hint = _("Предыдущее показание: %(value)s %(unit)s.") % {
-            "value": value_text(row.previous_value),
+            "value": format_value(row.previous_value),
             "unit": unit,
         }
         if row.current is not None:
@@ -82,7 +77,7 @@ class ReadingsForm(forms.Form):
                 "За %(period)s уже передано %(value)s %(unit)s: новое показание заменит его."
             ) % {
                 "period": period_label,
-                "value": value_text(row.current.value),
+                "value": format_value(row.current.value),
                 "unit": unit,
             }
         return hint

@@ -20,7 +20,6 @@ from gorod.housing.forms import (
     CorrectionRequestForm,
     PremisesLinkForm,
     ReadingsForm,
-    value_text,
 )
 from gorod.housing.models import CorrectionRequest
 
@@ -99,7 +98,7 @@ def readings_submit(request, premises_id: int):
         _("%(meter)s — %(value)s %(unit)s")
         % {
             "meter": str(reading.meter),
-            "value": value_text(reading.value),
+            "value": rules.format_value(reading.value),
             "unit": reading.meter.get_unit_display(),
         }
         for reading in result.readings
