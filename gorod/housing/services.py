@@ -44,8 +44,8 @@ LINK_FAILURES_PER_HOUR = 10
 OPERATOR_CHANGE_PERMISSION = "housing.change_reading"
 
 
-def _refusal(error: rules.RuleError, *, field: str | None = None, **details) -> DomainError:
-    return DomainError(error.code, error.message, field=field, status=422, details=details)
+def _refusal(error: rules.RuleError, *, field: str | None = None) -> DomainError:
+    return DomainError(error.code, error.message, field=field, status=422)
 
 
 def _require_operator(actor) -> None:
