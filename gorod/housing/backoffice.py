@@ -67,11 +67,6 @@ def _show_error(request, error: DomainError) -> None:
     messages.error(request, str(error.message))
 
 
-def _working_period(state: selectors.WindowState) -> date:
-    """The period operators work on: the open window's, else the one that just closed."""
-    return state.period if state.open else rules.add_months(state.period, -1)
-
-
 # --- Forms ----------------------------------------------------------------------------
 
 
@@ -206,7 +201,7 @@ def _page_query(request, name: str, number: int) -> str:
 def home(request):
     _require_operator(request)
     state = selectors.window_state()
-    period = _working_period(state)
+    period = selectors.working_period(state)
     norms = selectors.norms()
     flagged = Paginator(selectors.flagged_readings(), PAGE_SIZE).get_page(request.GET.get("page"))
     corrections = Paginator(selectors.open_correction_requests(), PAGE_SIZE).get_page(
@@ -471,7 +466,7 @@ def billing_rows(export: selectors.BillingExport) -> Iterator[tuple]:
 
 
 def _export_form(request, state: selectors.WindowState) -> PeriodForm:
-    latest = _working_period(state)
+    latest = selectors.working_period(state)
     default = rules.add_months(state.period, -1)
     return PeriodForm(
         request.GET if "period" in request.GET else None,

@@ -93,6 +93,11 @@ def rating_receipt(*, actor, use_id: uuid.UUID | None) -> str | None:
     return rating_invitation(actor=actor, service=service, use_id=use_id)
 
 
+def working_period(state: WindowState) -> date:
+    """The period operators work on: the open window's, else the one that just closed."""
+    return state.period if state.open else rules.add_months(state.period, -1)
+
+
 # --- Not found ------------------------------------------------------------------------
 
 

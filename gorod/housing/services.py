@@ -608,7 +608,11 @@ def _correct(*, reading: Reading, value: Decimal, actor, now: datetime) -> Readi
 def reading_review(
     *, actor, reading_id: int, reject: bool, reason: str = "", now: datetime | None = None
 ) -> Reading:
-    """An operator looked at a flagged reading: keep it, or reject it (billed as none)."""
+    """An operator looked at a flagged reading: keep it, or reject it (billed as none).
+
+    Only a reading of the working period can be rejected: an earlier one has been billed,
+    and past periods change only through a citizen's correction request.
+    """
     _require_operator(actor)
     now = now or timezone.now()
     reason = (reason or "").strip()
@@ -625,13 +629,28 @@ def reading_review(
         changes = {"reviewed_at": now}
         if reject:
             changes.update(status=Reading.Status.REJECTED, rejection_reason=reason[:500])
-        changed = Reading.objects.filter(
+        reviewable = Reading.objects.filter(
             pk=reading_id, status=Reading.Status.ACCEPTED, reviewed_at__isnull=True
-        ).update(**changes)
-        if not changed:
-            if not Reading.objects.filter(pk=reading_id).exists():
+        )
+        if reject:
+            working = selectors.working_period(selectors.window_state(now))
+            reviewable = reviewable.filter(period__gte=working)
+        if not reviewable.update(**changes):
+            found = Reading.objects.filter(pk=reading_id).first()
+            if found is None:
                 raise selectors.reading_not_found()
-            raise DomainError("reading_already_reviewed", _("Показание уже проверено."), status=409)
+            if found.status != Reading.Status.ACCEPTED or found.reviewed_at is not None:
+                raise DomainError(
+                    "reading_already_reviewed", _("Показание уже проверено."), status=409
+                )
+            raise DomainError(
+                "reading_period_billed",
+                _(
+                    "Показание прошлого периода уже учтено в начислении: отклонить его нельзя. "
+                    "Исправить его можно только по заявке жителя."
+                ),
+                status=409,
+            )
         reading = Reading.objects.select_related("meter").get(pk=reading_id)
         audit_record(
             actor=actor,

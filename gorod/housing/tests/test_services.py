@@ -472,3 +472,18 @@ def test_reminders_go_to_people_with_meters_lacking_a_reading_once(household):
     closing = services.window_reminders_send(now=datetime(2026, 12, 1, 9, 0, tzinfo=MOSCOW))
     assert (closing.topic, closing.messages) == ("housing.window_closing", 1)
     assert services.window_reminders_send(now=BETWEEN_WINDOWS).topic is None
+
+
+def test_a_flagged_reading_of_a_billed_period_is_kept_not_rejected(household, operator):
+    submit(household, {household.cold.pk: "20"}, now=OCTOBER_WINDOW.replace(month=9))
+    october = submit(household, {household.cold.pk: "99"}, now=OCTOBER_WINDOW, confirm=True)
+    reading = october.readings[0]
+    assert reading.needs_review
+    error = refusal(
+        lambda: services.reading_review(
+            actor=operator, reading_id=reading.pk, reject=True, reason="поздно", now=IN_WINDOW
+        )
+    )
+    assert (error.code, error.status) == ("reading_period_billed", 409)
+    kept = services.reading_review(actor=operator, reading_id=reading.pk, reject=False)
+    assert (kept.status, kept.reviewed_at is not None) == (Reading.Status.ACCEPTED, True)
