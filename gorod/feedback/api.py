@@ -7,6 +7,7 @@ from ninja import Path, Query, Router, Status
 
 from gorod.accounts.auth import authenticated
 from gorod.catalog import selectors as catalog
+from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
 from gorod.feedback import selectors, services
@@ -28,7 +29,7 @@ from gorod.feedback.schemas import (
 router = Router(tags=["feedback"])
 
 
-RATING_ID = Path(..., ge=1, le=selectors.MAX_ID)
+RATING_ID = Path(..., ge=1, le=MAX_ID)
 
 
 def _rating_fields(rating: Rating) -> dict:

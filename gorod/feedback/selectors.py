@@ -19,13 +19,13 @@ from gorod.analytics.selectors import period_of
 from gorod.analytics.services import analytics_zone
 from gorod.catalog.models import Service
 from gorod.core.errors import NotFound
+from gorod.core.ids import valid_id
 from gorod.feedback import rules
 from gorod.feedback.models import Rating, RatingDaily, RatingSummary, ServiceOwnership
 
 USE_TOKEN_SALT = "gorod.feedback.use"  # noqa: S105 — a namespace for signatures, not a secret
 # Primary keys are 64-bit: a larger number from a URL or a request is simply not a rating
 # (SQLite would otherwise fail on the conversion instead of finding nothing).
-MAX_ID = 2**63 - 1
 # "What people ask for" reads the newest low-rated comments of one service: enough for
 # the phrases to settle, few enough that lemmatising them stays well under a second.
 PHRASES_MAX_COMMENTS = 5000
@@ -47,10 +47,6 @@ def rating_invitation(*, actor, service: Service, use_id: uuid.UUID) -> str:
 
 def rating_not_found() -> NotFound:
     return NotFound("rating_not_found", _("Такой оценки нет."))
-
-
-def valid_id(rating_id: int) -> bool:
-    return 1 <= rating_id <= MAX_ID
 
 
 def service_rating_summary(service: Service) -> rules.PublicSummary | None:

@@ -37,6 +37,7 @@ from gorod.catalog.models import Department, Service
 from gorod.catalog.rules import RowProblem
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound
+from gorod.core.ids import valid_id
 from gorod.feedback import rules
 from gorod.feedback.models import (
     Rating,
@@ -48,7 +49,6 @@ from gorod.feedback.selectors import (
     USE_TOKEN_SALT,
     owner_rating_get,
     rating_not_found,
-    valid_id,
 )
 
 OWNER_ROLE = "service_owner"

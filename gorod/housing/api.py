@@ -14,12 +14,12 @@ from ninja import Header, Path, Query, Router, Status
 
 from gorod.analytics.channels import channel_of
 from gorod.core.errors import DomainError
+from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
 from gorod.housing import rules, selectors, services
 from gorod.housing.models import CorrectionRequest, Reading
 from gorod.housing.schemas import (
-    MAX_ID,
     CorrectionIn,
     CorrectionOut,
     CorrectionPage,

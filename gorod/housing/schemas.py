@@ -11,9 +11,9 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BaseModel, StrictBool, StrictInt, StrictStr
 
+from gorod.core.ids import MAX_ID
 from gorod.core.schemas import Problem, ValidationIssue
 
-MAX_ID = 2**63 - 1
 # Long enough for the service's own "too many digits" message on a 40-digit number,
 # short enough that nobody makes the server parse megabytes as one reading.
 VALUE_MAX_LENGTH = 100

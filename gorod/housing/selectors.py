@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from gorod.catalog import selectors as catalog
 from gorod.catalog.models import Service
 from gorod.core.errors import NotFound
+from gorod.core.ids import valid_id
 from gorod.feedback.selectors import rating_invitation
 from gorod.housing import rules
 from gorod.housing.models import CorrectionRequest, Meter, Premises, PremisesLink, Reading
@@ -111,11 +112,6 @@ def meter_not_found() -> NotFound:
 
 def reading_not_found() -> NotFound:
     return NotFound("reading_not_found", _("Такого показания среди ваших нет."))
-
-
-def valid_id(value) -> bool:
-    """Ids from a URL or a JSON body, before they reach the database (bigint range)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
 # --- The citizen's premises and meters ------------------------------------------------
@@ -284,7 +280,7 @@ def meter_history(*, meter: Meter, moment: datetime | None = None) -> list[Histo
 def meters_history(*, meters, moment: datetime | None = None) -> dict[int, list[HistoryRow]]:
     """meter_history of several meters in one query."""
     state = window_state(moment)
-    last_period = state.period if state.open else rules.add_months(state.period, -1)
+    last_period = working_period(state)
     first_period = rules.add_months(last_period, -(HISTORY_MONTHS - 1))
     accepted: dict[int, dict[date, Reading]] = defaultdict(dict)
     for reading in Reading.objects.filter(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from gorod.analytics.services import usage_record
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound
+from gorod.core.ids import valid_id
 from gorod.housing import rules, selectors
 from gorod.housing.models import (
     CorrectionRequest,
@@ -215,7 +216,7 @@ def readings_submit(
             status=422,
         )
     now = now or timezone.now()
-    if not selectors.valid_id(premises_id):
+    if not valid_id(premises_id):
         raise selectors.premises_not_found()
     fingerprint = _fingerprint(premises_id, values)
     with transaction.atomic():
@@ -524,7 +525,7 @@ def correction_request_decide(
             field="reason",
             status=422,
         )
-    if not selectors.valid_id(request_id):
+    if not valid_id(request_id):
         raise NotFound("correction_not_found", _("Такой заявки нет."))
     with transaction.atomic():
         request = CorrectionRequest.objects.select_related("reading").filter(pk=request_id).first()
@@ -623,7 +624,7 @@ def reading_review(
             field="reason",
             status=422,
         )
-    if not selectors.valid_id(reading_id):
+    if not valid_id(reading_id):
         raise selectors.reading_not_found()
     with transaction.atomic():
         changes = {"reviewed_at": now}
@@ -674,7 +675,7 @@ def meter_replace(
 ) -> Meter:
     """A new meter takes the old one's place; its readings start from its initial value."""
     _require_operator(actor)
-    if not selectors.valid_id(meter_id):
+    if not valid_id(meter_id):
         raise selectors.meter_not_found()
     with transaction.atomic():
         old = Meter.objects.select_for_update().filter(pk=meter_id).first()
