@@ -8,37 +8,36 @@ refusal is shown to the operator as it is worded.
 """
 
 import csv
-import re
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.housing import rules, selectors, services
+from gorod.housing.forms import (
+    DecideForm,
+    DueForm,
+    MeterReplaceForm,
+    PayerCodeForm,
+    PeriodForm,
+    ReviewForm,
+)
 from gorod.housing.models import Meter
 
 PAGE_SIZE = 50
 DEFAULT_DUE_DAYS = 30
-MAX_DUE_DAYS = 3650
-# Exports of periods before this year are a typo, not a request.
-FIRST_EXPORT_YEAR = 2000
-PERIOD_SHAPE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 # --- Who may --------------------------------------------------------------------------
@@ -65,126 +64,6 @@ def _show_error(request, error: DomainError) -> None:
     if isinstance(error, NotFound):
         raise Http404(error.message) from error
     messages.error(request, str(error.message))
-
-
-# --- Forms ----------------------------------------------------------------------------
-
-
-class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("keep", gettext_lazy("оставить")), ("reject", gettext_lazy("отклонить"))]
-    )
-    reason = forms.CharField(required=False, max_length=500)
-
-
-class DecideForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("accept", gettext_lazy("принять")), ("reject", gettext_lazy("отклонить"))]
-    )
-    reason = forms.CharField(required=False, max_length=1000)
-
-
-class PayerCodeForm(forms.Form):
-    payer_code = forms.CharField(
-        label=gettext_lazy("Код плательщика"),
-        max_length=20,
-        help_text=gettext_lazy("Десять цифр из ЕПД."),
-    )
-
-    def clean_payer_code(self) -> str:
-        code = self.cleaned_data["payer_code"].strip()
-        if problem := rules.payer_code_problem(code):
-            raise ValidationError(problem.message)
-        return code
-
-
-class DueForm(forms.Form):
-    days = forms.IntegerField(
-        label=gettext_lazy("Срок поверки наступает в течение, дней"),
-        min_value=0,
-        max_value=MAX_DUE_DAYS,
-        required=False,
-        help_text=gettext_lazy("Просроченные показываются всегда."),
-    )
-
-
-class PeriodForm(forms.Form):
-    period = forms.CharField(
-        label=gettext_lazy("Расчётный период"),
-        max_length=7,
-        help_text=gettext_lazy("Месяц в виде ГГГГ-ММ, например 2026-11."),
-        widget=forms.TextInput(attrs={"type": "month", "pattern": "[0-9]{4}-[0-9]{2}"}),
-    )
-
-    def __init__(self, *args, latest: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.latest = latest
-
-    def clean_period(self) -> date:
-        text = self.cleaned_data["period"].strip()
-        shape = PERIOD_SHAPE.match(text)
-        if shape is None or not 1 <= int(shape[2]) <= 12:
-            raise ValidationError(_("Укажите месяц в виде ГГГГ-ММ, например 2026-11."))
-        period = date(int(shape[1]), int(shape[2]), 1)
-        if period.year < FIRST_EXPORT_YEAR or period > self.latest:
-            raise ValidationError(
-                _("Выгрузка есть за периоды с %(first)d года по %(latest)s.")
-                % {"first": FIRST_EXPORT_YEAR, "latest": rules.period_label(self.latest)}
-            )
-        return period
-
-
-class MeterReplaceForm(forms.Form):
-    serial = forms.CharField(label=gettext_lazy("Заводской номер нового счётчика"), max_length=32)
-    initial_value = forms.CharField(
-        label=gettext_lazy("Начальное показание"),
-        max_length=20,
-        help_text=gettext_lazy("Как на барабане нового счётчика, например 0,000."),
-    )
-    installed_on = forms.DateField(label=gettext_lazy("Дата установки"), widget=DATE_INPUT)
-    commissioned_on = forms.DateField(
-        label=gettext_lazy("Дата ввода в эксплуатацию"),
-        required=False,
-        widget=DATE_INPUT,
-        help_text=gettext_lazy("Пока пусто, показания по новому счётчику не принимаются."),
-    )
-    next_verification_on = forms.DateField(
-        label=gettext_lazy("Дата следующей поверки"), widget=DATE_INPUT
-    )
-    failed = forms.BooleanField(
-        label=gettext_lazy("Старый счётчик неисправен"),
-        required=False,
-        help_text=gettext_lazy("Иначе он отмечается как заменённый."),
-    )
-
-    def __init__(self, *args, meter: Meter, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.meter = meter
-
-    def clean_initial_value(self) -> Decimal:
-        try:
-            return rules.parse_value(
-                self.cleaned_data["initial_value"],
-                integer_digits=self.meter.integer_digits,
-                fraction_digits=self.meter.fraction_digits,
-            )
-        except rules.RuleError as error:
-            raise ValidationError(error.message) from error
-
-    def clean(self):
-        cleaned = super().clean()
-        installed = cleaned.get("installed_on")
-        commissioned, verification = (
-            cleaned.get("commissioned_on"),
-            cleaned.get("next_verification_on"),
-        )
-        if installed and commissioned and commissioned < installed:
-            self.add_error(
-                "commissioned_on", _("Счётчик вводится в эксплуатацию не раньше установки.")
-            )
-        if installed and verification and verification <= installed:
-            self.add_error("next_verification_on", _("Поверка должна быть позже установки."))
-        return cleaned
 
 
 # --- Home: the period's figures, flagged readings, correction requests ----------------

@@ -1,16 +1,24 @@
-"""Forms of the citizen's meter pages: they only collect text; the services judge it.
+"""Forms of the meter pages, the citizens' and the operators': they collect input; the
+services judge it.
 
-Values stay strings here: parsing, the meters' digit limits and every acceptance rule live
-in gorod.housing.rules and are applied by the services, which name the field at fault.
+A citizen's readings stay strings here: parsing, the meters' digit limits and every
+acceptance rule live in gorod.housing.rules and are applied by the services, which name
+the field at fault. The operator's meter replacement reads its initial value with the same
+rules.parse_value.
 """
 
+import re
 import uuid
+from datetime import date
+from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gorod.housing.models import PremisesLink
+from gorod.housing import rules
+from gorod.housing.models import Meter, PremisesLink
 from gorod.housing.rules import format_value
 from gorod.housing.selectors import MeterRow, PremisesView
 
@@ -180,3 +188,129 @@ class CorrectionRequestForm(forms.Form):
     def clean_reason(self):
         # Browsers count a line break as one character against maxlength but send two.
         return self.cleaned_data["reason"].replace("\r\n", "\n")
+
+
+# --- The operators' back office -------------------------------------------------------
+
+MAX_DUE_DAYS = 3650
+# Exports of periods before this year are a typo, not a request.
+FIRST_EXPORT_YEAR = 2000
+PERIOD_SHAPE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("keep", gettext_lazy("оставить")), ("reject", gettext_lazy("отклонить"))]
+    )
+    reason = forms.CharField(required=False, max_length=500)
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("accept", gettext_lazy("принять")), ("reject", gettext_lazy("отклонить"))]
+    )
+    reason = forms.CharField(required=False, max_length=1000)
+
+
+class PayerCodeForm(forms.Form):
+    payer_code = forms.CharField(
+        label=gettext_lazy("Код плательщика"),
+        max_length=20,
+        help_text=gettext_lazy("Десять цифр из ЕПД."),
+    )
+
+    def clean_payer_code(self) -> str:
+        code = self.cleaned_data["payer_code"].strip()
+        if problem := rules.payer_code_problem(code):
+            raise ValidationError(problem.message)
+        return code
+
+
+class DueForm(forms.Form):
+    days = forms.IntegerField(
+        label=gettext_lazy("Срок поверки наступает в течение, дней"),
+        min_value=0,
+        max_value=MAX_DUE_DAYS,
+        required=False,
+        help_text=gettext_lazy("Просроченные показываются всегда."),
+    )
+
+
+class PeriodForm(forms.Form):
+    period = forms.CharField(
+        label=gettext_lazy("Расчётный период"),
+        max_length=7,
+        help_text=gettext_lazy("Месяц в виде ГГГГ-ММ, например 2026-11."),
+        widget=forms.TextInput(attrs={"type": "month", "pattern": "[0-9]{4}-[0-9]{2}"}),
+    )
+
+    def __init__(self, *args, latest: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.latest = latest
+
+    def clean_period(self) -> date:
+        text = self.cleaned_data["period"].strip()
+        shape = PERIOD_SHAPE.match(text)
+        if shape is None or not 1 <= int(shape[2]) <= 12:
+            raise ValidationError(_("Укажите месяц в виде ГГГГ-ММ, например 2026-11."))
+        period = date(int(shape[1]), int(shape[2]), 1)
+        if period.year < FIRST_EXPORT_YEAR or period > self.latest:
+            raise ValidationError(
+                _("Выгрузка есть за периоды с %(first)d года по %(latest)s.")
+                % {"first": FIRST_EXPORT_YEAR, "latest": rules.period_label(self.latest)}
+            )
+        return period
+
+
+class MeterReplaceForm(forms.Form):
+    serial = forms.CharField(label=gettext_lazy("Заводской номер нового счётчика"), max_length=32)
+    initial_value = forms.CharField(
+        label=gettext_lazy("Начальное показание"),
+        max_length=20,
+        help_text=gettext_lazy("Как на барабане нового счётчика, например 0,000."),
+    )
+    installed_on = forms.DateField(label=gettext_lazy("Дата установки"), widget=DATE_INPUT)
+    commissioned_on = forms.DateField(
+        label=gettext_lazy("Дата ввода в эксплуатацию"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=gettext_lazy("Пока пусто, показания по новому счётчику не принимаются."),
+    )
+    next_verification_on = forms.DateField(
+        label=gettext_lazy("Дата следующей поверки"), widget=DATE_INPUT
+    )
+    failed = forms.BooleanField(
+        label=gettext_lazy("Старый счётчик неисправен"),
+        required=False,
+        help_text=gettext_lazy("Иначе он отмечается как заменённый."),
+    )
+
+    def __init__(self, *args, meter: Meter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meter = meter
+
+    def clean_initial_value(self) -> Decimal:
+        try:
+            return rules.parse_value(
+                self.cleaned_data["initial_value"],
+                integer_digits=self.meter.integer_digits,
+                fraction_digits=self.meter.fraction_digits,
+            )
+        except rules.RuleError as error:
+            raise ValidationError(error.message) from error
+
+    def clean(self):
+        cleaned = super().clean()
+        installed = cleaned.get("installed_on")
+        commissioned, verification = (
+            cleaned.get("commissioned_on"),
+            cleaned.get("next_verification_on"),
+        )
+        if installed and commissioned and commissioned < installed:
+            self.add_error(
+                "commissioned_on", _("Счётчик вводится в эксплуатацию не раньше установки.")
+            )
+        if installed and verification and verification <= installed:
+            self.add_error("next_verification_on", _("Поверка должна быть позже установки."))
+        return cleaned
