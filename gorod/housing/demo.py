@@ -61,11 +61,6 @@ HEAT_MONTHLY = (1_900, 1_700, 1_400, 800, 150, 0, 0, 0, 200, 900, 1_400, 1_800)
 # A leak or a filled bath tub: several times the usual month, above the warning limit.
 LEAK_FACTOR = 6
 VERIFICATION_YEARS = {Meter.Kind.COLD_WATER: 6, Meter.Kind.HOT_WATER: 4, Meter.Kind.HEAT: 4}
-UNITS = {
-    Meter.Kind.COLD_WATER: Meter.Unit.CUBIC_METRE,
-    Meter.Kind.HOT_WATER: Meter.Unit.CUBIC_METRE,
-    Meter.Kind.HEAT: Meter.Unit.GIGACALORIE,
-}
 
 STREETS = (
     "ул. Демонстрационная",
@@ -589,7 +584,7 @@ def _write(households: list[HouseholdPlan], calendar: Calendar, counts: dict, se
                 plan.row = Meter(
                     premises=household.row,
                     kind=plan.kind,
-                    unit=UNITS[plan.kind],
+                    unit=Meter.UNIT_OF_KIND[plan.kind],
                     serial=f"Д-{serial:07d}",
                     location=plan.location,
                     installed_on=plan.installed_on,

@@ -47,11 +47,6 @@ COLUMNS = (
     "integer_digits",
     "fraction_digits",
 )
-UNITS = {
-    Meter.Kind.COLD_WATER: Meter.Unit.CUBIC_METRE,
-    Meter.Kind.HOT_WATER: Meter.Unit.CUBIC_METRE,
-    Meter.Kind.HEAT: Meter.Unit.GIGACALORIE,
-}
 # Dates are ISO only: "01.02.2026" and "02/01/2026" read differently in different offices.
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 DEFAULT_INTEGER_DIGITS = 5
@@ -151,7 +146,7 @@ def parse_row(raw: Mapping[str | None, str | None], line: int) -> RegistryRow | 
     address = _text(row, "address", errors, limit=255)
     residents = _whole(row, "residents", errors, low=0, high=MAX_RESIDENTS)
     kind = row["kind"]
-    if kind not in UNITS:
+    if kind not in Meter.UNIT_OF_KIND:
         errors.append(_("kind: нужно cold, hot или heat, а не «%(value)s»") % {"value": kind})
     serial = _text(row, "serial", errors, limit=32)
     location = _text(row, "location", errors, limit=64, required=False)
@@ -403,7 +398,7 @@ def meters_import(
                     Meter(
                         premises=premises[row.payer_code],
                         kind=row.kind,
-                        unit=UNITS[row.kind],
+                        unit=Meter.UNIT_OF_KIND[row.kind],
                         serial=row.serial,
                         location=row.location,
                         installed_on=row.installed_on,

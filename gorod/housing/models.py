@@ -115,6 +115,13 @@ class Meter(models.Model):
         CUBIC_METRE = "m3", _("м³")
         GIGACALORIE = "gcal", _("Гкал")
 
+    # Each kind is measured in one unit (the constraint below holds it).
+    UNIT_OF_KIND = {
+        Kind.COLD_WATER: Unit.CUBIC_METRE,
+        Kind.HOT_WATER: Unit.CUBIC_METRE,
+        Kind.HEAT: Unit.GIGACALORIE,
+    }
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("работает")
         REPLACED = "replaced", _("заменён")

@@ -33,7 +33,7 @@ class MeterFactory(factory.django.DjangoModelFactory):
 
     premises = factory.SubFactory(PremisesFactory)
     kind = Meter.Kind.COLD_WATER
-    unit = factory.LazyAttribute(lambda meter: "gcal" if meter.kind == "heat" else "m3")
+    unit = factory.LazyAttribute(lambda meter: Meter.UNIT_OF_KIND[meter.kind])
     serial = factory.Sequence(lambda n: f"SN{n:08d}")
     installed_on = date(2024, 1, 10)
     commissioned_on = date(2024, 1, 15)
