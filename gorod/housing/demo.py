@@ -21,7 +21,6 @@ the verification date or after the meter was retired, warnings as `rules` comput
 The same seed, size and moment give the same data.
 """
 
-import hashlib
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -42,6 +41,7 @@ from gorod.housing.models import (
     Reading,
     Submission,
 )
+from gorod.housing.services import submission_fingerprint
 
 DEFAULT_HOUSEHOLDS = 1500
 HISTORY_MONTHS = 12
@@ -404,12 +404,11 @@ def _citizen_extras(citizen: User, own: list[HouseholdPlan], calendar: Calendar)
 
 
 def _submission(household: HouseholdPlan, values: dict, moment: datetime, tag: str):
-    payload = "|".join(f"{meter}={values[meter]}" for meter in sorted(values))
     return Submission.objects.create(
         user=household.sender,
         premises=household.row,
         idempotency_key=f"demo-{household.row.pk}-{moment:%Y%m%d%H%M}-{tag}",
-        fingerprint=hashlib.sha256(f"{household.row.pk}|{payload}".encode()).hexdigest(),
+        fingerprint=submission_fingerprint(household.row.pk, values),
         channel=household.channel,
         submitted_at=moment,
     )

@@ -150,7 +150,9 @@ def _check_key(key: str | None) -> str:
     return key
 
 
-def _fingerprint(premises_id: int, values: Mapping[int, str]) -> str:
+def submission_fingerprint(premises_id: int, values: Mapping[int, str]) -> str:
+    """What a submission sent, as a hash: the same key must come with the same readings."""
+
     def normal(text: str) -> str:
         # "12", "12,0" and "12.000" are one reading: a retry may be typed differently.
         text = "".join(str(text).split()).replace(",", ".")
@@ -218,7 +220,7 @@ def readings_submit(
     now = now or timezone.now()
     if not valid_id(premises_id):
         raise selectors.premises_not_found()
-    fingerprint = _fingerprint(premises_id, values)
+    fingerprint = submission_fingerprint(premises_id, values)
     with transaction.atomic():
         # The key is claimed first: a retry, even one that comes after the window has
         # closed, finds the first answer. Claiming is inserting; the unique index makes a
