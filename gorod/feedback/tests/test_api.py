@@ -2,6 +2,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from gorod.accounts import services as accounts
@@ -43,10 +44,11 @@ def test_rate_a_use_through_the_api(api, citizen, service):
     )
 
 
-def test_rating_with_a_personal_token(client, citizen, service):
+def test_rating_with_a_personal_token(citizen, service):
     _token, plaintext = accounts.api_token_create(actor=citizen, name="app")
+    # A program sends no CSRF cookie; the default test client would not notice its absence.
     response = post(
-        client,
+        Client(enforce_csrf_checks=True),
         "/api/v1/feedback/ratings",
         {"token": use_token(citizen, service), "stars": 3},
         HTTP_AUTHORIZATION=f"Bearer {plaintext}",
