@@ -29,7 +29,6 @@ import json
 import re
 import secrets
 import statistics
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -446,8 +445,7 @@ def housing_bench(args, env: dict[str, str], workdir: Path, wrk_binary: str) -> 
     rows = {name: Row(endpoint) for name, endpoint in {"healthz": HEALTHZ, **KINDS}.items()}
     counts: dict[str, list[dict[str, int]]] = {"mix": [], "submit": [], "view": []}
     answered = 1  # the check's submission
-    try:
-        server.start()
+    with server:
         wrk = HousingWrk(
             wrk_binary,
             args,
@@ -482,13 +480,6 @@ def housing_bench(args, env: dict[str, str], workdir: Path, wrk_binary: str) -> 
                     f"p50 {result.p50_ms:.2f} ms, "
                     f"p99 {result.p99_ms:.2f} ms{_load_note(before, result)}"
                 )
-    except BenchError:
-        log = server.log()
-        if log:
-            print(f"--- server log (last lines) ---\n{log}", file=sys.stderr)
-        raise
-    finally:
-        server.stop()
     stored = Submission.objects.count() - submissions_before
     calls = COST_CALLS // 10 if args.quick else COST_CALLS
     say(f"timing {calls} calls of each kind in this process")

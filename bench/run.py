@@ -26,6 +26,7 @@ not enforced: speed is measured by benchmarks, never asserted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -356,6 +357,20 @@ class Server:
             time.sleep(0.2)
         raise BenchError(f"/healthz did not answer within {timeout:.0f} s\n{self.log()}")
 
+    def __enter__(self) -> Server:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        """Stop the server; after a failed run, show the end of its log first."""
+        if isinstance(error, BenchError) and (log := self.log()):
+            print(f"--- {self.log_path.name} (last lines) ---\n{log}", file=sys.stderr)
+        self.stop()
+
     def log(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -626,8 +641,7 @@ def http_bench(
     server = Server(env, free_port(), args.workers, args.blocking_threads, workdir / "server.log")
     baseline = plan[0]
     rows = {endpoint.name: Row(endpoint) for endpoint in plan}
-    try:
-        server.start()
+    with server:
         meter = CpuMeter(server.process.pid)
         wrk = Wrk(wrk_binary, args, server.base, paths_file, meter)
         say(f"checking answers and warming up ({args.warmup} s per endpoint)")
@@ -657,13 +671,6 @@ def http_bench(
                     f"/healthz ({before.rps:,.0f}); p50 {result.p50_ms:.2f} ms, "
                     f"p99 {result.p99_ms:.2f} ms{_load_note(before, result)}"
                 )
-    except BenchError:
-        log = server.log()
-        if log:
-            print(f"--- server log (last lines) ---\n{log}", file=sys.stderr)
-        raise
-    finally:
-        server.stop()
     return list(rows.values())
 
 
@@ -1005,9 +1012,9 @@ def recording_overhead(
     ratios: list[float] = []
     sent = 0
     before = live_uses_of(INFO_SERVICE)
-    try:
+    with contextlib.ExitStack() as running:
         for server in servers.values():
-            server.start()
+            running.enter_context(server)
         wrks = {
             mode: Wrk(wrk_binary, args, server.base, workdir, CpuMeter(server.process.pid))
             for mode, server in servers.items()
@@ -1035,15 +1042,6 @@ def recording_overhead(
                 f"recording round {round_number}: buffered {results['buffered'].rps:,.0f} rps, "
                 f"off {results['off'].rps:,.0f} rps: {ratio:.1%}"
             )
-    except BenchError:
-        for mode, server in servers.items():
-            log = server.log()
-            if log:
-                print(f"--- server log ({mode}, last lines) ---\n{log}", file=sys.stderr)
-        raise
-    finally:
-        for server in servers.values():
-            server.stop()
     # Counted after the servers stopped: a worker writes what it buffered when it exits.
     recorded = live_uses_of(INFO_SERVICE) - before
     return rows, ratios, recorded, sent
@@ -1082,15 +1080,12 @@ def analytics_bench(
     analyst, citizen = bench_sessions()
 
     server = Server(env, free_port(), args.workers, args.blocking_threads, workdir / "dash.log")
-    try:
-        server.start()
+    with server:
         requests = 5 if args.quick else DASHBOARD_REQUESTS
         say(f"timing {requests} GETs of the dashboard over the year as an analyst")
         dashboard_ms, dashboard_bytes = time_dashboard(
             server.base, analyst, requests, warmup=2 * args.workers * args.blocking_threads
         )
-    finally:
-        server.stop()
     say(
         f"dashboard: median {statistics.median(dashboard_ms):,.0f} ms; measuring what "
         "recording a use costs"

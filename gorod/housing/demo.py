@@ -616,8 +616,7 @@ def _accepts(plan: MeterPlan, day: date) -> bool:
         plan.commissioned_on,
         plan.next_verification_on,
     )
-    zero = Decimal(0)
-    return rules.acceptance_refusal(meter=facts, value=zero, previous_value=zero, today=day) is None
+    return rules.meter_refusal(facts, day) is None
 
 
 def _readings(household: HouseholdPlan, calendar: Calendar, seed: int) -> list[Reading]:

@@ -17,9 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gorod.accounts.models import Person
 from gorod.analytics.rules import CHANNELS
+from gorod.housing import rules
 
 # Values are stored with up to 7 integer and 3 fraction digits; each meter narrows this to
 # what its own drums show (typically 5 + 3 for water).
+CHANNEL_CHOICES = [(channel, channel) for channel in CHANNELS]
 VALUE_MAX_DIGITS = 10
 VALUE_DECIMAL_PLACES = 3
 
@@ -204,6 +206,11 @@ class Meter(models.Model):
             label = f"{label}, {self.location}"
         return gettext("%(meter)s, № %(serial)s") % {"meter": label, "serial": self.serial}
 
+    @property
+    def facts(self) -> rules.MeterFacts:
+        """What the acceptance rules need to know of this meter."""
+        return rules.MeterFacts(self.status, self.commissioned_on, self.next_verification_on)
+
 
 class Submission(models.Model):
     """One sending of readings for a premises: the unit of idempotency and of audit."""
@@ -220,7 +227,7 @@ class Submission(models.Model):
     idempotency_key = models.CharField(_("ключ идемпотентности"), max_length=64)
     # SHA-256 of what was sent: the same key with other readings is a client's mistake.
     fingerprint = models.CharField(_("отпечаток запроса"), max_length=64)
-    channel = models.CharField(_("канал"), max_length=8, choices=[(c, c) for c in CHANNELS])
+    channel = models.CharField(_("канал"), max_length=8, choices=CHANNEL_CHOICES)
     submitted_at = models.DateTimeField(_("передано"))
 
     class Meta:
@@ -279,7 +286,7 @@ class Reading(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("передано"))
-    channel = models.CharField(_("канал"), max_length=8, choices=[(c, c) for c in CHANNELS])
+    channel = models.CharField(_("канал"), max_length=8, choices=CHANNEL_CHOICES)
     warnings = models.JSONField(_("предупреждения"), default=list, blank=True)
     warnings_confirmed = models.BooleanField(_("жилец подтвердил предупреждения"), default=False)
     reviewed_at = models.DateTimeField(_("проверено оператором"), null=True, blank=True)

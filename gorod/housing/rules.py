@@ -251,14 +251,10 @@ class MeterFacts:
     next_verification_on: date
 
 
-def acceptance_refusal(
-    *, meter: MeterFacts, value: Decimal, previous_value: Decimal, today: date
-) -> RuleError | None:
-    """Why a reading cannot be accepted (the first reason), or None if it can.
+def meter_refusal(meter: MeterFacts, today: date) -> RuleError | None:
+    """Why this meter takes no reading today, whatever its value, or None if it does.
 
-    `previous_value` is the last accepted reading of an earlier period, or the meter's
-    initial reading when there is none. The window and the premises link are checked
-    before (billing_period, and the selectors that find only the citizen's meters).
+    The page asks it to decide whether to offer a field; acceptance_refusal asks it first.
     """
     if meter.status != "active":
         return RuleError(
@@ -282,6 +278,20 @@ def acceptance_refusal(
             )
             % {"date": meter.next_verification_on.strftime("%d.%m.%Y")},
         )
+    return None
+
+
+def acceptance_refusal(
+    *, meter: MeterFacts, value: Decimal, previous_value: Decimal, today: date
+) -> RuleError | None:
+    """Why a reading cannot be accepted (the first reason), or None if it can.
+
+    `previous_value` is the last accepted reading of an earlier period, or the meter's
+    initial reading when there is none. The window and the premises link are checked
+    before (billing_period, and the selectors that find only the citizen's meters).
+    """
+    if refusal := meter_refusal(meter, today):
+        return refusal
     if value < previous_value:
         return RuleError(
             "reading_below_previous",

@@ -14,7 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,14 +167,7 @@ class MeterRow:
     current: Reading | None  # the accepted reading of the window's period
     verification: str  # ok | due | expired
     previous_value: Decimal  # what this period's reading is compared with
-
-    @property
-    def accepts_readings(self) -> bool:
-        return (
-            self.meter.status == Meter.Status.ACTIVE
-            and self.meter.commissioned_on is not None
-            and self.verification != "expired"
-        )
+    accepts_readings: bool  # rules.meter_refusal has nothing against it today
 
 
 @dataclass
@@ -219,6 +212,7 @@ def my_meters(*, actor, moment: datetime | None = None) -> tuple[WindowState, li
                 current=current,
                 verification=rules.verification_state(meter.next_verification_on, today, warn_days),
                 previous_value=earlier[0].value if earlier else meter.initial_value,
+                accepts_readings=rules.meter_refusal(meter.facts, today) is None,
             )
         )
     return state, list(views.values())
@@ -518,21 +512,24 @@ def submission_counts(*, period: date) -> dict[str, int]:
     }
 
 
-def people_without_readings(*, period: date) -> QuerySet:
-    """Linked people with at least one active, verified meter lacking this period's reading."""
-    today = local_today()
+def people_without_readings(*, period: date, today: date) -> QuerySet:
+    """Ids of linked people with a meter that takes readings today but has none this period.
+
+    "Takes readings" is rules.meter_refusal said in SQL: active, commissioned, and within
+    its verification date.
+    """
     submitted = Reading.objects.filter(
         meter=OuterRef("pk"), period=period, status=Reading.Status.ACCEPTED
     )
     missing = Meter.objects.filter(
         ~Exists(submitted),
         status=Meter.Status.ACTIVE,
-        commissioned_on__isnull=False,
+        commissioned_on__lte=today,
         next_verification_on__gte=today,
     )
     return (
         PremisesLink.objects.filter(premises__meters__in=missing)
-        .values("person_id")
-        .annotate(meters=Count("premises__meters", distinct=True))
+        .values_list("person_id", flat=True)
+        .distinct()
         .order_by("person_id")
     )

@@ -35,6 +35,7 @@ from gorod.housing.models import (
     Reading,
     Submission,
 )
+from gorod.notifications.services import Draft, messages_enqueue
 
 # A premises has a handful of meters; a longer list is a client's bug or an attack.
 MAX_METERS_PER_SUBMISSION = 20
@@ -323,7 +324,7 @@ def _readings_for(
         previous = earlier[0] if earlier else None
         previous_value = previous.value if previous else meter.initial_value
         refusal = rules.acceptance_refusal(
-            meter=rules.MeterFacts(meter.status, meter.commissioned_on, meter.next_verification_on),
+            meter=meter.facts,
             value=value,
             previous_value=previous_value,
             today=today,
@@ -762,8 +763,6 @@ def window_reminders_send(*, now: datetime | None = None) -> RemindersSent:
     person and period (the outbox key), so a worker that was down catches up and a
     worker that runs twice does not repeat itself.
     """
-    from gorod.notifications.services import Draft, messages_enqueue
-
     now = now or timezone.now()
     state = selectors.window_state(now)
     if not state.open:
@@ -788,12 +787,12 @@ def window_reminders_send(*, now: datetime | None = None) -> RemindersSent:
     link = reverse("housing:meters")
     drafts = (
         Draft(
-            person_id=row["person_id"],
-            key=f"{topic}:{state.period:%Y-%m}:{row['person_id']}",
+            person_id=person_id,
+            key=f"{topic}:{state.period:%Y-%m}:{person_id}",
             subject=str(subject),
             body=str(body) % values,
             link=link,
         )
-        for row in selectors.people_without_readings(period=state.period)
+        for person_id in selectors.people_without_readings(period=state.period, today=today)
     )
     return RemindersSent(topic, messages_enqueue(topic=topic, drafts=drafts))
