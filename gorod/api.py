@@ -12,6 +12,7 @@ from gorod.catalog.api import router as catalog_router
 from gorod.core.errors import DomainError
 from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from gorod.feedback.api import router as feedback_router
+from gorod.health.api import router as health_router
 from gorod.housing.api import router as housing_router
 
 
@@ -100,3 +101,4 @@ api.add_router("/me", accounts_router, auth=authenticated)
 api.add_router("/analytics", analytics_router, auth=authenticated)
 api.add_router("/feedback", feedback_router)
 api.add_router("/housing", housing_router, auth=authenticated)
+api.add_router("/health", health_router, auth=authenticated)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "gorod.analytics",
     "gorod.feedback",
     "gorod.housing",
+    "gorod.health",
     "gorod.notifications",
     "gorod.web",
     "django_tasks",
@@ -292,6 +293,11 @@ GOROD_PERIODIC_TASKS = [
     ),
     # Idempotent (one message per person, period and reason), so hourly is harmless.
     ("gorod.housing.tasks.send_window_reminders", 60),
+    # Doctor appointments: keep the horizon's slots generated, remind, mark no-shows.
+    # Each is idempotent, so a second node or a rerun changes nothing.
+    ("gorod.health.tasks.open_slots", 60),
+    ("gorod.health.tasks.send_appointment_reminders", 10),
+    ("gorod.health.tasks.mark_no_shows", 10),
 ]
 
 # Usage analytics (docs/analytics.md). The pseudonym key turns account ids into keyed
@@ -342,3 +348,32 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GOROD_LOG_LEVEL", "WARNING")},
 }
+
+# Doctor appointments (DOMAIN.md). Every "(default)" of the domain is one of these.
+GOROD_HEALTH_HORIZON_DAYS = int(os.environ.get("GOROD_HEALTH_HORIZON_DAYS", "14"))
+# The next day of the horizon opens at this time (the 08:00 rush).
+GOROD_HEALTH_DAY_OPENS_AT = os.environ.get("GOROD_HEALTH_DAY_OPENS_AT", "08:00")
+GOROD_HEALTH_MIN_NOTICE_MINUTES = int(os.environ.get("GOROD_HEALTH_MIN_NOTICE_MINUTES", "0"))
+GOROD_HEALTH_ONE_PER_SPECIALTY = os.environ.get("GOROD_HEALTH_ONE_PER_SPECIALTY", "1") == "1"
+# Specialties booked without a referral (Specialty.code); the rest need one.
+GOROD_HEALTH_DIRECT_SPECIALTIES = frozenset(
+    os.environ.get(
+        "GOROD_HEALTH_DIRECT_SPECIALTIES",
+        "therapist,gp,pediatrician,gynecologist,ophthalmologist,surgeon,urologist,dentist,ent",
+    ).split(",")
+)
+GOROD_HEALTH_REMINDER_HOURS = tuple(
+    int(hours) for hours in os.environ.get("GOROD_HEALTH_REMINDER_HOURS", "24,2").split(",")
+)
+# A booked appointment with no visit marked becomes a no-show this long after its end.
+GOROD_HEALTH_NO_SHOW_GRACE_MINUTES = int(os.environ.get("GOROD_HEALTH_NO_SHOW_GRACE_MINUTES", "60"))
+# Off by default: this many no-shows in 365 days stop online self-booking ("" = off).
+GOROD_HEALTH_NO_SHOW_LIMIT = (
+    int(os.environ["GOROD_HEALTH_NO_SHOW_LIMIT"])
+    if os.environ.get("GOROD_HEALTH_NO_SHOW_LIMIT")
+    else None
+)
+# Parents book for children under this age; from it the teen books alone or delegates.
+GOROD_HEALTH_CHILD_AGE = int(os.environ.get("GOROD_HEALTH_CHILD_AGE", "15"))
+# How many free slots a refusal offers instead of the one taken.
+GOROD_HEALTH_ALTERNATIVES = int(os.environ.get("GOROD_HEALTH_ALTERNATIVES", "5"))

@@ -197,3 +197,56 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Delegation(models.Model):
+    """An adult's permission for another adult to act for them, in named scopes.
+
+    The principal grants it, or confirms the delegate's request; it works from
+    confirmation until it is revoked or expires. The appointments module reads the
+    "appointments" scope; the medical record reads "record".
+    """
+
+    class Scope(models.TextChoices):
+        APPOINTMENTS = "appointments", _("запись к врачу")
+        RECORD = "record", _("просмотр медицинской карты")
+
+    principal = models.ForeignKey(
+        Person, verbose_name=_("доверитель"), on_delete=models.CASCADE, related_name="delegations"
+    )
+    delegate = models.ForeignKey(
+        Person,
+        verbose_name=_("доверенное лицо"),
+        on_delete=models.CASCADE,
+        related_name="delegated_to_me",
+    )
+    scopes = models.JSONField(_("права"), default=list)
+    requested_at = models.DateTimeField(_("запрошено"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("подтверждено доверителем"), null=True, blank=True)
+    valid_until = models.DateField(_("действует по"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("отозвано"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("доверенность")
+        verbose_name_plural = _("доверенности")
+        ordering = ["-requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(principal=models.F("delegate")), name="delegation_not_self"
+            ),
+            # One live delegation per pair: a change of scopes is a new one after revoking.
+            models.UniqueConstraint(
+                fields=["principal", "delegate"],
+                condition=Q(revoked_at__isnull=True),
+                name="delegation_one_live_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True)
+                | Q(confirmed_at__isnull=True)
+                | Q(revoked_at__gte=models.F("confirmed_at")),
+                name="delegation_revoked_after_confirmed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal} → {self.delegate}"

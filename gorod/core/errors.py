@@ -32,6 +32,15 @@ class DomainError(Exception):
             self.status = status
 
 
+class RuleError(Exception):
+    """A refusal by a pure rule (a domain's rules.py); services turn it into a DomainError."""
+
+    def __init__(self, code: str, message: str | Promise) -> None:
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+
+
 class NotFound(DomainError):
     """The object does not exist or lies outside the actor's scope (no existence leak)."""
 

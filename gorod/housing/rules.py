@@ -16,6 +16,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gorod.core.errors import RuleError
+
 # Kinds of meters, as stored (Meter.Kind); heat has no per-person norm (it is set per
 # square metre of the building), so it draws no consumption warning.
 COLD = "cold"
@@ -24,15 +26,6 @@ HEAT = "heat"
 WATER_KINDS = (COLD, HOT)
 # Minus signs as they arrive from phones and word processors, not only the ASCII one.
 _MINUS_SIGNS = ("-", "\u2212", "\u2013", "\u2012", "\ufe63", "\uff0d")
-
-
-class RuleError(Exception):
-    """A refusal with a stable code; services turn it into a DomainError."""
-
-    def __init__(self, code: str, message) -> None:
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
 
 
 # --- Billing periods and the submission window ----------------------------------------

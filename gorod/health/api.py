@@ -1,0 +1,5 @@
+"""Doctor appointments over HTTP (mounted at /api/v1/health)."""
+
+from ninja import Router
+
+router = Router(tags=["health"])

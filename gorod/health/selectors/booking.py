@@ -1,0 +1,355 @@
+"""Reads of booking: whom the actor books for, the free slots they see, their appointments.
+
+Scoped to the actor: a person the actor may not act for, another family's appointment or
+referral is "not found" (404), never "forbidden", so ids reveal nothing.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gorod.accounts.models import Delegation, Guardianship, Person
+from gorod.core.errors import DomainError, NotFound
+from gorod.core.ids import valid_id
+from gorod.health import rules
+from gorod.health.models import (
+    HOLDS_SLOT,
+    Appointment,
+    Attachment,
+    Referral,
+    RegistrarPost,
+    Slot,
+    Specialty,
+)
+
+SERVICE_SLUG = "doctor-appointment"
+
+
+def city_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_now(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()).astimezone(city_zone())
+
+
+def booking_policy() -> rules.BookingPolicy:
+    """The city's booking settings as the rules take them."""
+    return rules.BookingPolicy(
+        horizon_days=settings.GOROD_HEALTH_HORIZON_DAYS,
+        day_opens_at=time.fromisoformat(settings.GOROD_HEALTH_DAY_OPENS_AT),
+        min_notice_minutes=settings.GOROD_HEALTH_MIN_NOTICE_MINUTES,
+        one_per_specialty=settings.GOROD_HEALTH_ONE_PER_SPECIALTY,
+        direct_specialties=settings.GOROD_HEALTH_DIRECT_SPECIALTIES,
+        no_show_limit=settings.GOROD_HEALTH_NO_SHOW_LIMIT,
+    )
+
+
+# --- Whom the actor acts for ----------------------------------------------------------
+
+
+def person_not_found() -> NotFound:
+    return NotFound("person_not_found", _("Пациент не найден."))
+
+
+@dataclass(frozen=True)
+class Patient:
+    """A person the actor may see the bookings of, and how the actor relates to them."""
+
+    person: Person
+    representation: rules.Representation
+
+    @property
+    def age_today(self) -> int:
+        return rules.age_on(self.person.birth_date, local_now().date())
+
+    @property
+    def refusal(self) -> rules.RuleError | None:
+        """Why the actor may not book for this person (a guardian of a 15-year-old)."""
+        return rules.representation_refusal(
+            self.representation,
+            patient_age=self.age_today,
+            child_age_limit=settings.GOROD_HEALTH_CHILD_AGE,
+        )
+
+
+def _live_delegations(*, today: date) -> QuerySet[Delegation]:
+    return Delegation.objects.filter(confirmed_at__isnull=False, revoked_at__isnull=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+
+
+def patients_of(actor) -> list[Patient]:
+    """The actor, their wards and their principals: the "whom for" choice of the pages.
+
+    A ward of 15 or older is listed (the parent sees why they cannot book); a delegation
+    without the appointments scope is not.
+    """
+    me = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
+    if me is None:
+        return []
+    patients = [Patient(me, rules.Representation(is_self=True))]
+    for guardianship in Guardianship.objects.filter(guardian=me).select_related("child"):
+        patients.append(Patient(guardianship.child, rules.Representation(is_guardian=True)))
+    today = local_now().date()
+    for delegation in (
+        _live_delegations(today=today).filter(delegate=me).select_related("principal")
+    ):
+        scopes = frozenset(delegation.scopes)
+        if rules.APPOINTMENTS_SCOPE in scopes:
+            patients.append(
+                Patient(delegation.principal, rules.Representation(delegated_scopes=scopes))
+            )
+    return sorted(
+        patients, key=lambda patient: (not patient.representation.is_self, patient.person.pk)
+    )
+
+
+def patient_for(actor, person_id: int) -> Patient:
+    """One person the actor relates to, or NotFound; the booking refusal is separate."""
+    me = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
+    if me is None or not valid_id(person_id):
+        raise person_not_found()
+    if person_id == me.pk:
+        return Patient(me, rules.Representation(is_self=True))
+    guardianship = (
+        Guardianship.objects.filter(guardian=me, child_id=person_id).select_related("child").first()
+    )
+    if guardianship is not None:
+        return Patient(guardianship.child, rules.Representation(is_guardian=True))
+    delegation = (
+        _live_delegations(today=local_now().date())
+        .filter(delegate=me, principal_id=person_id)
+        .select_related("principal")
+        .first()
+    )
+    if delegation is not None and rules.APPOINTMENTS_SCOPE in delegation.scopes:
+        return Patient(
+            delegation.principal,
+            rules.Representation(delegated_scopes=frozenset(delegation.scopes)),
+        )
+    raise person_not_found()
+
+
+def bookable_patient_for(actor, person_id: int) -> Patient:
+    """`patient_for`, refused with `not_guardian` when the relation does not allow booking."""
+    patient = patient_for(actor, person_id)
+    if refusal := patient.refusal:
+        raise DomainError(refusal.code, refusal.message, field="person", status=403)
+    return patient
+
+
+# --- Clinic, specialties and free slots -----------------------------------------------
+
+
+def current_attachment(person_id: int) -> Attachment | None:
+    return (
+        Attachment.objects.filter(person_id=person_id, until__isnull=True)
+        .select_related("organisation")
+        .first()
+    )
+
+
+def specialties_for(patient: Patient) -> list[Specialty]:
+    """The specialties a patient's age allows, each marked with whether it needs a referral."""
+    policy = booking_policy()
+    age = patient.age_today
+    chosen = []
+    for specialty in Specialty.objects.all():
+        if rules.receives(specialty.patients, age):
+            specialty.needs_referral = rules.referral_required(specialty.code, policy)
+            chosen.append(specialty)
+    return chosen
+
+
+def specialty_get(specialty_id: int) -> Specialty:
+    specialty = (
+        Specialty.objects.filter(pk=specialty_id).first() if valid_id(specialty_id) else None
+    )
+    if specialty is None:
+        raise NotFound("specialty_not_found", _("Специальность не найдена."))
+    return specialty
+
+
+def bookable_window(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """From now to the end of the last open day, in the city's time zone."""
+    now = local_now(now)
+    last_day = rules.last_open_day(now, booking_policy())
+    return now, datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=city_zone())
+
+
+def free_slots(
+    *,
+    organisation_id: int,
+    specialty_id: int,
+    day: date | None = None,
+    after: datetime | None = None,
+    limit: int | None = None,
+    online_only: bool = True,
+    now: datetime | None = None,
+) -> QuerySet[Slot]:
+    """Free slots of a specialty at a clinic within the horizon, soonest first.
+
+    With `day`, only that day's; with `after`, only later ones (the alternatives offered
+    when a chosen slot was taken). One index range scan (slot_free_by_specialty).
+    """
+    start, end = bookable_window(now)
+    if after is not None:
+        start = max(start, after)
+    if day is not None:
+        day_start = datetime.combine(day, time(0), tzinfo=city_zone())
+        start, end = max(start, day_start), min(end, day_start + timedelta(days=1))
+    slots = (
+        Slot.objects.filter(
+            organisation_id=organisation_id,
+            specialty_id=specialty_id,
+            status=Slot.Status.FREE,
+            start__gt=start,
+            start__lt=end,
+        )
+        .select_related("role__practitioner", "role__location")
+        .order_by("start", "id")
+    )
+    if online_only:
+        slots = slots.filter(online=True)
+    return slots[:limit] if limit else slots
+
+
+def alternatives_to(slot: Slot, *, now: datetime | None = None) -> list[Slot]:
+    """The nearest free slots of the same specialty and clinic after a refused one."""
+    return list(
+        free_slots(
+            organisation_id=slot.organisation_id,
+            specialty_id=slot.specialty_id,
+            after=max(slot.start, local_now(now)),
+            limit=settings.GOROD_HEALTH_ALTERNATIVES,
+            now=now,
+        )
+    )
+
+
+def slot_get(slot_id: int) -> Slot:
+    slot = (
+        Slot.objects.filter(pk=slot_id).select_related("specialty").first()
+        if valid_id(slot_id)
+        else None
+    )
+    if slot is None:
+        raise NotFound("slot_not_found", _("Такого времени приёма нет."), field="slot")
+    return slot
+
+
+# --- Appointments and referrals -------------------------------------------------------
+
+
+def appointment_not_found() -> NotFound:
+    return NotFound("appointment_not_found", _("Запись не найдена."))
+
+
+def appointments_of(actor, *, person_ids: list[int] | None = None) -> QuerySet[Appointment]:
+    """Appointments of the people the actor may see, newest first within each state."""
+    visible = [patient.person.pk for patient in patients_of(actor)]
+    if person_ids is not None:
+        visible = [person_id for person_id in visible if person_id in person_ids]
+    return (
+        Appointment.objects.filter(person_id__in=visible)
+        .select_related(
+            "person",
+            "specialty",
+            "organisation",
+            "slot__role__practitioner",
+            "slot__role__location",
+            "referral",
+        )
+        .order_by("-start", "-id")
+    )
+
+
+def upcoming_of(actor, *, now: datetime | None = None) -> QuerySet[Appointment]:
+    return (
+        appointments_of(actor)
+        .filter(status=Appointment.Status.BOOKED, end__gt=now or timezone.now())
+        .order_by("start", "id")
+    )
+
+
+def appointment_for(actor, appointment_id: int) -> Appointment:
+    appointment = (
+        appointments_of(actor).filter(pk=appointment_id).first()
+        if valid_id(appointment_id)
+        else None
+    )
+    if appointment is None:
+        raise appointment_not_found()
+    return appointment
+
+
+def referrals_of(patient: Patient, *, today: date | None = None) -> QuerySet[Referral]:
+    """A patient's referrals still valid, each with whether a live appointment uses it."""
+    today = today or local_now().date()
+    return (
+        Referral.objects.filter(person=patient.person, valid_until__gte=today)
+        .select_related("specialty")
+        .order_by("valid_until", "id")
+    )
+
+
+def referral_in_use(referral_id: int) -> bool:
+    return Appointment.objects.filter(referral_id=referral_id, status__in=HOLDS_SLOT).exists()
+
+
+def referral_for(patient: Patient, referral_id: int) -> Referral:
+    referral = (
+        Referral.objects.filter(pk=referral_id, person=patient.person).first()
+        if valid_id(referral_id)
+        else None
+    )
+    if referral is None:
+        raise NotFound("referral_not_found", _("Направление не найдено."), field="referral")
+    return referral
+
+
+def held_appointments(person_id: int, *, now: datetime) -> list[rules.HeldAppointment]:
+    """The person's booked appointments not yet over: what a new booking is checked against."""
+    return [
+        rules.HeldAppointment(id=a[0], start=a[1], end=a[2], specialty_id=a[3])
+        for a in Appointment.objects.filter(
+            person_id=person_id, status=Appointment.Status.BOOKED, end__gt=now
+        ).values_list("id", "start", "end", "specialty_id")
+    ]
+
+
+def no_shows_in_year(person_id: int, *, now: datetime) -> int:
+    return Appointment.objects.filter(
+        person_id=person_id, status=Appointment.Status.NOSHOW, start__gte=now - timedelta(days=365)
+    ).count()
+
+
+def recipients_of(person: Person) -> list[int]:
+    """Who hears about a patient's appointment: the patient with a login, else the guardians."""
+    if person.user_id is not None:
+        return [person.pk]
+    return list(
+        Guardianship.objects.filter(child_id=person.pk).values_list("guardian_id", flat=True)
+    )
+
+
+# --- Staff ----------------------------------------------------------------------------
+
+REGISTRAR_PERMISSION = "health.change_appointment"
+
+
+def registrar_organisation_ids(actor) -> list[int]:
+    """The clinics whose desk the actor works at (the role's permission and a posting)."""
+    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(REGISTRAR_PERMISSION)):
+        return []
+    return list(RegistrarPost.objects.filter(user=actor).values_list("organisation_id", flat=True))
+
+
+def is_registrar_of(actor, organisation_id: int) -> bool:
+    return organisation_id in registrar_organisation_ids(actor)

@@ -1,0 +1,122 @@
+from datetime import datetime, timedelta
+
+import pytest
+
+from gorod.accounts.tests.factories import PersonFactory
+from gorod.core.errors import DomainError, NotFound
+from gorod.health.models import Appointment, Slot
+from gorod.health.services import booking
+from gorod.health.tests.conftest import MOSCOW, NOW, make_slots
+from gorod.health.tests.factories import ReferralFactory, RoleFactory, ScheduleFactory, specialty
+
+
+def _book(clinic, slot, *, person=None, **options):
+    return booking.appointment_book(
+        actor=clinic.patient.user,
+        person_id=(person or clinic.patient).pk,
+        slot_id=slot.pk,
+        channel="web",
+        now=NOW,
+        **options,
+    )
+
+
+def test_booking_takes_the_slot_and_writes_its_audit_row(clinic):
+    result = _book(clinic, clinic.slots[0])
+    assert result.created
+    appointment = result.appointment
+    assert appointment.status == Appointment.Status.BOOKED
+    assert appointment.start == clinic.slots[0].start
+    clinic.slots[0].refresh_from_db()
+    assert clinic.slots[0].status == Slot.Status.BUSY
+
+
+def test_the_same_booking_again_returns_the_first(clinic):
+    first = _book(clinic, clinic.slots[0]).appointment
+    again = _book(clinic, clinic.slots[0])
+    assert not again.created
+    assert again.appointment.pk == first.pk
+
+
+def test_a_taken_slot_is_refused_with_the_nearest_free_ones(clinic):
+    other = PersonFactory()
+    clinic.patient.attachments.first()
+    from gorod.health.tests.factories import AttachmentFactory
+
+    AttachmentFactory(person=other, organisation=clinic.organisation)
+    booking.appointment_book(
+        actor=other.user, person_id=other.pk, slot_id=clinic.slots[0].pk, channel="web", now=NOW
+    )
+    with pytest.raises(DomainError) as refusal:
+        _book(clinic, clinic.slots[0])
+    assert refusal.value.code == "slot_taken"
+    offered = [item["slot_id"] for item in refusal.value.details["alternatives"]]
+    assert offered == [slot.pk for slot in clinic.slots[1:6]]
+
+
+def test_a_second_therapist_appointment_is_refused(clinic):
+    _book(clinic, clinic.slots[0])
+    with pytest.raises(DomainError) as refusal:
+        _book(clinic, clinic.slots[3])
+    assert refusal.value.code == "specialty_already_booked"
+
+
+def test_a_cardiologist_needs_a_referral_which_the_booking_uses(clinic):
+    cardiologist = RoleFactory(
+        location=clinic.therapist.location, specialty=specialty("cardiologist")
+    )
+    slots = make_slots(
+        ScheduleFactory(role=cardiologist), datetime(2026, 11, 27, 10, tzinfo=MOSCOW), 2
+    )
+    with pytest.raises(DomainError) as refusal:
+        _book(clinic, slots[0])
+    assert refusal.value.code == "referral_required"
+    referral = ReferralFactory(person=clinic.patient)
+    appointment = _book(clinic, slots[0], referral_id=referral.pk).appointment
+    assert appointment.referral == referral
+    booking.appointment_cancel(
+        actor=clinic.patient.user, appointment_id=appointment.pk, channel="web", now=NOW
+    )
+    # A cancelled appointment gives the referral back.
+    assert _book(clinic, slots[1], referral_id=referral.pk).created
+
+
+def test_a_parent_books_for_a_child_and_a_stranger_is_not_found(clinic):
+    pediatrician = RoleFactory(
+        location=clinic.therapist.location, specialty=specialty("pediatrician")
+    )
+    slots = make_slots(
+        ScheduleFactory(role=pediatrician), datetime(2026, 11, 27, 10, tzinfo=MOSCOW), 1
+    )
+    assert _book(clinic, slots[0], person=clinic.child).appointment.person == clinic.child
+    with pytest.raises(NotFound):
+        _book(clinic, clinic.slots[0], person=PersonFactory())
+
+
+def test_reschedule_moves_the_appointment_and_frees_the_old_slot(clinic):
+    first = _book(clinic, clinic.slots[0]).appointment
+    moved = booking.appointment_reschedule(
+        actor=clinic.patient.user,
+        appointment_id=first.pk,
+        slot_id=clinic.slots[4].pk,
+        channel="web",
+        now=NOW,
+    ).appointment
+    first.refresh_from_db()
+    assert first.status == Appointment.Status.CANCELLED
+    assert first.cancellation_reason == Appointment.Reason.RESCHEDULED
+    assert moved.rescheduled_from == first
+    assert Slot.objects.get(pk=clinic.slots[0].pk).status == Slot.Status.FREE
+    assert Slot.objects.get(pk=clinic.slots[4].pk).status == Slot.Status.BUSY
+
+
+def test_cancel_is_refused_once_the_visit_started(clinic):
+    appointment = _book(clinic, clinic.slots[0]).appointment
+    with pytest.raises(DomainError) as refusal:
+        booking.appointment_cancel(
+            actor=clinic.patient.user,
+            appointment_id=appointment.pk,
+            channel="web",
+            now=appointment.start + timedelta(minutes=1),
+        )
+    assert refusal.value.code == "appointment_started"
