@@ -5,10 +5,12 @@
 """
 
 from dataclasses import dataclass
+from importlib import import_module
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps as django_apps
 
 from gorod.accounts.models import Guardianship, Person
 from gorod.accounts.tests.factories import ChildFactory, PersonFactory
@@ -39,6 +41,11 @@ class Clinic:
 
     def slot_at(self, index: int) -> Slot:
         return self.slots[index]
+
+
+def ensure_specialties() -> None:
+    """The specialties of migration 0002, which a transactional test's flush removed."""
+    import_module("gorod.health.migrations.0002_specialties").add_specialties(django_apps, None)
 
 
 def make_slots(schedule: Schedule, first: datetime, count: int) -> list[Slot]:
