@@ -124,4 +124,3 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     start = factory.LazyAttribute(lambda appointment: appointment.slot.start)
     end = factory.LazyAttribute(lambda appointment: appointment.slot.end)
     channel = "web"
-
