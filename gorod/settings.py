@@ -373,7 +373,5 @@ GOROD_HEALTH_NO_SHOW_LIMIT = (
     if os.environ.get("GOROD_HEALTH_NO_SHOW_LIMIT")
     else None
 )
-# Parents book for children under this age; from it the teen books alone or delegates.
-GOROD_HEALTH_CHILD_AGE = int(os.environ.get("GOROD_HEALTH_CHILD_AGE", "15"))
 # How many free slots a refusal offers instead of the one taken.
 GOROD_HEALTH_ALTERNATIVES = int(os.environ.get("GOROD_HEALTH_ALTERNATIVES", "5"))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
+from gorod.accounts.rules import age_on as age_on  # a patient's age is an identity rule
 from gorod.core.errors import RuleError
 
 # Statuses as stored (FHIR's value sets); see models.Slot.Status and Appointment.Status.
@@ -42,12 +43,6 @@ ALL_PATIENTS = "all"
 ADULTS = "adults"
 CHILDREN = "children"
 ADULT_AGE = 18
-
-
-def age_on(birth_date: date, day: date) -> int:
-    """Full years on `day`; a person born on 29 February turns a year older on 1 March."""
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - before_birthday
 
 
 # --- Acting for another person --------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gorod.accounts.models import Delegation, Guardianship, Person
+from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.ids import valid_id
 from gorod.health import rules
@@ -74,7 +75,7 @@ class Patient:
         return rules.representation_refusal(
             self.representation,
             patient_age=self.age_today,
-            child_age_limit=settings.GOROD_HEALTH_CHILD_AGE,
+            child_age_limit=GUARDIAN_REPRESENTS_UNDER,
         )
 
 

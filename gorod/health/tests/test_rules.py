@@ -219,19 +219,6 @@ def test_whom_one_may_book_for():
     )
 
 
-@pytest.mark.parametrize(
-    ("born", "on", "age"),
-    [
-        (date(2011, 11, 26), date(2026, 11, 25), 14),
-        (date(2011, 11, 25), date(2026, 11, 25), 15),
-        (date(2012, 2, 29), date(2027, 2, 28), 14),
-        (date(2012, 2, 29), date(2027, 3, 1), 15),
-    ],
-)
-def test_age_turns_on_the_birthday(born, on, age):
-    assert rules.age_on(born, on) == age
-
-
 # --- After booking ----------------------------------------------------------------------
 
 
