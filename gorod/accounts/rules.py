@@ -6,6 +6,10 @@ No ORM and no I/O here, so every rule is unit- and property-tested directly.
 import re
 from datetime import date
 
+from django.utils.translation import gettext_lazy as _
+
+from gorod.core.errors import RuleError
+
 PHONE_DIGITS = re.compile(r"\d")
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 OMS_POLICY_SHAPE = re.compile(r"^\d{16}$")
@@ -91,3 +95,35 @@ def age_on(birth_date: date, day: date) -> int:
 def guardian_represents(child_birth_date: date, day: date) -> bool:
     """Whether a guardian acts for the child on `day` without the child's own consent."""
     return age_on(child_birth_date, day) < GUARDIAN_REPRESENTS_UNDER
+
+
+# Adults give delegations; a child's affairs are the guardian's (GUARDIAN_REPRESENTS_UNDER).
+ADULT_AGE = 18
+DELEGATION_SCOPES = ("appointments", "record")
+
+
+def delegation_refusal(
+    *,
+    principal_birth_date: date,
+    delegate_birth_date: date,
+    same_person: bool,
+    scopes: list[str],
+    today: date,
+) -> RuleError | None:
+    """Both are adults, they are two people, and the scopes are known and not empty."""
+    if same_person:
+        return RuleError("delegation_to_self", _("Доверенность выдают другому человеку."))
+    if (
+        age_on(principal_birth_date, today) < ADULT_AGE
+        or age_on(delegate_birth_date, today) < ADULT_AGE
+    ):
+        return RuleError(
+            "delegation_adults_only",
+            _("Доверенность оформляют совершеннолетние; за детей действуют их представители."),
+        )
+    if not scopes or not set(scopes) <= set(DELEGATION_SCOPES):
+        return RuleError(
+            "delegation_scopes_invalid",
+            _("Выберите, что доверяете: запись к врачу, медицинскую карту."),
+        )
+    return None

@@ -7,13 +7,15 @@ from datetime import date, timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gorod.accounts import rules
-from gorod.accounts.models import ApiToken, Guardianship, Person, User
+from gorod.accounts.models import ApiToken, Delegation, Guardianship, Person, User
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound
+from gorod.core.throttle import FailureThrottle
 
 API_TOKEN_PREFIX = "gorod"  # noqa: S105 — a public label, not a secret
 # last_used_at is informative; writing it on every request would turn reads into writes.
@@ -200,6 +202,155 @@ def guardianship_verify(*, actor: User, guardianship: Guardianship) -> Guardians
             audit_record(actor=actor, action="guardianship.verified", target=guardianship)
     guardianship.refresh_from_db()
     return guardianship
+
+
+# --- Delegation: one adult acting for another ------------------------------------------
+
+# Guessing who holds a policy number is slowed down: 10 misses per account per hour.
+PERSON_LOOKUP_THROTTLE = FailureThrottle("person-lookup", limit=10)
+
+
+def _adult_by_policy(*, actor: User, oms_policy: str, birth_date: date, field: str) -> Person:
+    """The person with this policy and birth date; any mismatch is the same "not found"."""
+    PERSON_LOOKUP_THROTTLE.check(actor.pk)
+    policy = rules.digits_only(oms_policy or "")
+    person = Person.objects.filter(oms_policy=policy, birth_date=birth_date).first()
+    if person is None or not rules.oms_policy_is_valid(policy):
+        PERSON_LOOKUP_THROTTLE.failed(actor.pk)
+        raise NotFound(
+            "person_not_found",
+            _("Не нашли человека с таким полисом ОМС и датой рождения. Сверьте данные."),
+            field=field,
+        )
+    return person
+
+
+def _check_delegation(*, principal: Person, delegate: Person, scopes: list[str]) -> list[str]:
+    if refusal := rules.delegation_refusal(
+        principal_birth_date=principal.birth_date,
+        delegate_birth_date=delegate.birth_date,
+        same_person=principal.pk == delegate.pk,
+        scopes=scopes,
+        today=timezone.localdate(),
+    ):
+        raise DomainError(refusal.code, refusal.message, field="scopes", status=422)
+    return sorted(set(scopes))
+
+
+def _create_delegation(*, actor: User, principal: Person, delegate: Person, scopes, **fields):
+    try:
+        with transaction.atomic():
+            delegation = Delegation.objects.create(
+                principal=principal, delegate=delegate, scopes=scopes, **fields
+            )
+            audit_record(
+                actor=actor,
+                action="delegation.granted"
+                if fields.get("confirmed_at")
+                else "delegation.requested",
+                target=delegation,
+                scopes=scopes,
+            )
+    except IntegrityError as error:
+        raise DomainError(
+            "delegation_exists",
+            _("Доверенность этому человеку уже есть. Отзовите её, чтобы выдать новую."),
+            status=409,
+        ) from error
+    return delegation
+
+
+def delegation_grant(
+    *,
+    actor: User,
+    delegate_policy: str,
+    delegate_birth_date: date,
+    scopes: list[str],
+    valid_until: date | None = None,
+) -> Delegation:
+    """The principal gives another adult the right to act for them; confirmed at once."""
+    principal = _person_of(actor)
+    delegate = _adult_by_policy(
+        actor=actor,
+        oms_policy=delegate_policy,
+        birth_date=delegate_birth_date,
+        field="delegate_policy",
+    )
+    scopes = _check_delegation(principal=principal, delegate=delegate, scopes=scopes)
+    if valid_until is not None and valid_until < timezone.localdate():
+        raise DomainError(
+            "valid_until_in_past", _("Срок доверенности уже прошёл."), field="valid_until"
+        )
+    return _create_delegation(
+        actor=actor,
+        principal=principal,
+        delegate=delegate,
+        scopes=scopes,
+        confirmed_at=timezone.now(),
+        valid_until=valid_until,
+    )
+
+
+def delegation_request(
+    *, actor: User, principal_policy: str, principal_birth_date: date, scopes: list[str]
+) -> Delegation:
+    """An adult asks another to let them act for them; it works once the principal confirms."""
+    delegate = _person_of(actor)
+    principal = _adult_by_policy(
+        actor=actor,
+        oms_policy=principal_policy,
+        birth_date=principal_birth_date,
+        field="principal_policy",
+    )
+    scopes = _check_delegation(principal=principal, delegate=delegate, scopes=scopes)
+    return _create_delegation(actor=actor, principal=principal, delegate=delegate, scopes=scopes)
+
+
+def _person_of(actor: User) -> Person:
+    person = getattr(actor, "person", None)
+    if person is None:
+        raise DomainError("profile_required", _("Сначала заполните профиль: ФИО и дату рождения."))
+    return person
+
+
+def _delegation_not_found() -> NotFound:
+    return NotFound("delegation_not_found", _("Доверенность не найдена."))
+
+
+def delegation_confirm(*, actor: User, delegation_id: int) -> Delegation:
+    """Only the principal confirms; a second confirmation changes nothing."""
+    principal = _person_of(actor)
+    delegation = Delegation.objects.filter(
+        pk=delegation_id, principal=principal, revoked_at__isnull=True
+    ).first()
+    if delegation is None:
+        raise _delegation_not_found()
+    with transaction.atomic():
+        if Delegation.objects.filter(pk=delegation.pk, confirmed_at__isnull=True).update(
+            confirmed_at=timezone.now()
+        ):
+            audit_record(actor=actor, action="delegation.confirmed", target=delegation)
+    delegation.refresh_from_db()
+    return delegation
+
+
+def delegation_revoke(*, actor: User, delegation_id: int) -> Delegation:
+    """Either side ends a delegation (or withdraws a request); it stops working at once."""
+    person = _person_of(actor)
+    delegation = (
+        Delegation.objects.filter(pk=delegation_id, revoked_at__isnull=True)
+        .filter(Q(principal=person) | Q(delegate=person))
+        .first()
+    )
+    if delegation is None:
+        raise _delegation_not_found()
+    with transaction.atomic():
+        if Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        ):
+            audit_record(actor=actor, action="delegation.revoked", target=delegation)
+    delegation.refresh_from_db()
+    return delegation
 
 
 def _hash_secret(secret: str) -> str:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
+from gorod.accounts.rules import ADULT_AGE
 from gorod.accounts.rules import age_on as age_on  # a patient's age is an identity rule
 from gorod.core.errors import RuleError
 
@@ -42,7 +43,6 @@ APPOINTMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 ALL_PATIENTS = "all"
 ADULTS = "adults"
 CHILDREN = "children"
-ADULT_AGE = 18
 
 
 # --- Acting for another person --------------------------------------------------------

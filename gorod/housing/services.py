@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -26,6 +25,7 @@ from gorod.analytics.services import usage_record
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.ids import valid_id
+from gorod.core.throttle import FailureThrottle
 from gorod.housing import rules, selectors
 from gorod.housing.models import (
     CorrectionRequest,
@@ -42,7 +42,7 @@ MAX_METERS_PER_SUBMISSION = 20
 IDEMPOTENCY_KEY_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_.:")
 IDEMPOTENCY_KEY_MAX_LENGTH = 64
 # Guessing payer codes is slowed down: this many failed links per account per hour.
-LINK_FAILURES_PER_HOUR = 10
+LINK_THROTTLE = FailureThrottle("housing-link", limit=10)
 OPERATOR_CHANGE_PERMISSION = "housing.change_reading"
 
 
@@ -83,17 +83,10 @@ def premises_link(*, actor, payer_code: str, apartment: str, role: str) -> Premi
         raise DomainError(
             "role_invalid", _("Выберите, кем вы приходитесь помещению."), field="role", status=422
         )
-    failures_key = f"housing:link-failures:{actor.pk}"
-    if cache.get(failures_key, 0) >= LINK_FAILURES_PER_HOUR:
-        raise DomainError(
-            "too_many_attempts",
-            _("Слишком много неудачных попыток. Попробуйте через час."),
-            status=429,
-        )
+    LINK_THROTTLE.check(actor.pk)
     premises = Premises.objects.filter(payer_code=payer_code, apartment=apartment).first()
     if premises is None:
-        cache.add(failures_key, 0, timeout=3600)
-        cache.incr(failures_key)
+        LINK_THROTTLE.failed(actor.pk)
         raise DomainError(
             "premises_not_found",
             _(

@@ -1,13 +1,21 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
+from gorod.accounts.models import Delegation
 from gorod.accounts.tests.factories import PersonFactory
 from gorod.core.errors import DomainError, NotFound
 from gorod.health.models import Appointment, Slot
 from gorod.health.services import booking
 from gorod.health.tests.conftest import MOSCOW, NOW, make_slots
-from gorod.health.tests.factories import ReferralFactory, RoleFactory, ScheduleFactory, specialty
+from gorod.health.tests.factories import (
+    AttachmentFactory,
+    ReferralFactory,
+    RoleFactory,
+    ScheduleFactory,
+    specialty,
+)
 
 
 def _book(clinic, slot, *, person=None, **options):
@@ -40,9 +48,6 @@ def test_the_same_booking_again_returns_the_first(clinic):
 
 def test_a_taken_slot_is_refused_with_the_nearest_free_ones(clinic):
     other = PersonFactory()
-    clinic.patient.attachments.first()
-    from gorod.health.tests.factories import AttachmentFactory
-
     AttachmentFactory(person=other, organisation=clinic.organisation)
     booking.appointment_book(
         actor=other.user, person_id=other.pk, slot_id=clinic.slots[0].pk, channel="web", now=NOW
@@ -120,3 +125,44 @@ def test_cancel_is_refused_once_the_visit_started(clinic):
             now=appointment.start + timedelta(minutes=1),
         )
     assert refusal.value.code == "appointment_started"
+
+
+def test_a_delegate_books_with_the_appointments_scope_only(clinic):
+    delegate = PersonFactory()
+    delegation = Delegation.objects.create(
+        principal=clinic.patient,
+        delegate=delegate,
+        scopes=["record"],
+        confirmed_at=timezone.now(),
+    )
+
+    def book():
+        return booking.appointment_book(
+            actor=delegate.user,
+            person_id=clinic.patient.pk,
+            slot_id=clinic.slots[0].pk,
+            channel="web",
+            now=NOW,
+        )
+
+    with pytest.raises(NotFound):
+        book()
+    Delegation.objects.filter(pk=delegation.pk).update(scopes=["appointments"])
+    assert book().appointment.booked_by == delegate.user
+    Delegation.objects.filter(pk=delegation.pk).update(revoked_at=timezone.now())
+    with pytest.raises(NotFound):
+        booking.appointment_cancel(
+            actor=delegate.user,
+            appointment_id=Appointment.objects.get().pk,
+            channel="web",
+            now=NOW,
+        )
+
+
+def test_a_guardian_of_a_fifteen_year_old_hears_not_guardian(clinic):
+    clinic.child.birth_date = NOW.date().replace(year=NOW.year - 15)
+    clinic.child.save()
+    with pytest.raises(DomainError) as refusal:
+        _book(clinic, clinic.slots[0], person=clinic.child)
+    assert refusal.value.code == "not_guardian"
+    assert refusal.value.status == 403

@@ -283,7 +283,7 @@ def test_a_payer_code_is_ten_digits(citizen, code):
 
 def test_guessing_payer_codes_is_slowed_down(citizen):
     PremisesFactory(payer_code="1234567890", apartment="12")
-    for guess in range(services.LINK_FAILURES_PER_HOUR):
+    for guess in range(services.LINK_THROTTLE.limit):
         refusal(
             lambda guess=guess: services.premises_link(
                 actor=citizen, payer_code=f"{guess:010d}", apartment="12", role="owner"
