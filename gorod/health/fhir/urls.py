@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401  (the FHIR R4 endpoints)
+"""HL7 FHIR R4 endpoints (mounted at /fhir/r4/): metadata, [type]?params, [type]/[id].
+
+Anything else under /fhir/r4/ is a 404 OperationOutcome, not the portal's HTML page.
+"""
+
+from django.urls import path, re_path
+
+from gorod.health.fhir import views
 
 app_name = "fhir"
-urlpatterns: list = []
+urlpatterns = [
+    path("metadata", views.metadata, name="metadata"),
+    re_path(r"^(?P<resource_type>[A-Z][A-Za-z]+)/?$", views.search, name="search"),
+    re_path(
+        r"^(?P<resource_type>[A-Z][A-Za-z]+)/(?P<resource_id>[^/]+)/?$",
+        views.read,
+        name="read",
+    ),
+    re_path(r"^(?P<path>.*)$", views.unknown, name="unknown"),
+]

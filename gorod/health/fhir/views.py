@@ -1,0 +1,225 @@
+"""HL7 FHIR R4 over HTTP at /fhir/r4/: read, search and the CapabilityStatement.
+
+Plain Django views answering application/fhir+json. Every refusal is an OperationOutcome
+with its HTTP status: 400 for a bad parameter, 401 for Appointment without a session or a
+personal token, 404 for an unknown (or someone else's) id or resource type, 405 for
+anything but GET, 406 for a format other than JSON. A bug is logged and answered as a 500
+OperationOutcome, never as the portal's HTML page.
+"""
+
+import json
+import logging
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from gorod.accounts.services import api_token_authenticate
+from gorod.health.fhir import resources
+from gorod.health.fhir.search import JSON_FORMATS, FhirError, SearchRequest, parse_search
+from gorod.health.fhir.selectors import (
+    KINDS,
+    Kind,
+    not_signed_in,
+    resource_read,
+    resource_search,
+)
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = f"{resources.MIME_TYPE}; charset=utf-8"
+# What a client may ask for in Accept and still get our JSON.
+ACCEPTABLE = frozenset(
+    {"application/fhir+json", "application/json", "application/json+fhir", "application/*", "*/*"}
+)
+
+
+def fhir_response(body: dict, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status=status,
+        content_type=CONTENT_TYPE,
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def outcome_response(error: FhirError) -> HttpResponse:
+    return fhir_response(
+        resources.operation_outcome(error.code, error.message, expression=error.expression),
+        status=error.status,
+        headers=error.headers,
+    )
+
+
+def _check_format(request: HttpRequest) -> None:
+    wanted = request.GET.get("_format")
+    if wanted is not None and wanted not in JSON_FORMATS:
+        raise FhirError(
+            406,
+            "not-supported",
+            _("Сервер отвечает только в JSON (application/fhir+json)."),
+            expression="_format",
+        )
+    accept = request.headers.get("Accept")
+    if accept and wanted is None:
+        types = {part.split(";")[0].strip().lower() for part in accept.split(",")}
+        if not types & ACCEPTABLE:
+            raise FhirError(
+                406, "not-supported", _("Сервер отвечает только в JSON (application/fhir+json).")
+            )
+
+
+def fhir_endpoint(view):
+    """GET only, errors as OperationOutcome. No CSRF check: nothing here writes, and a POST
+    should hear 405 in FHIR's format rather than the portal's CSRF page."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            if request.method not in ("GET", "HEAD"):
+                raise FhirError(
+                    405,
+                    "not-supported",
+                    _("Сервер FHIR только читает: поддерживается GET."),
+                    headers={"Allow": "GET, HEAD"},
+                )
+            _check_format(request)
+            return view(request, *args, **kwargs)
+        except FhirError as error:
+            return outcome_response(error)
+        except Exception:
+            logger.exception("FHIR request %s failed", request.path)
+            return outcome_response(
+                FhirError(500, "exception", _("Внутренняя ошибка. Попробуйте ещё раз позже."))
+            )
+
+    return wrapper
+
+
+def caller(request: HttpRequest):
+    """The signed-in user: a personal token (`Authorization: Bearer …`) or the session."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return request.user if request.user.is_authenticated else None
+    scheme, _space, token = header.partition(" ")
+    usable = scheme.lower() == "bearer" and token and "\x00" not in token
+    user = api_token_authenticate(token) if usable else None
+    if user is None:
+        raise FhirError(
+            401,
+            "login",
+            _("Токен не подошёл: он отозван, неверен или передан не как Bearer."),
+            headers={"WWW-Authenticate": 'Bearer realm="gorod", error="invalid_token"'},
+        )
+    return user
+
+
+def _kind(resource_type: str) -> Kind:
+    kind = KINDS.get(resource_type)
+    if kind is None:
+        raise FhirError(
+            404,
+            "not-supported",
+            _("Тип ресурса %(type)s здесь не обслуживается.") % {"type": resource_type},
+        )
+    return kind
+
+
+def _actor(request: HttpRequest, kind: Kind):
+    if not kind.personal:
+        return None
+    actor = caller(request)
+    if actor is None:
+        raise not_signed_in()
+    return actor
+
+
+def _personal(response: HttpResponse, kind: Kind) -> HttpResponse:
+    if kind.personal:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _base(request: HttpRequest) -> str:
+    """The server's base URL, ending in "/": http://host/fhir/r4/."""
+    metadata = request.build_absolute_uri(reverse("fhir:metadata"))
+    return metadata[: -len("metadata")]
+
+
+@fhir_endpoint
+def metadata(request: HttpRequest) -> HttpResponse:
+    return fhir_response(
+        resources.capability_statement(
+            base=_base(request),
+            types=[
+                (kind.name, list(kind.parameters.values()), kind.personal)
+                for kind in KINDS.values()
+            ],
+        )
+    )
+
+
+@fhir_endpoint
+def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
+    kind = _kind(resource_type)
+    resource = resource_read(kind, actor=_actor(request, kind), resource_id=resource_id)
+    return _personal(fhir_response(resource), kind)
+
+
+@fhir_endpoint
+def search(request: HttpRequest, resource_type: str) -> HttpResponse:
+    kind = _kind(resource_type)
+    actor = _actor(request, kind)
+    strict = "handling=strict" in request.headers.get("Prefer", "").replace(" ", "")
+    query = parse_search(request.GET.lists(), kind.parameters, strict=strict)
+    page = resource_search(
+        kind,
+        actor=actor,
+        filters=query.filters,
+        count=query.count,
+        offset=query.offset,
+        total=query.total,
+    )
+    base = _base(request)
+    links = [("self", _page_url(base, kind, query, query.offset))]
+    if query.offset > 0 and query.count:
+        links.append(("previous", _page_url(base, kind, query, max(0, query.offset - query.count))))
+    if page.has_next:
+        links.append(("next", _page_url(base, kind, query, query.offset + query.count)))
+    warnings = [
+        resources.issue(
+            "not-supported",
+            _("Параметр %(name)s не поддерживается и не учтён.") % {"name": name},
+            severity="warning",
+            expression=name,
+        )
+        for name in query.ignored
+    ]
+    bundle = resources.searchset(
+        base=base, resources=page.resources, links=links, total=page.total, warnings=warnings
+    )
+    return _personal(fhir_response(bundle), kind)
+
+
+def _page_url(base: str, kind: Kind, query: SearchRequest, offset: int) -> str:
+    """The search as understood (ignored parameters left out), at another offset."""
+    parameters = [*query.applied, ("_count", str(query.count))]
+    if offset:
+        parameters.append(("_offset", str(offset)))
+    if not query.total:
+        parameters.append(("_total", "none"))
+    return f"{base}{kind.name}?{urlencode(parameters)}"
+
+
+@fhir_endpoint
+def unknown(request: HttpRequest, path: str) -> HttpResponse:
+    raise FhirError(
+        404, "not-found", _("Такого адреса на сервере FHIR нет: %(path)s") % {"path": request.path}
+    )
