@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401  (the citizen pages are added here)
+from django.urls import path
+
+from gorod.health import views
 
 app_name = "health"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.appointments, name="appointments"),
+    path("book/", views.book, name="book"),
+    path("appointments/<int:appointment_id>/", views.appointment_detail, name="appointment"),
+    path("appointments/<int:appointment_id>/reschedule/", views.reschedule, name="reschedule"),
+    path("appointments/<int:appointment_id>/cancel/", views.cancel, name="cancel"),
+    path("appointments/<int:appointment_id>/calendar.ics", views.calendar_file, name="ics"),
+]

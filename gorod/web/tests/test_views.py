@@ -65,8 +65,14 @@ def test_a_flagship_page_leads_into_its_module(client, catalog):
     assert "Скоро на портале" not in html
 
 
-def test_a_service_without_its_module_is_honest_about_it(client, catalog):
+def test_doctor_appointments_lead_into_the_health_module(client, catalog):
     html = client.get("/services/doctor-appointment/").content.decode()
+    assert 'href="/health/"' in html
+    assert "Скоро на портале" not in html
+
+
+def test_a_service_without_its_module_is_honest_about_it(client, catalog):
+    html = client.get("/services/school-diary/").content.decode()
     assert "Скоро на портале" in html
 
 
@@ -126,6 +132,9 @@ def test_cabinet_lists_flagships_children_and_activity(client, catalog):
     html = client.get("/cabinet/").content.decode()
     assert "Мой кабинет" in html
     assert "Электронный дневник школьника" in html
+    # The services online link into their modules, doctor appointments beside the meters.
+    assert 'href="/housing/"' in html
+    assert 'href="/health/"' in html
     assert "Иванов Петя" in html
     assert "Вход на портал" in html
     assert "Добавлен ребёнок" in html

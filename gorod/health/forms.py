@@ -1,0 +1,51 @@
+"""Forms of the citizen's appointment pages: they collect ids; the services judge them.
+
+The booking steps travel in the query string (person, specialty, day, slot), so that
+every step is a plain page that can be reloaded or bookmarked; a malformed value there
+counts as a choice not yet made, never as an error page.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the citizen has chosen so far on the booking steps."""
+
+    person: int | None = None
+    specialty: int | None = None
+    day: date | None = None
+    slot: int | None = None
+
+
+class StepsForm(forms.Form):
+    person = forms.IntegerField(required=False)
+    specialty = forms.IntegerField(required=False)
+    day = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    slot = forms.IntegerField(required=False)
+
+    @classmethod
+    def choice_of(cls, query) -> Choice:
+        form = cls(query)
+        form.is_valid()
+        # A field that failed to parse is absent from cleaned_data: not chosen yet.
+        return Choice(**{name: form.cleaned_data.get(name) for name in cls.base_fields})
+
+
+class BookForm(forms.Form):
+    """The confirmation: whom, which slot, and (for a specialty by referral) which referral.
+
+    The referral's radio buttons are drawn by the template from the patient's referrals;
+    the service checks that the one sent is the patient's, valid and unused.
+    """
+
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    slot = forms.IntegerField(widget=forms.HiddenInput)
+    referral = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class RescheduleForm(forms.Form):
+    slot = forms.IntegerField(widget=forms.HiddenInput)
