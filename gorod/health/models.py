@@ -17,6 +17,7 @@ Statuses follow HL7 FHIR R4 value sets, so the FHIR endpoints serve them as they
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gorod.accounts.models import Person
@@ -135,7 +136,11 @@ class Specialty(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if get_language() == "en" and self.name_en else self.name
 
 
 class Practitioner(models.Model):
