@@ -1,4 +1,34 @@
-from django.urls import path  # noqa: F401  (the registry's and the doctor's pages)
+"""The registry's desk and the doctor's day, under /health/staff/."""
+
+from django.urls import path
+
+from gorod.health import backoffice
 
 app_name = "health_staff"
-urlpatterns: list = []
+urlpatterns = [
+    path("", backoffice.home, name="home"),
+    path("clinics/<int:organisation_id>/day/", backoffice.day, name="day"),
+    path("clinics/<int:organisation_id>/book/", backoffice.book, name="book"),
+    path("clinics/<int:organisation_id>/schedules/", backoffice.schedules, name="schedules"),
+    path(
+        "clinics/<int:organisation_id>/schedules/new/",
+        backoffice.schedule_edit,
+        name="schedule_new",
+    ),
+    path(
+        "clinics/<int:organisation_id>/schedules/<int:schedule_id>/",
+        backoffice.schedule_edit,
+        name="schedule_edit",
+    ),
+    path(
+        "clinics/<int:organisation_id>/absences/new/",
+        backoffice.absence_add,
+        name="absence_add",
+    ),
+    path(
+        "appointments/<int:appointment_id>/mark/",
+        backoffice.appointment_mark,
+        name="appointment_mark",
+    ),
+    path("doctor/", backoffice.doctor_day, name="doctor_day"),
+]
