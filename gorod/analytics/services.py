@@ -3,6 +3,8 @@
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -68,6 +70,10 @@ def usage_record(
     if channel not in rules.CHANNELS:
         raise ValueError(f"unknown usage channel {channel!r}")
     use_id = uuid.uuid4()
+    mode = settings.GOROD_USAGE_WRITE
+    if mode == "off" or _usage_paused.get():
+        # "off" counts nothing: make bench measures what recording costs against it.
+        return use_id
     # A row in bulk.COLUMNS order: cheaper to build and to write than a model instance.
     row = (
         use_id,
@@ -78,13 +84,25 @@ def usage_record(
         person_key_of(actor),
         None,
     )
-    mode = settings.GOROD_USAGE_WRITE
     if mode == "immediate":
         event_writer().write([row])
-    elif mode == "buffered":
+    else:
         transaction.on_commit(lambda: recorder.add(row))
-    # "off" counts nothing: make bench measures what recording costs against it.
     return use_id
+
+
+# Per thread (and per task), so pausing in one request or command touches no other.
+_usage_paused: ContextVar[bool] = ContextVar("usage_paused", default=False)
+
+
+@contextmanager
+def usage_paused():
+    """Count no use inside: a demo replaying invented history is not use of the portal."""
+    token = _usage_paused.set(True)
+    try:
+        yield
+    finally:
+        _usage_paused.reset(token)
 
 
 def rollup_mark_pending(days: Iterable[date], *, subject: str = "usage") -> None:

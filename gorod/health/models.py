@@ -51,7 +51,8 @@ class Organisation(models.Model):
     )
     name = models.CharField(_("название"), max_length=255)
     kind = models.CharField(_("тип"), max_length=32, choices=Kind.choices)
-    district = models.CharField(_("округ"), max_length=16, blank=True)
+    # A Moscow okrug ("ЦАО"), or a region and district for hospitals outside the city.
+    district = models.CharField(_("округ"), max_length=64, blank=True)
     phone = models.CharField(_("телефон"), max_length=64, blank=True)
     active = models.BooleanField(_("работает"), default=True)
     created_at = models.DateTimeField(_("создана"), auto_now_add=True)

@@ -5,8 +5,8 @@
 """
 
 from dataclasses import dataclass
-from importlib import import_module
 from datetime import date, datetime, timedelta
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 import pytest

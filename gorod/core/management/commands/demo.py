@@ -7,7 +7,9 @@ A year of usage and ratings is generated (gorod/analytics/demo.py: invented, sha
 the city's published figures) and loaded through the same imports and rollups as real
 history, so the dashboards and reports have something to show. Premises, meters and a
 year of readings are generated too (gorod/housing/demo.py: invented households), written
-once, while there are no premises.
+once, while there are no premises. Clinics, doctors, slots and appointments come last
+(gorod/health/demo.py: the city's registry of medical organisations when ../shared/data
+has it, invented doctors and patients), once, while there are no doctors.
 """
 
 import os
@@ -89,18 +91,22 @@ class Command(BaseCommand):
             if service.featured_position != position:
                 service.featured_position = position
                 service_save(actor=None, service=service, changed_fields=["featured_position"])
-        credentials = self._demo_people()
-        if credentials:
-            path = Path(settings.VAR_DIR) / "demo-credentials.txt"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            with os.fdopen(fd, "a") as handle:
-                for login, password in credentials:
-                    handle.write(f"{login}\t{password}\n")
-            self.stdout.write(self.style.SUCCESS(f"Demo accounts and passwords: {path}"))
+        self._save_credentials(self._demo_people())
         self._housing(seed=seed)
         if not no_usage:
             self._usage(events=max(1, round(DEFAULT_EVENTS * usage_scale)), seed=seed)
+        self._health(seed=seed)
+
+    def _save_credentials(self, credentials: list[tuple[str, str]]) -> None:
+        if not credentials:
+            return
+        path = Path(settings.VAR_DIR) / "demo-credentials.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a") as handle:
+            for login, password in credentials:
+                handle.write(f"{login}\t{password}\n")
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts and passwords: {path}"))
 
     def _progress(self) -> Progress:
         return Progress(
@@ -138,6 +144,50 @@ class Command(BaseCommand):
                     "premises": made.premises,
                     "meters": made.meters,
                     "readings": made.readings,
+                    "seed": made.seed,
+                }
+            )
+        )
+
+    def _health(self, *, seed: int) -> None:
+        """Clinics (the city's registry when ../shared/data has it), doctors, slots, bookings."""
+        from gorod.health.demo import DEFAULT_PATIENTS, health_demo
+        from gorod.health.importers import ATTRIBUTION
+        from gorod.health.models import Practitioner
+
+        if Practitioner.objects.exists():
+            self.stdout.write(_("Врачи уже есть: демонстрационные данные поликлиник не добавляю."))
+            return
+        with self._progress() as progress:
+            task = progress.add_task(_("Поликлиники, врачи, талоны и записи"), total=1)
+            made = health_demo(
+                citizen=User.objects.get(email=DEMO_CITIZEN),
+                seed=seed,
+                patients=DEFAULT_PATIENTS,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        self._save_credentials(made.credentials)
+        source = (
+            _("реестр медицинских организаций (%(source)s)") % {"source": ATTRIBUTION}
+            if made.imported
+            else _("вымышленные поликлиники")
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Поликлиники: %(source)s, %(organisations)d организаций; врачи и расписания "
+                    "в %(staffed)d из них (вымышленные): %(practitioners)d врачей, %(slots)d "
+                    "талонов, %(patients)d прикреплённых жителей, %(appointments)d записей, "
+                    "seed %(seed)d."
+                )
+                % {
+                    "source": source,
+                    "organisations": made.organisations,
+                    "staffed": made.staffed,
+                    "practitioners": made.practitioners,
+                    "slots": made.slots,
+                    "patients": made.patients,
+                    "appointments": made.appointments,
                     "seed": made.seed,
                 }
             )

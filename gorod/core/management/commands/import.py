@@ -13,6 +13,7 @@ from gorod.core.errors import DomainError
 IMPORTERS = {
     "services": "gorod.catalog.importers:import_services_file",
     "meters": "gorod.housing.importers:import_meters_file",
+    "clinics": "gorod.health.importers:import_clinics_file",
 }
 
 
