@@ -1,5 +1,484 @@
-"""Doctor appointments over HTTP (mounted at /api/v1/health)."""
+"""Doctor appointments over HTTP: whom for, specialties, free slots, booking, my appointments.
 
-from ninja import Router
+Mounted at /api/v1/health for signed-in callers (session or personal token). Another
+person's id — a person who is not me, my child or my principal, their appointment or
+referral — is 404, as if it did not exist. A write with the session cookie and no CSRF
+token is 403 (a personal token needs none).
+
+The slot list is the hot path of the 08:00 rush: one attachment read and one index range
+scan of slots into plain rows, nothing else.
+"""
+
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import TruncDate
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Path, Query, Router, Status
+
+from gorod.analytics.channels import channel_of
+from gorod.catalog import selectors as catalog
+from gorod.core.errors import DomainError, NotFound
+from gorod.core.ids import MAX_ID
+from gorod.core.pagination import api_page
+from gorod.core.schemas import with_problems
+from gorod.feedback.selectors import rating_invitation
+from gorod.health import rules
+from gorod.health.calendar import appointment_ics, ics_filename
+from gorod.health.models import HOLDS_SLOT, Appointment, Attachment, Organisation, Practitioner
+from gorod.health.schemas import (
+    AppointmentListQuery,
+    AppointmentOut,
+    AppointmentPage,
+    BookedOut,
+    BookingIn,
+    BookingProblem,
+    PersonOut,
+    ReferralOut,
+    RescheduleIn,
+    SlotDaysOut,
+    SlotQuery,
+    SlotsOut,
+    SpecialtiesOut,
+    SpecialtyQuery,
+)
+from gorod.health.selectors import booking as selectors
+from gorod.health.services import booking as services
 
 router = Router(tags=["health"])
+
+PERSON_ID = Path(..., ge=1, le=MAX_ID)
+APPOINTMENT_ID = Path(..., ge=1, le=MAX_ID)
+
+# The slot list's columns: plain rows, no model instances on the hot path.
+SLOT_COLUMNS = (
+    "id",
+    "start",
+    "end",
+    "role__practitioner_id",
+    "role__practitioner__last_name",
+    "role__practitioner__first_name",
+    "role__practitioner__middle_name",
+    "role__location_id",
+    "role__location__name",
+    "role__location__address",
+    "role__room",
+    "specialty__patients",
+)
+ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Who a specialty sees, said to the patient it does not (rules.audience_refusal's words).
+AUDIENCE_REFUSALS = {
+    rules.CHILDREN: gettext_lazy("Этот врач принимает только детей."),
+    rules.ADULTS: gettext_lazy("Этот врач принимает только взрослых."),
+}
+
+
+# --- Shaping --------------------------------------------------------------------------
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(selectors.city_zone())
+
+
+def _clinic_out(organisation: Organisation) -> dict:
+    return {
+        "id": organisation.pk,
+        "name": organisation.name,
+        "district": organisation.district,
+        "phone": organisation.phone,
+    }
+
+
+def _specialty_brief(specialty) -> dict:
+    return {"id": specialty.pk, "code": specialty.code, "name": specialty.name}
+
+
+def _relation(representation: rules.Representation) -> str:
+    if representation.is_self:
+        return "self"
+    return "child" if representation.is_guardian else "principal"
+
+
+def _person_out(patient: selectors.Patient) -> dict:
+    refusal = patient.refusal
+    return {
+        "id": patient.person.pk,
+        "name": patient.person.full_name,
+        "birth_date": patient.person.birth_date,
+        "age": patient.age_today,
+        "relation": _relation(patient.representation),
+        "can_book": refusal is None,
+        "refusal": None
+        if refusal is None
+        else {"code": refusal.code, "message": str(refusal.message)},
+    }
+
+
+def _appointment_out(appointment: Appointment, *, now: datetime) -> dict:
+    role = appointment.slot.role
+    practitioner = role.practitioner
+    return {
+        "id": appointment.pk,
+        "status": appointment.status,
+        "person": {"id": appointment.person_id, "name": appointment.person.full_name},
+        "start": _local(appointment.start),
+        "end": _local(appointment.end),
+        "specialty": _specialty_brief(appointment.specialty),
+        "practitioner": {
+            "id": practitioner.pk,
+            "name": practitioner.full_name,
+            "short_name": practitioner.initials_name,
+        },
+        "clinic": _clinic_out(appointment.organisation),
+        "location": {
+            "id": role.location_id,
+            "name": role.location.name,
+            "address": role.location.address,
+            "room": role.room,
+        },
+        "slot_id": appointment.slot_id,
+        "referral_id": appointment.referral_id,
+        "channel": appointment.channel,
+        "booked_at": _local(appointment.created_at),
+        "can_cancel": rules.cancel_refusal(
+            status=appointment.status, start=appointment.start, now=now
+        )
+        is None,
+        "cancelled_at": _local(appointment.cancelled_at),
+        "cancellation_reason": appointment.cancellation_reason or None,
+        "rescheduled_from_id": appointment.rescheduled_from_id,
+        "ics_url": reverse("api:health_appointment_ics", args=[appointment.pk]),
+    }
+
+
+def _rating_receipt(actor, use_id: UUID | None) -> str | None:
+    """The signed receipt an API client hands back to rate this use (None on a replay)."""
+    if use_id is None:
+        return None
+    try:
+        service = catalog.service_get(selectors.SERVICE_SLUG)
+    except NotFound:
+        return None
+    return rating_invitation(actor=actor, service=service, use_id=use_id)
+
+
+def _booked_out(request, result: services.BookingResult) -> dict:
+    appointment = selectors.appointment_for(request.auth, result.appointment.pk)
+    return {
+        **_appointment_out(appointment, now=timezone.now()),
+        "created": result.created,
+        "rating_token": _rating_receipt(request.auth, result.use_id),
+    }
+
+
+# --- Whom for, what and where ---------------------------------------------------------
+
+
+@router.get(
+    "/people",
+    response=with_problems({200: list[PersonOut]}, 401),
+    summary="Whom I can book for: me, my children, the adults who delegated it to me",
+)
+def people(request):
+    """A child of 15 or older is listed with `can_book: false` and the refusal
+    `not_guardian`: from that age the teenager books alone or delegates it."""
+    return [_person_out(patient) for patient in selectors.patients_of(request.auth)]
+
+
+@router.get(
+    "/people/{person_id}/specialties",
+    response=with_problems({200: SpecialtiesOut}, 401, 404, 422),
+    summary="The specialties a person can see at their clinic, and which need a referral",
+)
+def specialties(request, person_id: int = PERSON_ID):
+    patient = selectors.patient_for(request.auth, person_id)
+    attachment = selectors.current_attachment(patient.person.pk)
+    return {
+        "clinic": _clinic_out(attachment.organisation) if attachment else None,
+        "specialties": [
+            {
+                "id": specialty.pk,
+                "code": specialty.code,
+                "name": specialty.name,
+                "slot_minutes": specialty.slot_minutes,
+                "needs_referral": specialty.needs_referral,
+            }
+            for specialty in selectors.specialties_for(patient)
+        ],
+    }
+
+
+def _attached_clinic(request, person_id: int) -> tuple[selectors.Patient, Attachment]:
+    patient = selectors.patient_for(request.auth, person_id)
+    attachment = selectors.current_attachment(patient.person.pk)
+    if attachment is None:
+        raise DomainError(
+            "not_attached",
+            _("Пациент не прикреплён к поликлинике. Прикрепитесь в регистратуре."),
+            field="person",
+            status=403,
+        )
+    return patient, attachment
+
+
+def _check_audience(patient: selectors.Patient, *, specialty_id: int, patients: str | None):
+    """A specialty that does not see this patient's age is refused, not shown empty.
+
+    `patients` comes with the first slot row; without rows the specialty is read (and
+    an unknown one is 404).
+    """
+    if patients is None:
+        patients = selectors.specialty_get(specialty_id).patients
+    if not rules.receives(patients, patient.age_today):
+        raise DomainError(
+            "specialty_not_for_patient", AUDIENCE_REFUSALS[patients], field="specialty", status=409
+        )
+
+
+def _open_until(window_end: datetime) -> date:
+    return (window_end - timedelta(days=1)).date()
+
+
+@router.get(
+    "/people/{person_id}/slots",
+    response=with_problems({200: SlotsOut}, 401, 403, 404, 409, 422),
+    summary="Free slots of a specialty at the person's clinic, soonest first",
+)
+def slots(request, filters: Query[SlotQuery], person_id: int = PERSON_ID):
+    """With `date`, that day's free slots; with `first_available=true` (or without a
+    date), the nearest ones from `date` (or now) on, across days. Up to `limit`.
+
+    Only slots the portal may give are listed. Not attached to a clinic: 403
+    `not_attached`; a specialty that does not see this patient (a paediatrician for an
+    adult): 409 `specialty_not_for_patient`; an unknown specialty: 404.
+    """
+    patient, attachment = _attached_clinic(request, person_id)
+    now, window_end = selectors.bookable_window()
+    open_until = _open_until(window_end)
+    today = now.date()
+    nearest = filters.first_available or filters.date is None
+    # The nearest from this day on (a day before today: from now), or this day only.
+    first_day = max(filters.date or today, today) if nearest else filters.date
+    rows = []
+    # A day outside the window has nothing to show; the database is not asked.
+    if today <= first_day <= open_until:
+        from_day = datetime.combine(first_day, time(0), tzinfo=selectors.city_zone())
+        rows = list(
+            selectors.free_slots(
+                organisation_id=attachment.organisation_id,
+                specialty_id=filters.specialty,
+                day=None if nearest else first_day,
+                after=from_day if nearest else None,
+                now=now,
+            ).values(*SLOT_COLUMNS)[: filters.limit]
+        )
+    _check_audience(
+        patient,
+        specialty_id=filters.specialty,
+        patients=rows[0]["specialty__patients"] if rows else None,
+    )
+    names: dict[int, str] = {}
+    items = []
+    for row in rows:
+        practitioner_id = row["role__practitioner_id"]
+        if practitioner_id not in names:
+            names[practitioner_id] = Practitioner(
+                last_name=row["role__practitioner__last_name"],
+                first_name=row["role__practitioner__first_name"],
+                middle_name=row["role__practitioner__middle_name"],
+            ).initials_name
+        items.append(
+            {
+                "id": row["id"],
+                "start": _local(row["start"]),
+                "end": _local(row["end"]),
+                "practitioner_id": practitioner_id,
+                "practitioner": names[practitioner_id],
+                "location_id": row["role__location_id"],
+                "location": row["role__location__name"],
+                "address": row["role__location__address"],
+                "room": row["role__room"],
+            }
+        )
+    clinic = _clinic_out(attachment.organisation)
+    return {"clinic": clinic, "open_until": open_until, "slots": items}
+
+
+@router.get(
+    "/people/{person_id}/slot-days",
+    response=with_problems({200: SlotDaysOut}, 401, 403, 404, 409, 422),
+    summary="The days with free slots of a specialty at the person's clinic, with counts",
+)
+def slot_days(request, filters: Query[SpecialtyQuery], person_id: int = PERSON_ID):
+    """The day-by-day view's calendar: pick a day here, then list it with /slots?date=."""
+    patient, attachment = _attached_clinic(request, person_id)
+    _check_audience(patient, specialty_id=filters.specialty, patients=None)
+    now, window_end = selectors.bookable_window()
+    days = (
+        selectors.free_slots(
+            organisation_id=attachment.organisation_id, specialty_id=filters.specialty, now=now
+        )
+        .annotate(day=TruncDate("start", tzinfo=selectors.city_zone()))
+        .order_by("day")
+        .values("day")
+        .annotate(free=Count("id"))
+    )
+    return {
+        "clinic": _clinic_out(attachment.organisation),
+        "open_until": _open_until(window_end),
+        "days": [{"date": row["day"], "free": row["free"]} for row in days],
+    }
+
+
+@router.get(
+    "/people/{person_id}/referrals",
+    response=with_problems({200: list[ReferralOut]}, 401, 404, 422),
+    summary="A person's referrals that are still valid, soonest to expire first",
+)
+def referrals(request, person_id: int = PERSON_ID):
+    patient = selectors.patient_for(request.auth, person_id)
+    held = Appointment.objects.filter(referral=OuterRef("pk"), status__in=HOLDS_SLOT)
+    return [
+        {
+            "id": referral.pk,
+            "number": referral.number,
+            "specialty": _specialty_brief(referral.specialty),
+            "issued_on": referral.issued_on,
+            "valid_until": referral.valid_until,
+            "diagnosis": referral.diagnosis,
+            "note": referral.note,
+            "in_use": referral.in_use,
+        }
+        for referral in selectors.referrals_of(patient).annotate(in_use=Exists(held))
+    ]
+
+
+# --- Booking and my appointments ------------------------------------------------------
+
+
+@router.post(
+    "/appointments",
+    response={
+        **with_problems({201: BookedOut, 200: BookedOut}, 400, 401, 403, 404, 422),
+        409: BookingProblem,
+    },
+    summary="Book a slot for me, my child under 15 or my principal",
+)
+def book(request, payload: BookingIn):
+    """201 with the appointment and a `rating_token`. The same slot for the same person
+    again is 200 with `created: false` and the first appointment, so a client that lost
+    the answer may retry.
+
+    Refusals (problem+json, stable `code`): 409 `slot_taken` with `alternatives`, the
+    nearest free slots; 409 `referral_required`, `referral_wrong_specialty`,
+    `referral_expired`, `referral_used`, `specialty_already_booked`,
+    `overlapping_appointment`, `outside_horizon`, `slot_in_past`, `too_late_to_book`,
+    `slot_registry_only`, `specialty_not_for_patient`, `booking_blocked`; 403
+    `not_attached` (another clinic's slot, or no clinic), `not_guardian` (a child of 15 or
+    older); 404 `person_not_found`, `slot_not_found`, `referral_not_found`.
+    """
+    result = services.appointment_book(
+        actor=request.auth,
+        person_id=payload.person_id,
+        slot_id=payload.slot_id,
+        referral_id=payload.referral_id,
+        channel=channel_of(request),
+    )
+    return Status(201 if result.created else 200, _booked_out(request, result))
+
+
+@router.get(
+    "/appointments",
+    response=with_problems({200: AppointmentPage}, 401, 404, 422),
+    summary="Appointments of me, my children and my principals",
+)
+def appointments(request, filters: Query[AppointmentListQuery]):
+    now = timezone.now()
+    if filters.when == "upcoming":
+        found = selectors.upcoming_of(request.auth, now=now)
+    else:
+        found = selectors.appointments_of(request.auth)
+        if filters.when == "past":
+            found = found.exclude(status=Appointment.Status.BOOKED, end__gt=now)
+    if filters.person_id is not None:
+        selectors.patient_for(request.auth, filters.person_id)
+        found = found.filter(person_id=filters.person_id)
+    page = api_page(found, count=found.count(), page=filters.page, page_size=filters.page_size)
+    page["items"] = [_appointment_out(appointment, now=now) for appointment in page["items"]]
+    return page
+
+
+@router.get(
+    "/appointments/{appointment_id}",
+    response=with_problems({200: AppointmentOut}, 401, 404, 422),
+    summary="One appointment of mine, my child's or my principal's",
+)
+def appointment_detail(request, appointment_id: int = APPOINTMENT_ID):
+    appointment = selectors.appointment_for(request.auth, appointment_id)
+    return _appointment_out(appointment, now=timezone.now())
+
+
+@router.post(
+    "/appointments/{appointment_id}/reschedule",
+    response={**with_problems({201: BookedOut}, 400, 401, 403, 404, 422), 409: BookingProblem},
+    summary="Move an appointment to another slot of the same specialty",
+)
+def reschedule(request, payload: RescheduleIn, appointment_id: int = APPOINTMENT_ID):
+    """201 with the new appointment (`rescheduled_from_id` names the old one, now
+    cancelled with the reason `rescheduled`). All or nothing: a refusal leaves the old
+    appointment as it was.
+
+    409 `slot_taken` (with `alternatives`), `reschedule_other_specialty`,
+    `not_cancellable` (not booked any more), `appointment_started`, and the booking
+    refusals; 404 `appointment_not_found`, `slot_not_found`.
+    """
+    result = services.appointment_reschedule(
+        actor=request.auth,
+        appointment_id=appointment_id,
+        slot_id=payload.slot_id,
+        channel=channel_of(request),
+    )
+    return Status(201, _booked_out(request, result))
+
+
+@router.post(
+    "/appointments/{appointment_id}/cancel",
+    response=with_problems({200: AppointmentOut}, 401, 403, 404, 409, 422),
+    summary="Cancel an appointment before it starts",
+)
+def cancel(request, appointment_id: int = APPOINTMENT_ID):
+    """409 `not_cancellable` when it is not booked (already cancelled, visited, missed),
+    `appointment_started` once its time has come; the slot goes back on offer."""
+    services.appointment_cancel(
+        actor=request.auth, appointment_id=appointment_id, channel=channel_of(request)
+    )
+    appointment = selectors.appointment_for(request.auth, appointment_id)
+    return _appointment_out(appointment, now=timezone.now())
+
+
+@router.get(
+    "/appointments/{appointment_id}/ics",
+    response=with_problems({200: None}, 401, 404, 422),
+    url_name="health_appointment_ics",
+    summary="The appointment as an iCalendar (.ics) file",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "text/calendar, RFC 5545, times in Europe/Moscow",
+                "content": {"text/calendar": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def appointment_calendar(request, appointment_id: int = APPOINTMENT_ID):
+    """A cancelled appointment's file has STATUS:CANCELLED under the same UID: importing
+    it removes the event from the calendar that holds it."""
+    appointment = selectors.appointment_for(request.auth, appointment_id)
+    response = HttpResponse(appointment_ics(appointment), content_type=ICS_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{ics_filename(appointment)}"'
+    return response
