@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.cache import cache
 
 from gorod.catalog import snapshot
 
@@ -64,6 +65,13 @@ def _small_demo_city(monkeypatch):
     the tests check what the demo holds, not how much of it there is."""
     monkeypatch.setattr("gorod.housing.demo.DEFAULT_HOUSEHOLDS", 5)
     monkeypatch.setattr("gorod.health.demo.DEFAULT_PATIENTS", 20)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Ids repeat between tests (each rolls back), so one test's cached lists and counters
+    must not answer the next one."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

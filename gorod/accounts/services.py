@@ -395,7 +395,8 @@ def api_token_authenticate(raw: str) -> User | None:
         return None
     _prefix_label, prefix, secret = parts
     token = (
-        ApiToken.objects.select_related("user")
+        # The person rides along: every domain's first question is "whose is this".
+        ApiToken.objects.select_related("user", "user__person")
         .filter(prefix=prefix, revoked_at__isnull=True, user__is_active=True)
         .first()
     )

@@ -9,7 +9,7 @@ The slot list is the hot path of the 08:00 rush: one attachment read and one ind
 scan of slots into plain rows, nothing else.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import Count, Exists, OuterRef
@@ -18,7 +18,6 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import Path, Query, Router, Status
 
 from gorod.analytics.channels import channel_of
@@ -30,7 +29,7 @@ from gorod.core.schemas import with_problems
 from gorod.feedback.selectors import rating_invitation
 from gorod.health import rules
 from gorod.health.calendar import appointment_ics, ics_filename
-from gorod.health.models import HOLDS_SLOT, Appointment, Attachment, Organisation, Practitioner
+from gorod.health.models import HOLDS_SLOT, Appointment, Attachment
 from gorod.health.schemas import (
     AppointmentListQuery,
     AppointmentOut,
@@ -47,6 +46,7 @@ from gorod.health.schemas import (
     SpecialtiesOut,
     SpecialtyQuery,
 )
+from gorod.health.selectors import board
 from gorod.health.selectors import booking as selectors
 from gorod.health.services import booking as services
 
@@ -54,28 +54,9 @@ router = Router(tags=["health"])
 
 PERSON_ID = Path(..., ge=1, le=MAX_ID)
 APPOINTMENT_ID = Path(..., ge=1, le=MAX_ID)
+ORGANISATION_ID = Path(..., ge=1, le=MAX_ID)
 
-# The slot list's columns: plain rows, no model instances on the hot path.
-SLOT_COLUMNS = (
-    "id",
-    "start",
-    "end",
-    "role__practitioner_id",
-    "role__practitioner__last_name",
-    "role__practitioner__first_name",
-    "role__practitioner__middle_name",
-    "role__location_id",
-    "role__location__name",
-    "role__location__address",
-    "role__room",
-    "specialty__patients",
-)
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
-# Who a specialty sees, said to the patient it does not (rules.audience_refusal's words).
-AUDIENCE_REFUSALS = {
-    rules.CHILDREN: gettext_lazy("Этот врач принимает только детей."),
-    rules.ADULTS: gettext_lazy("Этот врач принимает только взрослых."),
-}
 
 
 # --- Shaping --------------------------------------------------------------------------
@@ -83,15 +64,6 @@ AUDIENCE_REFUSALS = {
 
 def _local(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.astimezone(selectors.city_zone())
-
-
-def _clinic_out(organisation: Organisation) -> dict:
-    return {
-        "id": organisation.pk,
-        "name": organisation.name,
-        "district": organisation.district,
-        "phone": organisation.phone,
-    }
 
 
 def _specialty_brief(specialty) -> dict:
@@ -134,7 +106,7 @@ def _appointment_out(appointment: Appointment, *, now: datetime) -> dict:
             "name": practitioner.full_name,
             "short_name": practitioner.initials_name,
         },
-        "clinic": _clinic_out(appointment.organisation),
+        "clinic": selectors.clinic_summary(appointment.organisation),
         "location": {
             "id": role.location_id,
             "name": role.location.name,
@@ -168,7 +140,7 @@ def _rating_receipt(actor, use_id: UUID | None) -> str | None:
 
 
 def _booked_out(request, result: services.BookingResult) -> dict:
-    appointment = selectors.appointment_for(request.auth, result.appointment.pk)
+    appointment = selectors.appointment_shown(result.appointment.pk)
     return {
         **_appointment_out(appointment, now=timezone.now()),
         "created": result.created,
@@ -199,7 +171,7 @@ def specialties(request, person_id: int = PERSON_ID):
     patient = selectors.patient_for(request.auth, person_id)
     attachment = selectors.current_attachment(patient.person.pk)
     return {
-        "clinic": _clinic_out(attachment.organisation) if attachment else None,
+        "clinic": selectors.clinic_summary(attachment.organisation) if attachment else None,
         "specialties": [
             {
                 "id": specialty.pk,
@@ -226,22 +198,25 @@ def _attached_clinic(request, person_id: int) -> tuple[selectors.Patient, Attach
     return patient, attachment
 
 
-def _check_audience(patient: selectors.Patient, *, specialty_id: int, patients: str | None):
-    """A specialty that does not see this patient's age is refused, not shown empty.
+def _check_audience(patient: selectors.Patient, *, patients: str) -> None:
+    """A specialty that does not see this patient's age is refused, not shown empty."""
+    if refusal := rules.audience_refusal(patients, patient.age_today):
+        raise DomainError(refusal.code, refusal.message, field="specialty", status=409)
 
-    `patients` comes with the first slot row; without rows the specialty is read (and
-    an unknown one is 404).
-    """
-    if patients is None:
-        patients = selectors.specialty_get(specialty_id).patients
-    if not rules.receives(patients, patient.age_today):
-        raise DomainError(
-            "specialty_not_for_patient", AUDIENCE_REFUSALS[patients], field="specialty", status=409
+
+def _board(filters: SlotQuery, *, organisation_id: int) -> board.Board:
+    found = board.board_of(
+        board.BoardQuery(
+            organisation_id=organisation_id,
+            specialty_id=filters.specialty,
+            day=filters.date,
+            first_available=filters.first_available,
+            limit=filters.limit,
         )
-
-
-def _open_until(window_end: datetime) -> date:
-    return (window_end - timedelta(days=1)).date()
+    )
+    if found is None:
+        raise NotFound("specialty_not_found", _("Специальность не найдена."), field="specialty")
+    return found
 
 
 @router.get(
@@ -255,58 +230,28 @@ def slots(request, filters: Query[SlotQuery], person_id: int = PERSON_ID):
 
     Only slots the portal may give are listed. Not attached to a clinic: 403
     `not_attached`; a specialty that does not see this patient (a paediatrician for an
-    adult): 409 `specialty_not_for_patient`; an unknown specialty: 404.
+    adult): 409 `specialty_not_for_patient`; an unknown specialty: 404. The list is the
+    clinic's board (/clinics/{id}/slots), which may be a second or two old.
     """
     patient, attachment = _attached_clinic(request, person_id)
-    now, window_end = selectors.bookable_window()
-    open_until = _open_until(window_end)
-    today = now.date()
-    nearest = filters.first_available or filters.date is None
-    # The nearest from this day on (a day before today: from now), or this day only.
-    first_day = max(filters.date or today, today) if nearest else filters.date
-    rows = []
-    # A day outside the window has nothing to show; the database is not asked.
-    if today <= first_day <= open_until:
-        from_day = datetime.combine(first_day, time(0), tzinfo=selectors.city_zone())
-        rows = list(
-            selectors.free_slots(
-                organisation_id=attachment.organisation_id,
-                specialty_id=filters.specialty,
-                day=None if nearest else first_day,
-                after=from_day if nearest else None,
-                now=now,
-            ).values(*SLOT_COLUMNS)[: filters.limit]
-        )
-    _check_audience(
-        patient,
-        specialty_id=filters.specialty,
-        patients=rows[0]["specialty__patients"] if rows else None,
-    )
-    names: dict[int, str] = {}
-    items = []
-    for row in rows:
-        practitioner_id = row["role__practitioner_id"]
-        if practitioner_id not in names:
-            names[practitioner_id] = Practitioner(
-                last_name=row["role__practitioner__last_name"],
-                first_name=row["role__practitioner__first_name"],
-                middle_name=row["role__practitioner__middle_name"],
-            ).initials_name
-        items.append(
-            {
-                "id": row["id"],
-                "start": _local(row["start"]),
-                "end": _local(row["end"]),
-                "practitioner_id": practitioner_id,
-                "practitioner": names[practitioner_id],
-                "location_id": row["role__location_id"],
-                "location": row["role__location__name"],
-                "address": row["role__location__address"],
-                "room": row["role__room"],
-            }
-        )
-    clinic = _clinic_out(attachment.organisation)
-    return {"clinic": clinic, "open_until": open_until, "slots": items}
+    found = _board(filters, organisation_id=attachment.organisation_id)
+    _check_audience(patient, patients=found.specialty_patients)
+    return HttpResponse(found.body, content_type="application/json")
+
+
+@router.get(
+    "/clinics/{organisation_id}/slots",
+    auth=None,
+    response=with_problems({200: SlotsOut}, 404, 422),
+    summary="A clinic's free slots of a specialty (public, cached for a moment)",
+)
+def clinic_slots(request, filters: Query[SlotQuery], organisation_id: int = ORGANISATION_ID):
+    """The clinic's board, as the slot list of the 08:00 rush reads it: not personal (the
+    FHIR Slot search shows the same), so it needs no sign-in and is shared by every
+    patient of the clinic. Up to BOARD_SECONDS old; booking decides, never this list.
+    An unknown clinic or specialty: 404."""
+    found = _board(filters, organisation_id=organisation_id)
+    return HttpResponse(found.body, content_type="application/json")
 
 
 @router.get(
@@ -317,7 +262,7 @@ def slots(request, filters: Query[SlotQuery], person_id: int = PERSON_ID):
 def slot_days(request, filters: Query[SpecialtyQuery], person_id: int = PERSON_ID):
     """The day-by-day view's calendar: pick a day here, then list it with /slots?date=."""
     patient, attachment = _attached_clinic(request, person_id)
-    _check_audience(patient, specialty_id=filters.specialty, patients=None)
+    _check_audience(patient, patients=selectors.specialty_get(filters.specialty).patients)
     now, window_end = selectors.bookable_window()
     days = (
         selectors.free_slots(
@@ -329,8 +274,8 @@ def slot_days(request, filters: Query[SpecialtyQuery], person_id: int = PERSON_I
         .annotate(free=Count("id"))
     )
     return {
-        "clinic": _clinic_out(attachment.organisation),
-        "open_until": _open_until(window_end),
+        "clinic": selectors.clinic_summary(attachment.organisation),
+        "open_until": selectors.open_until(window_end),
         "days": [{"date": row["day"], "free": row["free"]} for row in days],
     }
 

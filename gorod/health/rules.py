@@ -208,11 +208,11 @@ def receives(specialty_patients: str, age: int) -> bool:
     return True
 
 
-def audience_refusal(slot: SlotFacts, patient: PatientFacts) -> RuleError | None:
+def audience_refusal(specialty_patients: str, age: int) -> RuleError | None:
     """A paediatrician sees children; a district therapist sees adults."""
-    if receives(slot.specialty_patients, patient.age):
+    if receives(specialty_patients, age):
         return None
-    if slot.specialty_patients == CHILDREN:
+    if specialty_patients == CHILDREN:
         return RuleError("specialty_not_for_patient", _("Этот врач принимает только детей."))
     return RuleError("specialty_not_for_patient", _("Этот врач принимает только взрослых."))
 
@@ -315,7 +315,7 @@ def booking_refusal(
         lambda: slot_refusal(slot, by_registry=by_registry),
         lambda: timing_refusal(slot, now=now, policy=policy),
         lambda: attachment_refusal(slot, patient),
-        lambda: audience_refusal(slot, patient),
+        lambda: audience_refusal(slot.specialty_patients, patient.age),
         lambda: None if by_registry else no_show_refusal(no_shows_in_year, policy=policy),
         lambda: referral_refusal(slot, referral, today=today, policy=policy),
         lambda: specialty_refusal(slot, held, policy=policy, replacing=replacing),

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from gorod.accounts import services
@@ -11,11 +10,6 @@ from gorod.accounts.models import Delegation
 from gorod.accounts.tests.factories import PersonFactory
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.models import AuditEvent
-
-
-@pytest.fixture(autouse=True)
-def _no_remembered_failures():
-    cache.clear()
 
 
 @pytest.fixture

@@ -184,6 +184,20 @@ def bookable_window(now: datetime | None = None) -> tuple[datetime, datetime]:
     return now, datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=city_zone())
 
 
+def open_until(window_end: datetime) -> date:
+    """The last open day of a bookable window."""
+    return (window_end - timedelta(days=1)).date()
+
+
+def clinic_summary(organisation) -> dict:
+    return {
+        "id": organisation.pk,
+        "name": organisation.name,
+        "district": organisation.district,
+        "phone": organisation.phone,
+    }
+
+
 def free_slots(
     *,
     organisation_id: int,
@@ -252,6 +266,17 @@ def appointment_not_found() -> NotFound:
     return NotFound("appointment_not_found", _("Запись не найдена."))
 
 
+# What a page or an answer shows of an appointment, read in the same query.
+APPOINTMENT_DETAILS = (
+    "person",
+    "specialty",
+    "organisation",
+    "slot__role__practitioner",
+    "slot__role__location",
+    "referral",
+)
+
+
 def appointments_of(actor, *, person_ids: list[int] | None = None) -> QuerySet[Appointment]:
     """Appointments of the people the actor may see, newest first within each state."""
     visible = [patient.person.pk for patient in patients_of(actor)]
@@ -259,16 +284,14 @@ def appointments_of(actor, *, person_ids: list[int] | None = None) -> QuerySet[A
         visible = [person_id for person_id in visible if person_id in person_ids]
     return (
         Appointment.objects.filter(person_id__in=visible)
-        .select_related(
-            "person",
-            "specialty",
-            "organisation",
-            "slot__role__practitioner",
-            "slot__role__location",
-            "referral",
-        )
+        .select_related(*APPOINTMENT_DETAILS)
         .order_by("-start", "-id")
     )
+
+
+def appointment_shown(appointment_id: int) -> Appointment:
+    """An appointment a service has just written for the actor, with what its page shows."""
+    return Appointment.objects.select_related(*APPOINTMENT_DETAILS).get(pk=appointment_id)
 
 
 def upcoming_of(actor, *, now: datetime | None = None) -> QuerySet[Appointment]:

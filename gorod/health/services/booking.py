@@ -25,6 +25,7 @@ from gorod.core.ids import valid_id
 from gorod.health import rules
 from gorod.health.models import REGISTRY_CHANNEL, Appointment, Referral, Slot
 from gorod.health.selectors import booking as selectors
+from gorod.health.selectors.board import board_touched
 
 
 @dataclass(frozen=True)
@@ -82,18 +83,20 @@ def _lock_person(person_id: int) -> None:
 
 def _claim(slot: Slot) -> bool:
     """Free → busy, only if still free: the one statement that decides a race."""
-    return bool(
-        Slot.objects.filter(pk=slot.pk, status=Slot.Status.FREE).update(
-            status=Slot.Status.BUSY, updated_at=timezone.now()
-        )
+    claimed = Slot.objects.filter(pk=slot.pk, status=Slot.Status.FREE).update(
+        status=Slot.Status.BUSY, updated_at=timezone.now()
     )
+    if claimed:
+        board_touched(slot.organisation_id, slot.specialty_id)
+    return bool(claimed)
 
 
-def _release(slot_id: int, *, now: datetime) -> None:
+def _release(appointment: Appointment, *, now: datetime) -> None:
     """Busy → free for a future slot; a slot closed by an absence stays closed."""
-    Slot.objects.filter(pk=slot_id, status=Slot.Status.BUSY, start__gt=now).update(
+    if Slot.objects.filter(pk=appointment.slot_id, status=Slot.Status.BUSY, start__gt=now).update(
         status=Slot.Status.FREE, updated_at=now
-    )
+    ):
+        board_touched(appointment.organisation_id, appointment.specialty_id)
 
 
 def _referral_facts(referral: Referral | None, *, replacing: Appointment | None):
@@ -354,7 +357,7 @@ def _cancel_row(appointment: Appointment, *, actor, reason: str, now: datetime) 
     )
     if not changed:
         raise DomainError("not_cancellable", _("Эту запись уже нельзя отменить."), status=409)
-    _release(appointment.slot_id, now=now)
+    _release(appointment, now=now)
 
 
 def appointment_cancel(
@@ -429,7 +432,7 @@ def appointment_mark(
                 status=409,
             )
         if status == Appointment.Status.ENTERED_IN_ERROR:
-            _release(appointment.slot_id, now=now)
+            _release(appointment, now=now)
         audit_record(
             actor=actor,
             action="health.appointment_mark",

@@ -41,6 +41,7 @@ from gorod.health.models import (
     Slot,
 )
 from gorod.health.selectors import booking as selectors
+from gorod.health.selectors.board import board_touched
 from gorod.notifications.services import Draft, messages_enqueue
 
 # Roles generated per transaction: a batch of doctors' two weeks is a few tens of thousands
@@ -232,6 +233,8 @@ def _open_batch(role_ids: list[int], *, days: list[date], now: datetime) -> tupl
         # The role's lock keeps a second generator out, so every row is new; the conflict
         # clause only guards the (role, start) constraint against a bug.
         Slot.objects.bulk_create(new_slots, batch_size=BULK_SIZE, ignore_conflicts=True)
+        for organisation_id, specialty_id in {roles[role_id] for role_id in role_ids}:
+            board_touched(organisation_id, specialty_id)
     return len(new_slots), len(reopened)
 
 
@@ -627,6 +630,7 @@ def schedule_save(
             closed, cancelled = _close_slots(
                 unfit, actor=actor, reason=Appointment.Reason.SCHEDULE_CHANGED, now=now
             )
+            board_touched(schedule.role.organisation_id, schedule.role.specialty_id)
             for ids, online in ((online_on, True), (online_off, False)):
                 if ids:
                     Slot.objects.filter(pk__in=ids).update(online=online, updated_at=now)
@@ -719,6 +723,7 @@ def absence_add(
         closed, cancelled = _close_slots(
             slot_ids, actor=actor, reason=Appointment.Reason.DOCTOR_ABSENT, now=now
         )
+        board_touched(role.organisation_id, role.specialty_id)
         notified = _notify_cancelled(cancelled, now=now)
         audit_record(
             actor=actor,

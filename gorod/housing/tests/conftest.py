@@ -9,7 +9,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 
 from gorod.accounts.models import User
 from gorod.housing.models import Meter, Premises
@@ -26,13 +25,6 @@ class Household:
     premises: Premises
     cold: Meter
     hot: Meter
-
-
-@pytest.fixture(autouse=True)
-def _no_remembered_link_failures():
-    """The throttle counts failed links per account id in the cache, and ids repeat
-    between tests (rolled back), so one test's guesses must not lock out the next."""
-    cache.clear()
 
 
 @pytest.fixture

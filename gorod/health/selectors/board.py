@@ -1,0 +1,165 @@
+"""The free-slot board: what the 08:00 rush reads, kept for a moment per clinic and specialty.
+
+Thousands of a clinic's patients ask for the same list in the same second. The list is not
+personal (the public FHIR Slot search shows the same), so it is built once per clinic,
+specialty, day and limit, serialised to JSON, and kept for BOARD_SECONDS in the cache:
+Redis in production, shared by every process; a per-process memory on a laptop.
+
+Every change of a slot's status bumps its clinic-and-specialty version after commit, so
+with a shared cache the next read rebuilds at once; without one, a list is at most
+BOARD_SECONDS old. A stale list is harmless: booking is decided by the slot's conditional
+update (ADR 0006), and a slot taken meanwhile answers `slot_taken` with the next free ones.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.core.cache import cache
+from django.db import transaction
+
+from gorod.health.models import Organisation, Practitioner, Specialty
+from gorod.health.selectors import booking as selectors
+
+BOARD_SECONDS = 2
+SLOT_COLUMNS = (
+    "id",
+    "start",
+    "end",
+    "role__practitioner_id",
+    "role__practitioner__last_name",
+    "role__practitioner__first_name",
+    "role__practitioner__middle_name",
+    "role__location_id",
+    "role__location__name",
+    "role__location__address",
+    "role__room",
+)
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    organisation_id: int
+    specialty_id: int
+    # One day's slots, or with `first_available` the nearest from that day (or from now).
+    day: date | None
+    first_available: bool
+    limit: int
+
+
+@dataclass(frozen=True)
+class Board:
+    # Who the specialty sees (Specialty.Patients), for the caller's age check.
+    specialty_patients: str
+    body: bytes
+
+
+def _version_key(organisation_id: int, specialty_id: int) -> str:
+    return f"health:board-version:{organisation_id}:{specialty_id}"
+
+
+def _board_key(query: BoardQuery) -> str:
+    day = query.day.isoformat() if query.day else "-"
+    return (
+        f"health:board:{query.organisation_id}:{query.specialty_id}:{day}:"
+        f"{int(query.first_available)}:{query.limit}"
+    )
+
+
+def board_touched(organisation_id: int, specialty_id: int) -> None:
+    """A slot of this clinic and specialty changed status: rebuild its lists.
+
+    Bumped now, so that the writer's own next read sees its change, and again after
+    commit, so that a list another request rebuilt in between (without the change, which
+    it could not see yet) is not kept. A rolled-back change only costs a rebuild.
+    """
+
+    def bump() -> None:
+        key = _version_key(organisation_id, specialty_id)
+        # add() is a no-op when the key exists; incr() then moves it on.
+        cache.add(key, 0, timeout=None)
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted between the two calls
+            cache.add(key, 1, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _local_iso(moment: datetime) -> str:
+    return moment.astimezone(selectors.city_zone()).isoformat()
+
+
+def _build(query: BoardQuery, *, now: datetime | None) -> tuple[str, dict]:
+    organisation = Organisation.objects.filter(pk=query.organisation_id).first()
+    specialty = Specialty.objects.filter(pk=query.specialty_id).first()
+    if organisation is None or specialty is None:
+        return "", {}
+    now, window_end = selectors.bookable_window(now)
+    open_until = selectors.open_until(window_end)
+    today = now.date()
+    nearest = query.first_available or query.day is None
+    # The nearest from this day on (a day before today: from now), or this day only.
+    first_day = max(query.day or today, today) if nearest else query.day
+    rows = []
+    # A day outside the window has nothing to show; the database is not asked.
+    if today <= first_day <= open_until:
+        from_day = datetime.combine(first_day, time(0), tzinfo=selectors.city_zone())
+        rows = selectors.free_slots(
+            organisation_id=query.organisation_id,
+            specialty_id=query.specialty_id,
+            day=None if nearest else first_day,
+            after=from_day if nearest else None,
+            now=now,
+        ).values(*SLOT_COLUMNS)[: query.limit]
+    names: dict[int, str] = {}
+    slots = []
+    for row in rows:
+        practitioner_id = row["role__practitioner_id"]
+        if practitioner_id not in names:
+            names[practitioner_id] = Practitioner(
+                last_name=row["role__practitioner__last_name"],
+                first_name=row["role__practitioner__first_name"],
+                middle_name=row["role__practitioner__middle_name"],
+            ).initials_name
+        slots.append(
+            {
+                "id": row["id"],
+                "start": _local_iso(row["start"]),
+                "end": _local_iso(row["end"]),
+                "practitioner_id": practitioner_id,
+                "practitioner": names[practitioner_id],
+                "location_id": row["role__location_id"],
+                "location": row["role__location__name"],
+                "address": row["role__location__address"],
+                "room": row["role__room"],
+            }
+        )
+    payload = {
+        "clinic": selectors.clinic_summary(organisation),
+        "open_until": open_until.isoformat(),
+        "slots": slots,
+    }
+    return specialty.patients, payload
+
+
+def board_of(query: BoardQuery, *, now: datetime | None = None) -> Board | None:
+    """The list for a clinic and specialty, from the cache when fresh; None if either is unknown."""
+    version_key, board_key = (
+        _version_key(query.organisation_id, query.specialty_id),
+        _board_key(query),
+    )
+    cached = cache.get_many([version_key, board_key])
+    version = cached.get(version_key, 0)
+    kept = cached.get(board_key)
+    if now is None and kept is not None and kept[0] == version:
+        return Board(kept[1], kept[2])
+    patients, payload = _build(query, now=now)
+    if not patients:
+        return None
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    if now is None:
+        # Only lists of the real present are kept; a test's or a replay's moment is not.
+        cache.set(board_key, (version, patients, body), timeout=BOARD_SECONDS)
+    return Board(patients, body)
