@@ -15,7 +15,8 @@ server over loopback, each request as a citizen picked at random:
   half of them one of the soonest few (what most people want, so bookings race for them),
   the others any. One already taken answers 409 `slot_taken` (with the nearest free ones),
   counted apart from the bookings;
-- *list*: `GET /api/v1/health/people/{id}/slots?specialty=&date=` for a specialty and a
+- *list*: `GET /api/v1/health/clinics/{id}/slots?specialty=&date=` (the citizen's clinic's
+  board, kept for two seconds; the token is sent as a signed-in app would) for a specialty and a
   day of the horizon picked at random.
 
 Why these numbers: 20 doctors × about 12 working days × 36–46 slots give about 10,000
@@ -95,7 +96,7 @@ HEALTHZ = Endpoint("healthz", "/healthz", "trivial view: the baseline")
 KINDS = {
     "mix": Endpoint(
         "mix",
-        f"{HEALTH_API}/people/{{id}}/slots + {BOOK_API}",
+        f"{HEALTH_API}/clinics/{{id}}/slots + {BOOK_API}",
         "80 % list a day's free slots, 20 % book one",
         counted_errors=True,
     ),
@@ -107,7 +108,7 @@ KINDS = {
     ),
     "list": Endpoint(
         "list",
-        f"GET {HEALTH_API}/people/{{id}}/slots?specialty=&date=",
+        f"GET {HEALTH_API}/clinics/{{id}}/slots?specialty=&date=",
         "a day's free slots of a specialty at my clinic",
     ),
 }
@@ -342,7 +343,10 @@ def prepare(count: int, path: Path) -> Plan:
     plan = Plan(organisations, specialties, days, citizens, slots, len(roles), opened.created)
     lines = [f"specialty {k + 1} {pk}" for k, pk in enumerate(specialties)]
     lines += [f"day {n + 1} {day.isoformat()}" for n, day in enumerate(days)]
-    lines += [f"citizen {c.token} {c.person_id} {c.clinic + 1}" for c in citizens]
+    lines += [
+        f"citizen {c.token} {c.person_id} {c.clinic + 1} {organisations[c.clinic]}"
+        for c in citizens
+    ]
     lines += [
         f"slot {pk} {clinic + 1} {k + 1} {group}"
         for (clinic, k, group), ids in sorted(slots.items())
@@ -465,9 +469,10 @@ def stored_appointments(plan: Plan) -> int:
 
 
 def slots_path(citizen: Citizen, plan: Plan, day: dt.date, k: int = 0) -> str:
+    """The citizen's clinic's board, as a page or an app refreshes it at 08:00."""
     return (
-        f"{HEALTH_API}/people/{citizen.person_id}/slots?specialty={plan.specialties[k]}"
-        f"&date={day.isoformat()}"
+        f"{HEALTH_API}/clinics/{plan.organisations[citizen.clinic]}/slots"
+        f"?specialty={plan.specialties[k]}&date={day.isoformat()}"
     )
 
 
@@ -576,8 +581,8 @@ def request_costs(plan: Plan, calls: int) -> Costs:
     from gorod.accounts.models import ApiToken
     from gorod.accounts.services import api_token_authenticate
     from gorod.analytics.recorder import recorder
-    from gorod.health.api import SLOT_COLUMNS
     from gorod.health.selectors import booking as selectors
+    from gorod.health.selectors.board import SLOT_COLUMNS
     from gorod.health.services import booking as services
 
     # Every token used within the minute, as in the load: a token's first use after a
@@ -632,7 +637,7 @@ def request_costs(plan: Plan, calls: int) -> Costs:
 
     cases = {
         "GET /healthz (whole request)": lambda: client.get("/healthz"),
-        f"GET {HEALTH_API}/people/{{id}}/slots?date= (whole request)": listing,
+        f"GET {HEALTH_API}/clinics/{{id}}/slots?date= (whole request)": listing,
         "↳ api_token_authenticate": lambda: api_token_authenticate(first.token),
         "↳ the day's free slots (selectors.free_slots, as rows)": lambda: list(
             selectors.free_slots(

@@ -12,7 +12,7 @@
 --                                  first
 -- MODE is "mix" (80 % list, 20 % book), "list" or "book"; THREADS is wrk's -t.
 --
--- A listing is GET /api/v1/health/people/{id}/slots?specialty=&date= for a citizen, a
+-- A listing is GET /api/v1/health/clinics/{id}/slots?specialty=&date= (the citizen's clinic's board) for a citizen, a
 -- specialty and a day picked at random. A booking POSTs /api/v1/health/appointments for a
 -- (citizen, specialty) ticket dealt from this thread's shuffled deck and a slot of that
 -- clinic and specialty, free or not: half the time one of the soonest HOT of the ticket's
@@ -29,7 +29,7 @@
 -- (409), replays (200 with "created"), exhausted decks and anything else (errors) are
 -- written to RESULTS, one "name count" a line.
 
-local PEOPLE = "/api/v1/health/people/"
+local CLINICS = "/api/v1/health/clinics/"
 local BOOK = "/api/v1/health/appointments"
 local SHARES = { mix = 0.2, list = 0.0, book = 1.0 }
 local HOT = 20
@@ -70,12 +70,12 @@ local function read_plan(path)
       local i, day = rest:match("^(%d+) (%S+)$")
       days[tonumber(i)] = day
     elseif tag == "citizen" then
-      local token, person, org = rest:match("^(%S+) (%d+) (%d+)$")
+      local token, person, org, organisation = rest:match("^(%S+) (%d+) (%d+) (%d+)$")
       citizens[#citizens + 1] = {
         auth = "Bearer " .. token,
         person = person,
         org = tonumber(org),
-        list = PEOPLE .. person .. "/slots?specialty=",
+        list = CLINICS .. organisation .. "/slots?specialty=",
       }
     elseif tag == "slot" then
       local id, org, k, r = rest:match("^(%d+) (%d+) (%d+) (%d+)$")

@@ -373,5 +373,11 @@ GOROD_HEALTH_NO_SHOW_LIMIT = (
     if os.environ.get("GOROD_HEALTH_NO_SHOW_LIMIT")
     else None
 )
+# How long a clinic's free-slot board is kept (selectors/board.py). With Redis every
+# process sees a change at once, so the board lives until one; without a shared cache a
+# process may serve its own for this long after another process's change.
+GOROD_HEALTH_BOARD_SECONDS = int(
+    os.environ.get("GOROD_HEALTH_BOARD_SECONDS", "300" if REDIS_URL else "2")
+)
 # How many free slots a refusal offers instead of the one taken.
 GOROD_HEALTH_ALTERNATIVES = int(os.environ.get("GOROD_HEALTH_ALTERNATIVES", "5"))

@@ -140,7 +140,11 @@ def _rating_receipt(actor, use_id: UUID | None) -> str | None:
 
 
 def _booked_out(request, result: services.BookingResult) -> dict:
-    appointment = selectors.appointment_shown(result.appointment.pk)
+    # A new appointment carries its slot's doctor, building and clinic already; a replay's
+    # is read with them.
+    appointment = (
+        result.appointment if result.created else selectors.appointment_shown(result.appointment.pk)
+    )
     return {
         **_appointment_out(appointment, now=timezone.now()),
         "created": result.created,
@@ -248,7 +252,8 @@ def slots(request, filters: Query[SlotQuery], person_id: int = PERSON_ID):
 def clinic_slots(request, filters: Query[SlotQuery], organisation_id: int = ORGANISATION_ID):
     """The clinic's board, as the slot list of the 08:00 rush reads it: not personal (the
     FHIR Slot search shows the same), so it needs no sign-in and is shared by every
-    patient of the clinic. Up to BOARD_SECONDS old; booking decides, never this list.
+    patient of the clinic. A change shows at once with Redis, within GOROD_HEALTH_BOARD_SECONDS
+    without; booking decides, never this list.
     An unknown clinic or specialty: 404."""
     found = _board(filters, organisation_id=organisation_id)
     return HttpResponse(found.body, content_type="application/json")

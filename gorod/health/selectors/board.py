@@ -2,26 +2,27 @@
 
 Thousands of a clinic's patients ask for the same list in the same second. The list is not
 personal (the public FHIR Slot search shows the same), so it is built once per clinic,
-specialty, day and limit, serialised to JSON, and kept for BOARD_SECONDS in the cache:
-Redis in production, shared by every process; a per-process memory on a laptop.
+specialty, day and limit, serialised to JSON, and kept in the cache: Redis in production,
+shared by every process; a per-process memory on a laptop.
 
-Every change of a slot's status bumps its clinic-and-specialty version after commit, so
-with a shared cache the next read rebuilds at once; without one, a list is at most
-BOARD_SECONDS old. A stale list is harmless: booking is decided by the slot's conditional
-update (ADR 0006), and a slot taken meanwhile answers `slot_taken` with the next free ones.
+Every change of a slot's status bumps the versions of the boards it is on, so with a
+shared cache the next read rebuilds at once and a board may live for minutes; without one,
+another process's board is at most GOROD_HEALTH_BOARD_SECONDS (2 s) old. A stale list is
+harmless: booking is decided by the slot's conditional update (ADR 0006), and a slot taken
+meanwhile answers `slot_taken` with the next free ones.
 """
 
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 from gorod.health.models import Organisation, Practitioner, Specialty
 from gorod.health.selectors import booking as selectors
 
-BOARD_SECONDS = 2
 SLOT_COLUMNS = (
     "id",
     "start",
@@ -54,8 +55,23 @@ class Board:
     body: bytes
 
 
-def _version_key(organisation_id: int, specialty_id: int) -> str:
-    return f"health:board-version:{organisation_id}:{specialty_id}"
+def _version_key(organisation_id: int, specialty_id: int, part: str) -> str:
+    return f"health:board-version:{organisation_id}:{specialty_id}:{part}"
+
+
+# A board depends on its clinic-and-specialty version (schedules, absences: "all") and on
+# its own part's: one day's, or "first" for the nearest slots across days. A booking on
+# one day rebuilds that day's board and the nearest ones, not the other thirteen days'.
+ALL_DAYS = "all"
+NEAREST = "first"
+
+
+def _versions(query: BoardQuery) -> list[str]:
+    part = NEAREST if query.first_available or query.day is None else query.day.isoformat()
+    return [
+        _version_key(query.organisation_id, query.specialty_id, ALL_DAYS),
+        _version_key(query.organisation_id, query.specialty_id, part),
+    ]
 
 
 def _board_key(query: BoardQuery) -> str:
@@ -66,22 +82,28 @@ def _board_key(query: BoardQuery) -> str:
     )
 
 
-def board_touched(organisation_id: int, specialty_id: int) -> None:
-    """A slot of this clinic and specialty changed status: rebuild its lists.
+def _bump(key: str) -> None:
+    # add() is a no-op when the key exists; incr() then moves it on.
+    cache.add(key, 0, timeout=None)
+    try:
+        cache.incr(key)
+    except ValueError:  # evicted between the two calls
+        cache.add(key, 1, timeout=None)
+
+
+def board_touched(organisation_id: int, specialty_id: int, day: date | None = None) -> None:
+    """Slots of this clinic and specialty changed status (on `day`, or on any): rebuild.
 
     Bumped now, so that the writer's own next read sees its change, and again after
-    commit, so that a list another request rebuilt in between (without the change, which
+    commit, so that a board another request rebuilt in between (without the change, which
     it could not see yet) is not kept. A rolled-back change only costs a rebuild.
     """
+    parts = [day.isoformat(), NEAREST] if day is not None else [ALL_DAYS]
+    keys = [_version_key(organisation_id, specialty_id, part) for part in parts]
 
     def bump() -> None:
-        key = _version_key(organisation_id, specialty_id)
-        # add() is a no-op when the key exists; incr() then moves it on.
-        cache.add(key, 0, timeout=None)
-        try:
-            cache.incr(key)
-        except ValueError:  # evicted between the two calls
-            cache.add(key, 1, timeout=None)
+        for key in keys:
+            _bump(key)
 
     bump()
     transaction.on_commit(bump)
@@ -146,12 +168,10 @@ def _build(query: BoardQuery, *, now: datetime | None) -> tuple[str, dict]:
 
 def board_of(query: BoardQuery, *, now: datetime | None = None) -> Board | None:
     """The list for a clinic and specialty, from the cache when fresh; None if either is unknown."""
-    version_key, board_key = (
-        _version_key(query.organisation_id, query.specialty_id),
-        _board_key(query),
-    )
-    cached = cache.get_many([version_key, board_key])
-    version = cached.get(version_key, 0)
+    version_keys, board_key = _versions(query), _board_key(query)
+    # One round trip: the versions the board depends on and the board itself.
+    cached = cache.get_many([*version_keys, board_key])
+    version = tuple(cached.get(key, 0) for key in version_keys)
     kept = cached.get(board_key)
     if now is None and kept is not None and kept[0] == version:
         return Board(kept[1], kept[2])
@@ -161,5 +181,5 @@ def board_of(query: BoardQuery, *, now: datetime | None = None) -> Board | None:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     if now is None:
         # Only lists of the real present are kept; a test's or a replay's moment is not.
-        cache.set(board_key, (version, patients, body), timeout=BOARD_SECONDS)
+        cache.set(board_key, (version, patients, body), timeout=settings.GOROD_HEALTH_BOARD_SECONDS)
     return Board(patients, body)

@@ -249,8 +249,11 @@ def alternatives_to(slot: Slot, *, now: datetime | None = None) -> list[Slot]:
 
 
 def slot_get(slot_id: int) -> Slot:
+    """A slot with what a booking's answer shows of it (its doctor, building, clinic)."""
     slot = (
-        Slot.objects.filter(pk=slot_id).select_related("specialty").first()
+        Slot.objects.filter(pk=slot_id)
+        .select_related("specialty", "organisation", "role__practitioner", "role__location")
+        .first()
         if valid_id(slot_id)
         else None
     )

@@ -81,13 +81,17 @@ def _lock_person(person_id: int) -> None:
     list(Person.objects.select_for_update().filter(pk=person_id).values_list("pk"))
 
 
+def _city_day(moment: datetime):
+    return moment.astimezone(selectors.city_zone()).date()
+
+
 def _claim(slot: Slot) -> bool:
     """Free → busy, only if still free: the one statement that decides a race."""
     claimed = Slot.objects.filter(pk=slot.pk, status=Slot.Status.FREE).update(
         status=Slot.Status.BUSY, updated_at=timezone.now()
     )
     if claimed:
-        board_touched(slot.organisation_id, slot.specialty_id)
+        board_touched(slot.organisation_id, slot.specialty_id, _city_day(slot.start))
     return bool(claimed)
 
 
@@ -96,7 +100,9 @@ def _release(appointment: Appointment, *, now: datetime) -> None:
     if Slot.objects.filter(pk=appointment.slot_id, status=Slot.Status.BUSY, start__gt=now).update(
         status=Slot.Status.FREE, updated_at=now
     ):
-        board_touched(appointment.organisation_id, appointment.specialty_id)
+        board_touched(
+            appointment.organisation_id, appointment.specialty_id, _city_day(appointment.start)
+        )
 
 
 def _referral_facts(referral: Referral | None, *, replacing: Appointment | None):
@@ -191,7 +197,7 @@ def _book(
             appointment = Appointment.objects.create(
                 person=patient,
                 slot=slot,
-                organisation_id=slot.organisation_id,
+                organisation=slot.organisation,
                 specialty=slot.specialty,
                 start=slot.start,
                 end=slot.end,

@@ -1,10 +1,10 @@
 """The clinic's free-slot board: public, kept for a moment, rebuilt by every change."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from gorod.health.models import Slot
-from gorod.health.selectors import board
 from gorod.health.services import booking
 from gorod.health.tests.conftest import NOW
 from gorod.health.tests.factories import specialty
@@ -58,7 +58,7 @@ def test_a_change_outside_the_services_shows_within_the_board_s_moment(
     # kept list expires: the staleness the board allows, and no more.
     Slot.objects.filter(pk=clinic.slots[0].pk).update(status=Slot.Status.BUSY)
     assert board_ids(anonymous, clinic)[0] == clinic.slots[0].pk
-    time_machine.shift(board.BOARD_SECONDS + 1)
+    time_machine.shift(settings.GOROD_HEALTH_BOARD_SECONDS + 1)
     assert board_ids(anonymous, clinic)[0] == clinic.slots[1].pk
 
 
