@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from gorod.analytics.rules import FIRST_DAY, Period, day_bounds
 from gorod.analytics.selectors import period_of
 from gorod.analytics.services import analytics_zone
+from gorod.catalog import selectors as catalog
 from gorod.catalog.models import Service
 from gorod.core.errors import NotFound
 from gorod.core.ids import valid_id
@@ -43,6 +44,22 @@ def rating_invitation(*, actor, service: Service, use_id: uuid.UUID) -> str:
     return signing.dumps(
         {"use": str(use_id), "service": service.slug, "user": actor.pk}, salt=USE_TOKEN_SALT
     )
+
+
+def rated_service(slug: str) -> Service | None:
+    """The catalog's card of a service whose rating is offered after a use (None if gone)."""
+    try:
+        return catalog.service_get(slug)
+    except NotFound:
+        return None
+
+
+def rating_receipt(*, actor, service_slug: str, use_id: uuid.UUID | None) -> str | None:
+    """The signed receipt an API client hands back to rate this use (None on a replay)."""
+    service = rated_service(service_slug) if use_id is not None else None
+    if service is None:
+        return None
+    return rating_invitation(actor=actor, service=service, use_id=use_id)
 
 
 def rating_not_found() -> NotFound:

@@ -10,7 +10,6 @@ scan of slots into plain rows, nothing else.
 """
 
 from datetime import datetime
-from uuid import UUID
 
 from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncDate
@@ -21,12 +20,11 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from gorod.analytics.channels import channel_of
-from gorod.catalog import selectors as catalog
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
-from gorod.feedback.selectors import rating_invitation
+from gorod.feedback.selectors import rating_receipt
 from gorod.health import rules
 from gorod.health.calendar import appointment_ics, ics_filename
 from gorod.health.models import HOLDS_SLOT, Appointment, Attachment
@@ -128,17 +126,6 @@ def _appointment_out(appointment: Appointment, *, now: datetime) -> dict:
     }
 
 
-def _rating_receipt(actor, use_id: UUID | None) -> str | None:
-    """The signed receipt an API client hands back to rate this use (None on a replay)."""
-    if use_id is None:
-        return None
-    try:
-        service = catalog.service_get(selectors.SERVICE_SLUG)
-    except NotFound:
-        return None
-    return rating_invitation(actor=actor, service=service, use_id=use_id)
-
-
 def _booked_out(request, result: services.BookingResult) -> dict:
     # A new appointment carries its slot's doctor, building and clinic already; a replay's
     # is read with them.
@@ -148,7 +135,9 @@ def _booked_out(request, result: services.BookingResult) -> dict:
     return {
         **_appointment_out(appointment, now=timezone.now()),
         "created": result.created,
-        "rating_token": _rating_receipt(request.auth, result.use_id),
+        "rating_token": rating_receipt(
+            actor=request.auth, service_slug=selectors.SERVICE_SLUG, use_id=result.use_id
+        ),
     }
 
 

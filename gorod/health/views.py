@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from gorod.analytics.channels import channel_of
-from gorod.catalog import selectors as catalog
 from gorod.core.errors import DomainError, NotFound, show_on_form
+from gorod.feedback.selectors import rated_service
 from gorod.health import rules
 from gorod.health.calendar import appointment_ics, ics_filename
 from gorod.health.forms import BookForm, Choice, RescheduleForm, StepsForm
@@ -63,13 +63,6 @@ def _url(path: str, **query) -> str:
 def _changeable(appointment: Appointment, now: datetime) -> bool:
     """Booked and not yet started: it can still be moved or cancelled."""
     return rules.cancel_refusal(status=appointment.status, start=appointment.start, now=now) is None
-
-
-def _rated_service():
-    try:
-        return catalog.service_get(selectors.SERVICE_SLUG)
-    except NotFound:
-        return None
 
 
 def _remember_use(request, result: services.BookingResult) -> None:
@@ -120,7 +113,7 @@ def appointment_detail(request, appointment_id: int):
         {
             "appointment": appointment,
             "use_id": use_id,
-            "rating_service": _rated_service() if use_id else None,
+            "rating_service": rated_service(selectors.SERVICE_SLUG) if use_id else None,
         },
     )
 

@@ -17,6 +17,7 @@ from gorod.core.errors import DomainError
 from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
+from gorod.feedback.selectors import rating_receipt
 from gorod.housing import rules, selectors, services
 from gorod.housing.models import CorrectionRequest, Reading
 from gorod.housing.schemas import (
@@ -231,7 +232,9 @@ def submit_readings(
         "period": _period(result.readings[0].period),
         "replayed": result.replayed,
         "readings": [_reading_out(reading) for reading in result.readings],
-        "rating_token": selectors.rating_receipt(actor=request.auth, use_id=result.use_id),
+        "rating_token": rating_receipt(
+            actor=request.auth, service_slug=selectors.SERVICE_SLUG, use_id=result.use_id
+        ),
     }
     return Status(200 if result.replayed else 201, body)
 

@@ -5,7 +5,6 @@ premises, meter or reading is "not found", never "forbidden". Operators (the
 `housing.view_reading` permission) see everything, through the back-office reads below.
 """
 
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,11 +17,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gorod.catalog import selectors as catalog
-from gorod.catalog.models import Service
 from gorod.core.errors import NotFound
 from gorod.core.ids import valid_id
-from gorod.feedback.selectors import rating_invitation
 from gorod.housing import rules
 from gorod.housing.models import CorrectionRequest, Meter, Premises, PremisesLink, Reading
 
@@ -76,22 +72,6 @@ def window_state(moment: datetime | None = None) -> WindowState:
     if window is None:
         window = rules.next_window(moment, city_zone(), window_config())
     return WindowState(is_open, window.period, window.opens_on, window.closes_on)
-
-
-def rated_service() -> Service | None:
-    """The catalog's card of the service, whose rating is offered after a submission."""
-    try:
-        return catalog.service_get(SERVICE_SLUG)
-    except NotFound:
-        return None
-
-
-def rating_receipt(*, actor, use_id: uuid.UUID | None) -> str | None:
-    """The signed receipt an API client hands back to rate this use (None on a replay)."""
-    service = rated_service() if use_id is not None else None
-    if service is None:
-        return None
-    return rating_invitation(actor=actor, service=service, use_id=use_id)
 
 
 def working_period(state: WindowState) -> date:

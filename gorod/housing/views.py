@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from gorod.analytics.channels import channel_of
 from gorod.core.errors import DomainError, NotFound, show_on_form
+from gorod.feedback.selectors import rated_service
 from gorod.housing import rules, selectors, services
 from gorod.housing.charts import consumption_chart
 from gorod.housing.forms import (
@@ -59,7 +60,7 @@ def _meters_page(request, state, premises, *, bound: ReadingsForm | None = None,
                 selectors.own_correction_requests(actor=request.user)[:CORRECTION_REQUESTS_SHOWN]
             ),
             "use_id": use_id,
-            "rating_service": selectors.rated_service() if use_id else None,
+            "rating_service": rated_service(selectors.SERVICE_SLUG) if use_id else None,
         },
         status=status,
     )
