@@ -10,6 +10,7 @@ changed. Schedules and absences are edited on the registry's pages (/health/staf
 from django.contrib import admin
 from django.db import transaction
 
+from gorod.core.admin import AuditedAdmin, ReadOnlyAdmin
 from gorod.core.audit import audit_record
 from gorod.health.models import (
     Absence,
@@ -25,7 +26,6 @@ from gorod.health.models import (
     Slot,
     Specialty,
 )
-from gorod.housing.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 class FixedOnceCreated(AuditedAdmin):

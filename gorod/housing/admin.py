@@ -8,9 +8,8 @@ changed. A meter is replaced on the back-office page, not by editing its status.
 """
 
 from django.contrib import admin
-from django.db import transaction
 
-from gorod.core.audit import audit_record
+from gorod.core.admin import AuditedAdmin, ReadOnlyAdmin
 from gorod.housing.models import (
     CorrectionRequest,
     Meter,
@@ -19,39 +18,6 @@ from gorod.housing.models import (
     Reading,
     Submission,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Browsable, never changed from the admin."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Saves go through full_clean (the admin form) and leave an audit row; no deletes:
-    readings and links refer to these rows, and their history must stay."""
-
-    audit_action = ""
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def save_model(self, request, obj, form, change) -> None:
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit_record(
-                actor=request.user,
-                action=f"{self.audit_action}_{'changed' if change else 'created'}",
-                target=obj,
-                fields=sorted(form.changed_data),
-            )
 
 
 class PremisesLinkInline(admin.TabularInline):

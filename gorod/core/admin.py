@@ -1,0 +1,39 @@
+"""The admin's shared shapes: what services alone may write is shown, not changed."""
+
+from django.contrib import admin
+from django.db import transaction
+
+from gorod.core.audit import audit_record
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Browsable, never changed from the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Saves go through full_clean (the admin form) and leave an audit row; no deletes:
+    readings and links refer to these rows, and their history must stay."""
+
+    audit_action = ""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_record(
+                actor=request.user,
+                action=f"{self.audit_action}_{'changed' if change else 'created'}",
+                target=obj,
+                fields=sorted(form.changed_data),
+            )
