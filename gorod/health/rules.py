@@ -339,6 +339,22 @@ def transition_refusal(current: str, target: str) -> RuleError | None:
     return None
 
 
+def mark_refusal(*, current: str, target: str, start: datetime, now: datetime) -> RuleError | None:
+    """The registry's mark: an allowed change; arrival or the visit not before the visit's
+    day; a no-show only once the visit has started. `now` is in the city's time zone."""
+    if refusal := transition_refusal(current, target):
+        return refusal
+    if target in (ARRIVED, FULFILLED) and start.astimezone(now.tzinfo).date() > now.date():
+        return RuleError(
+            "visit_in_future", _("Отметить приход или приём можно только в день приёма.")
+        )
+    if target == NOSHOW and start > now:
+        return RuleError(
+            "visit_not_started", _("Неявку можно отметить только после начала приёма.")
+        )
+    return None
+
+
 def cancel_refusal(*, status: str, start: datetime, now: datetime) -> RuleError | None:
     """A booked appointment can be cancelled (or moved) until it starts."""
     if status != BOOKED:

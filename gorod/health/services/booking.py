@@ -413,17 +413,13 @@ def appointment_mark(
     if appointment is None:
         raise selectors.appointment_not_found()
     _require_registrar(actor, organisation_id=appointment.organisation_id)
-    if refusal := rules.transition_refusal(appointment.status, status):
-        raise _refusal(refusal, field="status")
-    if status in {Appointment.Status.ARRIVED, Appointment.Status.FULFILLED} and (
-        appointment.start.astimezone(selectors.city_zone()).date() > selectors.local_now(now).date()
+    if refusal := rules.mark_refusal(
+        current=appointment.status,
+        target=status,
+        start=appointment.start,
+        now=selectors.local_now(now),
     ):
-        raise DomainError(
-            "visit_in_future",
-            _("Отметить приход или приём можно только в день приёма."),
-            field="status",
-            status=409,
-        )
+        raise _refusal(refusal, field="status")
     with transaction.atomic():
         fields = {"status": status, "updated_at": now}
         if status == Appointment.Status.ARRIVED:

@@ -241,6 +241,21 @@ def test_the_registry_s_status_changes():
     assert rules.transition_refusal("fulfilled", "booked").code == "status_change_not_allowed"
 
 
+def test_the_registry_marks_a_visit_on_its_day_and_a_no_show_once_it_started():
+    start = SLOT.start  # tomorrow 10:00
+
+    def mark(target, now):
+        refusal = rules.mark_refusal(current="booked", target=target, start=start, now=now)
+        return refusal.code if refusal else None
+
+    assert mark("arrived", NOW) == "visit_in_future"
+    assert mark("fulfilled", NOW) == "visit_in_future"
+    assert mark("arrived", start - timedelta(hours=2)) is None
+    assert mark("noshow", start - timedelta(minutes=1)) == "visit_not_started"
+    assert mark("noshow", start) is None
+    assert mark("booked", start) == "status_change_not_allowed"
+
+
 def test_a_no_show_is_due_after_the_end_and_the_grace():
     grace = timedelta(minutes=60)
     assert not rules.no_show_due(
