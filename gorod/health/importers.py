@@ -20,7 +20,6 @@ phone and WGS84 coordinates. The data is the city's open data: the source is nam
   never deletes: a clinic missing from a newer file keeps its doctors and appointments.
 """
 
-import csv
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from gorod.analytics.importers import file_facts
 from gorod.catalog.rules import RowProblem
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError
+from gorod.core.importing import chunks, read_csv, text_field
 from gorod.health.models import Location, Organisation
 
 ATTRIBUTION = "Портал открытых данных Правительства Москвы, data.mos.ru"
@@ -68,7 +67,6 @@ QUOTED = re.compile(r"«(?P<name>[^»]+)»")
 DATASET = re.compile(r"^[0-9]{1,10}$")
 COORDINATE_PLACES = Decimal("0.000001")
 SHOW_PROBLEMS = 50
-LOOKUP_CHUNK = 500
 WRITE_BATCH = 500
 
 ORGANISATION_FIELDS = ("name", "kind", "district", "phone")
@@ -130,17 +128,6 @@ class ClinicImportReport:
 # --- Reading and checking the file ----------------------------------------------------
 
 
-def _text(row: Mapping[str, str], column: str, errors: list[str], *, limit: int, required=True):
-    text = row[column]
-    if required and not text:
-        errors.append(_("%(column)s: не заполнено") % {"column": column})
-    elif len(text) > limit:
-        errors.append(
-            _("%(column)s: длиннее %(limit)d знаков") % {"column": column, "limit": limit}
-        )
-    return text
-
-
 def _coordinate(text: str, column: str, errors: list[str], *, bound: int) -> Decimal | None:
     if not text:
         return None
@@ -188,9 +175,9 @@ def parse_row(raw: Mapping[str | None, str | None], line: int) -> ClinicRow | li
             _("category: неизвестная категория «%(value)s»; известны: %(known)s")
             % {"value": row["category"], "known": "; ".join(KINDS)}
         )
-    name = _text(row, "name", errors, limit=_width(Location, "name"))
-    address = _text(row, "address", errors, limit=_width(Location, "address"))
-    phone = _text(row, "phone", errors, limit=_width(Location, "phone"), required=False)
+    name = text_field(row, "name", errors, limit=_width(Location, "name"))
+    address = text_field(row, "address", errors, limit=_width(Location, "address"))
+    phone = text_field(row, "phone", errors, limit=_width(Location, "phone"), required=False)
     latitude = _coordinate(row["lat"], "lat", errors, bound=90)
     longitude = _coordinate(row["lon"], "lon", errors, bound=180)
     if bool(row["lat"]) != bool(row["lon"]):
@@ -240,32 +227,9 @@ def parse_rows(
     return rows, problems
 
 
-def _records(reader: csv.DictReader) -> Iterable[tuple[int, Mapping]]:
-    for raw in reader:
-        # The line where the record ends: a quoted field may span lines.
-        yield reader.line_num, raw
-
-
 def read_file(path: Path, *, progress: Progress | None = None):
     """The rows of a registry file and the problems of its bad rows."""
-    opener = progress.open if progress is not None else open
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = [name.strip() for name in reader.fieldnames or []]
-            missing = [column for column in COLUMNS if column not in header]
-            if missing:
-                raise DomainError(
-                    "registry_header_invalid",
-                    _("В первой строке файла нет столбцов: %(columns)s. Нужны: %(all)s")
-                    % {"columns": ", ".join(missing), "all": ",".join(COLUMNS)},
-                )
-            reader.fieldnames = header
-            return parse_rows(_records(reader))
-    except csv.Error as error:
-        raise DomainError(
-            "registry_csv_invalid", _("Файл не читается как CSV: %s") % error
-        ) from error
+    return read_csv(path, columns=COLUMNS, parse_rows=parse_rows, progress=progress)
 
 
 # --- Organisations and their branches -------------------------------------------------
@@ -328,21 +292,16 @@ def group_rows(rows: list[ClinicRow]) -> list[OrganisationPlan]:
 # --- Comparing with what is stored, then writing --------------------------------------
 
 
-def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _stored(plans: list[OrganisationPlan]):
     organisations: dict[str, Organisation] = {}
-    for codes in _chunks(sorted(plan.registry_code for plan in plans)):
+    for codes in chunks(sorted(plan.registry_code for plan in plans)):
         organisations.update(
             (found.registry_code, found)
             for found in Organisation.objects.filter(registry_code__in=codes)
         )
     locations: dict[str, Location] = {}
     codes = sorted(row.registry_code for plan in plans for row in plan.locations)
-    for chunk in _chunks(codes):
+    for chunk in chunks(codes):
         locations.update(
             (found.registry_code, found)
             for found in Location.objects.select_related("organisation").filter(
@@ -449,7 +408,7 @@ def clinics_import(
                     )
                 elif _apply(found, values, LOCATION_FIELDS):
                     changed.append(found)
-        for batch in _chunks(new, WRITE_BATCH):
+        for batch in chunks(new, WRITE_BATCH):
             Location.objects.bulk_create(batch)
             if task is not None:
                 progress.advance(task, len(batch))

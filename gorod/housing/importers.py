@@ -12,7 +12,6 @@ premises, initial value, installation date, digits) is never rewritten by a file
 that disagrees with it is refused, because a new meter goes in through a replacement.
 """
 
-import csv
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from gorod.analytics.importers import file_facts
 from gorod.catalog.rules import RowProblem
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError
+from gorod.core.importing import chunks, read_csv, text_field
 from gorod.housing import rules
 from gorod.housing.models import VALUE_DECIMAL_PLACES, Meter, Premises
 
@@ -55,7 +54,6 @@ MAX_INTEGER_DIGITS = 7
 MAX_RESIDENTS = 999
 SHOW_PROBLEMS = 50
 # Lookups of existing rows go in chunks: SQLite allows a limited number of query parameters.
-LOOKUP_CHUNK = 500
 WRITE_BATCH = 1000
 
 
@@ -123,17 +121,6 @@ def _whole(row: Mapping[str, str], column: str, errors: list[str], *, low, high,
     return None
 
 
-def _text(row: Mapping[str, str], column: str, errors: list[str], *, limit: int, required=True):
-    text = row[column]
-    if required and not text:
-        errors.append(_("%(column)s: не заполнено") % {"column": column})
-    elif len(text) > limit:
-        errors.append(
-            _("%(column)s: длиннее %(limit)d знаков") % {"column": column, "limit": limit}
-        )
-    return text
-
-
 def parse_row(raw: Mapping[str | None, str | None], line: int) -> RegistryRow | list[str]:
     """A checked row, or every reason why the row is bad."""
     if None in raw:
@@ -142,14 +129,14 @@ def parse_row(raw: Mapping[str | None, str | None], line: int) -> RegistryRow | 
     errors: list[str] = []
     if problem := rules.payer_code_problem(row["payer_code"]):
         errors.append(f"payer_code: {problem.message}")
-    apartment = rules.normalize_apartment(_text(row, "apartment", errors, limit=10))
-    address = _text(row, "address", errors, limit=255)
+    apartment = rules.normalize_apartment(text_field(row, "apartment", errors, limit=10))
+    address = text_field(row, "address", errors, limit=255)
     residents = _whole(row, "residents", errors, low=0, high=MAX_RESIDENTS)
     kind = row["kind"]
     if kind not in Meter.UNIT_OF_KIND:
         errors.append(_("kind: нужно cold, hot или heat, а не «%(value)s»") % {"value": kind})
-    serial = _text(row, "serial", errors, limit=32)
-    location = _text(row, "location", errors, limit=64, required=False)
+    serial = text_field(row, "serial", errors, limit=32)
+    location = text_field(row, "location", errors, limit=64, required=False)
     installed_on = _date(row, "installed_on", errors)
     commissioned_on = _date(row, "commissioned_on", errors, required=False)
     next_verification_on = _date(row, "next_verification_on", errors)
@@ -252,51 +239,23 @@ def parse_rows(
     return rows, problems
 
 
-def _records(reader: csv.DictReader) -> Iterable[tuple[int, Mapping]]:
-    for raw in reader:
-        # The line where the record ends: a quoted field may span lines.
-        yield reader.line_num, raw
-
-
 def read_file(path: Path, *, progress: Progress | None = None):
     """The rows of a registry file and the problems of its bad rows."""
-    opener = progress.open if progress is not None else open
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = [name.strip() for name in reader.fieldnames or []]
-            missing = [column for column in COLUMNS if column not in header]
-            if missing:
-                raise DomainError(
-                    "registry_header_invalid",
-                    _("В первой строке файла нет столбцов: %(columns)s. Нужны: %(all)s")
-                    % {"columns": ", ".join(missing), "all": ",".join(COLUMNS)},
-                )
-            reader.fieldnames = header
-            return parse_rows(_records(reader))
-    except csv.Error as error:
-        raise DomainError(
-            "registry_csv_invalid", _("Файл не читается как CSV: %s") % error
-        ) from error
+    return read_csv(path, columns=COLUMNS, parse_rows=parse_rows, progress=progress)
 
 
 # --- Comparing with what is stored, then writing --------------------------------------
 
 
-def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _stored(rows: list[RegistryRow]) -> tuple[dict[str, Premises], dict[tuple[str, str], Meter]]:
     premises: dict[str, Premises] = {}
-    for codes in _chunks(sorted({row.payer_code for row in rows})):
+    for codes in chunks(sorted({row.payer_code for row in rows})):
         premises.update(
             (found.payer_code, found) for found in Premises.objects.filter(payer_code__in=codes)
         )
     wanted = {(row.kind, row.serial) for row in rows}
     meters: dict[tuple[str, str], Meter] = {}
-    for serials in _chunks(sorted({row.serial for row in rows})):
+    for serials in chunks(sorted({row.serial for row in rows})):
         for meter in Meter.objects.select_related("premises").filter(serial__in=serials):
             if (meter.kind, meter.serial) in wanted:
                 meters[(meter.kind, meter.serial)] = meter
@@ -418,11 +377,11 @@ def meters_import(
                 changed_meters.append(meter)
             else:
                 report.meters_unchanged += 1
-        for batch in _chunks(new_meters, WRITE_BATCH):
+        for batch in chunks(new_meters, WRITE_BATCH):
             Meter.objects.bulk_create(batch)
             if task is not None:
                 progress.advance(task, len(batch))
-        for batch in _chunks(changed_meters, WRITE_BATCH):
+        for batch in chunks(changed_meters, WRITE_BATCH):
             Meter.objects.bulk_update(batch, ["commissioned_on", "next_verification_on"])
             if task is not None:
                 progress.advance(task, len(batch))

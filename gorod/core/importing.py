@@ -1,0 +1,66 @@
+"""What every registry importer does the same way: read a CSV, check a text, look up in chunks.
+
+Each domain's importer parses its own columns; the file handling, the header check and
+the errors a broken file gets are one here, so every `gorod import` answers alike.
+"""
+
+import csv
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from rich.progress import Progress
+
+from gorod.core.errors import DomainError
+
+# Stored rows are looked up this many keys at a time (SQLite's bound-parameter limit).
+LOOKUP_CHUNK = 500
+
+
+def _records(reader: csv.DictReader) -> Iterable[tuple[int, Mapping]]:
+    for raw in reader:
+        # The line where the record ends: a quoted field may span lines.
+        yield reader.line_num, raw
+
+
+def read_csv(
+    path: Path, *, columns: tuple[str, ...], parse_rows: Callable, progress: Progress | None = None
+):
+    """`parse_rows` over the (line number, record) pairs of a UTF-8 CSV with these columns."""
+    opener = progress.open if progress is not None else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = [name.strip() for name in reader.fieldnames or []]
+            missing = [column for column in columns if column not in header]
+            if missing:
+                raise DomainError(
+                    "registry_header_invalid",
+                    _("В первой строке файла нет столбцов: %(columns)s. Нужны: %(all)s")
+                    % {"columns": ", ".join(missing), "all": ",".join(columns)},
+                )
+            reader.fieldnames = header
+            return parse_rows(_records(reader))
+    except csv.Error as error:
+        raise DomainError(
+            "registry_csv_invalid", _("Файл не читается как CSV: %s") % error
+        ) from error
+
+
+def text_field(
+    row: Mapping[str, str], column: str, errors: list[str], *, limit: int, required=True
+) -> str:
+    """A column's text, with a problem noted if it is empty (when required) or too long."""
+    text = row[column]
+    if required and not text:
+        errors.append(_("%(column)s: не заполнено") % {"column": column})
+    elif len(text) > limit:
+        errors.append(
+            _("%(column)s: длиннее %(limit)d знаков") % {"column": column, "limit": limit}
+        )
+    return text
+
+
+def chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
