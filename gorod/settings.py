@@ -8,6 +8,7 @@ PostgreSQL, secrets from the environment, HTTPS-only cookies, HSTS). See docs/de
 import os
 import secrets
 import tempfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -381,3 +382,20 @@ GOROD_HEALTH_BOARD_SECONDS = int(
 )
 # How many free slots a refusal offers instead of the one taken.
 GOROD_HEALTH_ALTERNATIVES = int(os.environ.get("GOROD_HEALTH_ALTERNATIVES", "5"))
+# The medical record: a doctor reads the record of a patient with an appointment or an
+# encounter with them within this many days either side of today (else only by an
+# emergency look with a written reason).
+GOROD_HEALTH_CARE_WINDOW_DAYS = int(os.environ.get("GOROD_HEALTH_CARE_WINDOW_DAYS", "30"))
+# Days off the government moves each year (ISO dates, comma-separated), on top of the
+# fixed public holidays: a certificate ordered before them is ready after them.
+GOROD_HEALTH_EXTRA_DAYS_OFF = frozenset(
+    date.fromisoformat(day)
+    for day in os.environ.get("GOROD_HEALTH_EXTRA_DAYS_OFF", "").split(",")
+    if day.strip()
+)
+# How many entries one page of the record's timeline shows.
+GOROD_HEALTH_TIMELINE_PAGE = int(os.environ.get("GOROD_HEALTH_TIMELINE_PAGE", "20"))
+# The certificate signer: a PKCS#12 file and its password. Without one, `gorod demo` and the
+# tests make a self-signed demo key (docs/health-record.md); a city sets its clinic's key.
+GOROD_HEALTH_SIGNING_KEY = os.environ.get("GOROD_HEALTH_SIGNING_KEY", "")
+GOROD_HEALTH_SIGNING_PASSWORD = os.environ.get("GOROD_HEALTH_SIGNING_PASSWORD", "")
