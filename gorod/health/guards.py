@@ -81,7 +81,7 @@ def _postgresql_install() -> list[str]:
             IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
             RETURN NEW;
         END $$
-        """,
+        """,  # noqa: S608 (table names are this module's constants)
         f"""
         CREATE OR REPLACE FUNCTION gorod_access_log_guard() RETURNS trigger
         LANGUAGE plpgsql AS $$
@@ -147,7 +147,7 @@ def _sqlite_install() -> list[str]:
         BEGIN SELECT RAISE(ABORT, '{ACCESS_LOG_MESSAGE}'); END
         """,
     ]
-    final = f"(SELECT finalised_at FROM {ENTRY_TABLE} WHERE id = %s) IS NOT NULL"
+    final = f"(SELECT finalised_at FROM {ENTRY_TABLE} WHERE id = %s) IS NOT NULL"  # noqa: S608
     for table in _detail_tables():
         statements += [
             f"""

@@ -204,6 +204,9 @@ class EncounterNote(models.Model):
         verbose_name = _("протокол приёма")
         verbose_name_plural = _("протоколы приёма")
 
+    def __str__(self) -> str:
+        return f"{self.entry}"
+
 
 class Diagnosis(models.Model):
     """A diagnosis of one encounter (or discharge), coded by ICD-10."""
@@ -230,6 +233,9 @@ class Diagnosis(models.Model):
                 fields=["entry"], condition=Q(kind="main"), name="diagnosis_one_main"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.icd10_id} ({self.get_kind_display()})"
 
 
 class Condition(models.Model):
@@ -264,6 +270,9 @@ class Condition(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.icd10_id} ({self.get_clinical_status_display()})"
+
 
 class LabReport(models.Model):
     """A laboratory's report (FHIR DiagnosticReport); its results are `Observation` rows.
@@ -284,7 +293,8 @@ class LabReport(models.Model):
         Entry, primary_key=True, on_delete=models.PROTECT, related_name="lab_report"
     )
     lab_system = models.CharField(_("лабораторная система"), max_length=64)
-    lab_identifier = models.CharField(
+    # NULL, not "": amendments carry no identifier and must not collide in the unique pair.
+    lab_identifier = models.CharField(  # noqa: DJ001
         _("номер в лаборатории"), max_length=64, null=True, blank=True
     )
     laboratory = models.CharField(_("лаборатория"), max_length=255)
@@ -300,6 +310,9 @@ class LabReport(models.Model):
                 fields=["lab_system", "lab_identifier"], name="lab_report_identifier_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.laboratory} {self.lab_identifier or ''}".strip()
 
 
 class Observation(models.Model):
@@ -355,6 +368,10 @@ class Observation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        shown = self.value if self.value is not None else self.value_text
+        return f"{self.name}: {shown} {self.unit}".strip()
+
 
 class StudyReport(models.Model):
     """An imaging or instrumental study: X-ray, ultrasound, ECG, CT, MRI, endoscopy."""
@@ -383,6 +400,9 @@ class StudyReport(models.Model):
         verbose_name = _("исследование")
         verbose_name_plural = _("исследования")
 
+    def __str__(self) -> str:
+        return f"{self.get_modality_display()} {self.body_site}".strip()
+
 
 class DischargeSummary(models.Model):
     """A hospital discharge summary (выписной эпикриз); its diagnoses are `Diagnosis` rows."""
@@ -408,6 +428,9 @@ class DischargeSummary(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.hospital}, {self.admitted_on}–{self.discharged_on}"
+
 
 class Prescription(models.Model):
     """A prescription (FHIR MedicationRequest); e-prescriptions carry their number."""
@@ -429,6 +452,9 @@ class Prescription(models.Model):
     class Meta:
         verbose_name = _("рецепт")
         verbose_name_plural = _("рецепты")
+
+    def __str__(self) -> str:
+        return f"{self.drug} {self.dose}"
 
 
 class SickLeave(models.Model):
@@ -454,6 +480,9 @@ class SickLeave(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"ЭЛН {self.number}"
+
 
 class Immunization(models.Model):
     """A vaccination (FHIR Immunization), by the national calendar or by indication."""
@@ -476,6 +505,9 @@ class Immunization(models.Model):
                 condition=Q(dose_number__gte=1), name="immunization_dose_positive"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.vaccine}, доза {self.dose_number}"
 
 
 class Certificate(models.Model):
@@ -501,6 +533,9 @@ class Certificate(models.Model):
     class Meta:
         verbose_name = _("справка")
         verbose_name_plural = _("справки")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} № {self.number}"
 
 
 class DiaryReading(models.Model):
@@ -550,6 +585,9 @@ class DiaryReading(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
 
 class AccessLogEntry(models.Model):
     """One look at a person's record, allowed or denied: who, as whom, when, what and why.
@@ -593,3 +631,6 @@ class AccessLogEntry(models.Model):
         indexes = [
             models.Index(F("patient_id"), F("at").desc(), name="access_log_by_patient"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} → {self.patient_id}/{self.section}"
