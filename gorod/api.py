@@ -13,6 +13,7 @@ from gorod.core.errors import DomainError
 from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 from gorod.feedback.api import router as feedback_router
 from gorod.health.api import router as health_router
+from gorod.health.record_api import router as record_router
 from gorod.housing.api import router as housing_router
 
 
@@ -101,4 +102,6 @@ api.add_router("/me", accounts_router, auth=authenticated)
 api.add_router("/analytics", analytics_router, auth=authenticated)
 api.add_router("/feedback", feedback_router)
 api.add_router("/housing", housing_router, auth=authenticated)
+# The record's router authenticates itself: an anonymous look is refused *and logged*.
+api.add_router("/health/record", record_router)
 api.add_router("/health", health_router, auth=authenticated)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("feedback/", include("gorod.feedback.urls")),
     path("housing/", include("gorod.housing.urls")),
     path("health/staff/", include("gorod.health.staff_urls")),
+    path("health/record/", include("gorod.health.record.urls")),
     path("health/", include("gorod.health.urls")),
     path("fhir/r4/", include("gorod.health.fhir.urls")),
     path("api/v1/", api.urls),

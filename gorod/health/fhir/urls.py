@@ -5,10 +5,12 @@ Anything else under /fhir/r4/ is a 404 OperationOutcome, not the portal's HTML p
 
 from django.urls import path, re_path
 
-from gorod.health.fhir import views
+from gorod.health.fhir import lab_intake, views
 
 app_name = "fhir"
 urlpatterns = [
+    # A laboratory system's POST of a DiagnosticReport with its Observations (a Bundle).
+    path("", lab_intake.bundle_post, name="bundle"),
     path("metadata", views.metadata, name="metadata"),
     re_path(r"^(?P<resource_type>[A-Z][A-Za-z]+)/?$", views.search, name="search"),
     re_path(

@@ -1,0 +1,1 @@
+"""The citizen's pages of the medical record (mounted at /health/record/)."""
