@@ -11,8 +11,10 @@ over the search evaluation queries. Last, usage analytics at scale: a generated 
 analysts' dashboard, and what recording a use costs a request (paired wrk rounds with
 GOROD_USAGE_WRITE=buffered and =off). Before it, the month-end load of meter readings
 (bench/housing.py): signed-in citizens viewing their meters and submitting readings;
-and the 08:00 rush of doctor appointments (bench/health.py): signed-in citizens listing a
-day's free slots and booking them, with the database checked for double bookings after.
+the 08:00 rush of doctor appointments (bench/health.py): signed-in citizens listing a
+day's free slots and booking them, with the database checked for double bookings after;
+and the medical record (bench/health_record.py): citizens with ten years of record opening
+their timeline on the portal and through the API, every look logged and the log counted.
 
     .venv/bin/python bench/run.py                  # SQLite, 3 rounds of 4 s per endpoint
     .venv/bin/python bench/run.py --quick          # 1 round of 2 s, 1 M events, a smoke test
@@ -20,6 +22,7 @@ day's free slots and booking them, with the database checked for double bookings
     .venv/bin/python bench/run.py --only analytics # the analytics part alone
     .venv/bin/python bench/run.py --only housing   # the meter readings part alone
     .venv/bin/python bench/run.py --only health    # the 08:00 rush part alone
+    .venv/bin/python bench/run.py --only record    # the medical record part alone
     .venv/bin/python bench/run.py --write          # also update BENCHMARKS.md
 
 Any non-2xx answer or socket error fails the run (exit status 1); the 50 % bar is reported,
@@ -194,13 +197,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         help="comma-separated endpoint names to load (healthz always runs); 'analytics',\n"
-        "'housing' and 'health' run those parts, and alone they run nothing else",
+        "'housing', 'health' and 'record' run those parts, and alone they run nothing else",
     )
     parser.add_argument("--no-http", action="store_true", help="skip the wrk part")
     parser.add_argument("--no-inprocess", action="store_true", help="skip in-process search")
     parser.add_argument("--no-analytics", action="store_true", help="skip the analytics part")
     parser.add_argument("--no-housing", action="store_true", help="skip the meter readings part")
     parser.add_argument("--no-health", action="store_true", help="skip the 08:00 rush part")
+    parser.add_argument("--no-record", action="store_true", help="skip the medical record part")
     parser.add_argument(
         "--events",
         type=int,
@@ -1469,6 +1473,19 @@ booked one's slot busy, no patient with two booked in one specialty or two that 
 then the run's appointments are cancelled so the next run starts from the same free slots.
 The targets (from the issue, PostgreSQL on this 2-core machine): slot listing at least
 1,000 rps, at least 300 bookings per second, p99 under 250 ms, no error but `slot_taken`.
+
+**The medical record's timeline** (the sections "The medical record's timeline on …";
+`--only record` runs them alone; bench/health_record.py). 50 citizens (5 with `--quick`),
+each with ten years of record (about 500 entries of every section, written as the demo
+writes its patients'), a session and a personal API token, are added to the demo city; wrk
+(`bench/record_mix.lua`) then opens, as a citizen picked at random for each request, the
+first page of the citizen's own timeline: *web* (`GET /health/record/{id}/`, the session
+cookie) and *api* (`GET /api/v1/health/record/{id}/timeline`, the token), each right after
+a /healthz run and an /api/v1/ping run, with ratios to both. Every look writes its
+access-log row in the request, so the figures include it. Every answer must be 200; after
+every run the log must hold one allowed row per page counted (and at most one more per
+connection, for the requests in flight when wrk stops), and afterwards 50 looks of each kind
+sent one at a time must add exactly 50 rows.
 """
 
 SECTIONS = {
@@ -1486,6 +1503,8 @@ SECTIONS = {
     "housing-findings": "## Where a submission's time goes",
     "health-sqlite": "## The 08:00 rush of doctor appointments on SQLite",
     "health-postgresql": "## The 08:00 rush of doctor appointments on PostgreSQL",
+    "record-sqlite": "## The medical record's timeline on SQLite",
+    "record-postgresql": "## The medical record's timeline on PostgreSQL",
 }
 
 
@@ -1512,16 +1531,17 @@ def _stop_on_sigterm(signum, frame):
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     wanted = {name.strip() for name in args.only.split(",")} if args.only else set()
-    parts = {"analytics", "housing", "health"}
+    parts = {"analytics", "housing", "health", "record"}
     analytics = not args.no_analytics and (not wanted or "analytics" in wanted)
     housing = not args.no_housing and (not wanted or "housing" in wanted)
     health = not args.no_health and (not wanted or "health" in wanted)
+    record = not args.no_record and (not wanted or "record" in wanted)
     if wanted and wanted <= parts:
         args.no_http = args.no_inprocess = True
     # The rest of --only names endpoints (http_bench checks them).
     args.only = ",".join(sorted(wanted - parts)) or None
     wrk_binary = shutil.which("wrk")
-    if (not args.no_http or analytics or housing or health) and wrk_binary is None:
+    if (not args.no_http or analytics or housing or health or record) and wrk_binary is None:
         raise BenchError("wrk is not installed (Debian: apt-get install wrk)")
     if not GOROD.exists():
         raise BenchError(f"{GOROD} not found: run `make install` first")
@@ -1577,6 +1597,10 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             from health import health_bench, health_section
 
             chosen.append(("health", health_bench, health_section))
+        if record:
+            from health_record import record_bench, record_section
+
+            chosen.append(("record", record_bench, record_section))
         if analytics:
             chosen.append(("analytics", analytics_bench, analytics_section))
         for part, measure, report in chosen:

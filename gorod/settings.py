@@ -299,6 +299,8 @@ GOROD_PERIODIC_TASKS = [
     ("gorod.health.tasks.open_slots", 60),
     ("gorod.health.tasks.send_appointment_reminders", 10),
     ("gorod.health.tasks.mark_no_shows", 10),
+    # Certificates ordered online are made ready (signed PDF) once their day has come.
+    ("gorod.health.tasks.prepare_due_certificates", 60),
 ]
 
 # Usage analytics (docs/analytics.md). The pseudonym key turns account ids into keyed

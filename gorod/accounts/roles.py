@@ -73,6 +73,8 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "health.change_attachment",
         ],
     ),
+    # A laboratory system's account: it posts results (POST /fhir/r4/) and reads nothing.
+    "laboratory": (_("Лаборатория"), ["health.add_labreport", "health.add_observation"]),
     "teacher": (_("Учитель"), []),
     "club_staff": (_("Сотрудник кружка или секции"), []),
     "analyst": (

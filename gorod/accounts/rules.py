@@ -110,16 +110,23 @@ def delegation_refusal(
     scopes: list[str],
     today: date,
 ) -> RuleError | None:
-    """Both are adults, they are two people, and the scopes are known and not empty."""
+    """The delegate is an adult, the principal at least 15, and the scopes are known.
+
+    From 15 a patient decides about their own care and record (323-ФЗ, art. 54), so a teen
+    may let a parent keep seeing the record; the one who acts for another is an adult.
+    """
     if same_person:
         return RuleError("delegation_to_self", _("Доверенность выдают другому человеку."))
-    if (
-        age_on(principal_birth_date, today) < ADULT_AGE
-        or age_on(delegate_birth_date, today) < ADULT_AGE
-    ):
+    if age_on(delegate_birth_date, today) < ADULT_AGE:
         return RuleError(
             "delegation_adults_only",
-            _("Доверенность оформляют совершеннолетние; за детей действуют их представители."),
+            _("Доверенным лицом может быть только совершеннолетний."),
+        )
+    if age_on(principal_birth_date, today) < GUARDIAN_REPRESENTS_UNDER:
+        return RuleError(
+            "delegation_principal_too_young",
+            _("До %(age)s лет за ребёнка действуют его законные представители.")
+            % {"age": GUARDIAN_REPRESENTS_UNDER},
         )
     if not scopes or not set(scopes) <= set(DELEGATION_SCOPES):
         return RuleError(

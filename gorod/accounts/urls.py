@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from gorod.accounts import views
+from gorod.accounts import delegation_views, views
 from gorod.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -18,6 +18,19 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("children/add/", views.child_add, name="child_add"),
+    path("delegations/", delegation_views.delegations, name="delegations"),
+    path("delegations/grant/", delegation_views.delegation_grant, name="delegation_grant"),
+    path("delegations/request/", delegation_views.delegation_request, name="delegation_request"),
+    path(
+        "delegations/<int:delegation_id>/confirm/",
+        delegation_views.delegation_confirm,
+        name="delegation_confirm",
+    ),
+    path(
+        "delegations/<int:delegation_id>/revoke/",
+        delegation_views.delegation_revoke,
+        name="delegation_revoke",
+    ),
     path("tokens/", views.token_create, name="token_create"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path(

@@ -14,7 +14,7 @@ from gorod.core.errors import NotFound
 # until a route exists its page honestly says "coming soon".
 FLAGSHIP_ROUTES = {
     "doctor-appointment": "health:appointments",
-    "emr": "health:record",
+    "emr": "record:own",
     "meter-readings": "housing:meters",
     "school-diary": "school:diary",
     "clubs-enrollment": "leisure:clubs",

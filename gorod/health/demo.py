@@ -57,6 +57,7 @@ from gorod.accounts.services import child_add
 from gorod.analytics.services import usage_paused
 from gorod.core.errors import DomainError
 from gorod.health import rules
+from gorod.health.demo_record import record_demo
 from gorod.health.importers import import_clinics
 from gorod.health.models import (
     Appointment,
@@ -226,6 +227,15 @@ def health_demo(
                 clinics=clinics,
                 registrar=registrar,
                 doctor_role=doctor_role,
+                now=now,
+            )
+            # Years of medical records behind the visits (gorod/health/demo_record.py).
+            record_demo(
+                seed=seed,
+                citizen=citizen,
+                family=family,
+                invented=invented,
+                clinics=clinics,
                 now=now,
             )
         step(6)

@@ -1,10 +1,12 @@
-"""A doctor's emergency look ("break the glass"): the written reason travels with the session.
+"""A doctor's emergency look ("break the glass"): the written reason travels with each read.
 
-The doctor states the reason once on the staff page; for the next hour each read of that
-patient's record passes the reason to `record_open`, which logs it with every look.
+On the portal the doctor states the reason once on the staff page; for the next hour each
+read of that patient's record passes it to `record_open`, which logs it with every look.
+A clinic's system calling the API or FHIR sends it with each request in the header
+`X-Emergency-Reason` (UTF-8).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -23,10 +25,21 @@ def emergency_grant(request, person_id: int, reason: str) -> None:
 
 def emergency_reason(request, person_id) -> str:
     """The reason the doctor gave for this patient, while it lasts; empty otherwise."""
+    header = request.headers.get("X-Emergency-Reason", "")
+    if header:
+        return _utf8(header)
     session = getattr(request, "session", None)
     if session is None:
         return ""
     grant = session.get(SESSION_KEY, {}).get(str(person_id))
-    if grant is None or timezone.datetime.fromisoformat(grant["until"]) < timezone.now():
+    if grant is None or datetime.fromisoformat(grant["until"]) < timezone.now():
         return ""
     return grant["reason"]
+
+
+def _utf8(header: str) -> str:
+    # WSGI hands header bytes over decoded as Latin-1; a client sends Cyrillic as UTF-8.
+    try:
+        return header.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return header

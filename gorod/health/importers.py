@@ -21,7 +21,8 @@ phone and WGS84 coordinates. The data is the city's open data: the source is nam
 """
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
@@ -458,32 +459,41 @@ def import_clinics(
     return report
 
 
-def import_clinics_file(path: Path, *, stdout, style, actor=None) -> ClinicImportReport:
-    """`gorod import clinics`: import the file, print progress, every bad line and a summary."""
+@contextmanager
+def progress_shown(stdout) -> Iterator[Progress]:
+    """A progress bar on the command's output, gone when the work is done."""
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
     )
-    console = Console(file=stdout, highlight=False)
-    with Progress(*columns, console=console, transient=True) as progress:
-        report = import_clinics(path, actor=actor, progress=progress)
-    if report.problems:
-        for problem in report.problems[:SHOW_PROBLEMS]:
-            stdout.write(style.ERROR(f"{path}:{problem.line}: {problem.message}"))
-        if len(report.problems) > SHOW_PROBLEMS:
-            stdout.write(
-                style.ERROR(
-                    _("… и ещё %(count)d строк с ошибками")
-                    % {"count": len(report.problems) - SHOW_PROBLEMS}
-                )
-            )
+    with Progress(*columns, console=Console(file=stdout, highlight=False), transient=True) as bar:
+        yield bar
+
+
+def problems_print(path: Path, problems: list[RowProblem], *, stdout, style) -> None:
+    """Every bad line (the first SHOW_PROBLEMS of them) and that nothing was imported."""
+    for problem in problems[:SHOW_PROBLEMS]:
+        stdout.write(style.ERROR(f"{path}:{problem.line}: {problem.message}"))
+    if len(problems) > SHOW_PROBLEMS:
         stdout.write(
             style.ERROR(
-                _("Ничего не загружено: строк с ошибками — %(count)d.")
-                % {"count": len(report.problems)}
+                _("… и ещё %(count)d строк с ошибками") % {"count": len(problems) - SHOW_PROBLEMS}
             )
         )
+    stdout.write(
+        style.ERROR(
+            _("Ничего не загружено: строк с ошибками — %(count)d.") % {"count": len(problems)}
+        )
+    )
+
+
+def import_clinics_file(path: Path, *, stdout, style, actor=None) -> ClinicImportReport:
+    """`gorod import clinics`: import the file, print progress, every bad line and a summary."""
+    with progress_shown(stdout) as progress:
+        report = import_clinics(path, actor=actor, progress=progress)
+    if report.problems:
+        problems_print(path, report.problems, stdout=stdout, style=style)
         return report
     width = _width(Organisation, "district")
     for dropped in report.districts_dropped[:SHOW_PROBLEMS]:

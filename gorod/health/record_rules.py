@@ -86,7 +86,13 @@ def record_read_decision(facts: ReaderFacts, section: str, *, child_age_limit: i
             str(_("законный представитель ребёнка младше %(age)s лет") % {"age": child_age_limit}),
         )
     if section == ACCESS_LOG:
-        return ReadDecision(False, "none", str(_("журнал просмотров видит только пациент")))
+        # Logged under the role the reader has for the record itself.
+        as_reader = record_read_decision(facts, TIMELINE, child_age_limit=child_age_limit)
+        return ReadDecision(
+            False,
+            as_reader.role,
+            str(_("журнал просмотров видят только пациент и законный представитель")),
+        )
     if RECORD_SCOPE in facts.delegated_scopes:
         return ReadDecision(True, "delegate", str(_("доверенность на просмотр карты")))
     if facts.is_clinician and facts.in_care:

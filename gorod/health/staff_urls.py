@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gorod.health import backoffice
+from gorod.health import backoffice, staff_record
 
 app_name = "health_staff"
 urlpatterns = [
@@ -31,4 +31,13 @@ urlpatterns = [
         name="appointment_mark",
     ),
     path("doctor/", backoffice.doctor_day, name="doctor_day"),
+    # The doctor's record pages (staff_record.py).
+    path(
+        "appointments/<int:appointment_id>/encounter/",
+        staff_record.encounter_open,
+        name="encounter_open",
+    ),
+    path("encounters/<int:entry_id>/", staff_record.encounter, name="encounter"),
+    path("encounters/<int:entry_id>/amend/", staff_record.encounter_amend, name="encounter_amend"),
+    path("emergency/", staff_record.emergency, name="emergency"),
 ]

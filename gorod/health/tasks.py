@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from gorod.health.services.record import certificates_prepare_due
 from gorod.health.services.scheduling import slots_open
 from gorod.health.services.upkeep import appointment_reminders_send, no_shows_mark
 
@@ -29,3 +30,9 @@ def send_appointment_reminders() -> dict:
 def mark_no_shows() -> dict:
     """Booked visits past their end and the grace become no-shows."""
     return {"no_shows": no_shows_mark().count}
+
+
+@task()
+def prepare_due_certificates() -> dict:
+    """Ordered certificates whose working day has come become ready (hourly, idempotent)."""
+    return {"prepared": certificates_prepare_due()}

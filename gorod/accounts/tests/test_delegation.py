@@ -86,6 +86,10 @@ def test_only_adults_delegate_and_not_to_themselves(pair):
     with pytest.raises(DomainError) as refusal:
         _grant(principal, teen)
     assert refusal.value.code == "delegation_adults_only"
+    child = PersonFactory(birth_date=date(2015, 1, 1))
+    with pytest.raises(DomainError) as refusal:
+        _grant(child, principal)
+    assert refusal.value.code == "delegation_principal_too_young"
     with pytest.raises(DomainError) as refusal:
         _grant(principal, principal)
     assert refusal.value.code == "delegation_to_self"
@@ -114,3 +118,10 @@ def test_an_end_date_in_the_past_is_refused(pair):
     with pytest.raises(DomainError) as refusal:
         _grant(principal, delegate, valid_until=timezone.localdate() - timedelta(days=1))
     assert refusal.value.code == "valid_until_in_past"
+
+
+def test_a_teen_of_fifteen_lets_a_parent_keep_seeing_the_record(pair):
+    _principal, parent = pair
+    teen = PersonFactory(birth_date=date(2010, 6, 1))
+    delegation = _grant(teen, parent, scopes=["record"])
+    assert delegation.confirmed_at is not None

@@ -12,6 +12,12 @@ urlpatterns = [
     # A laboratory system's POST of a DiagnosticReport with its Observations (a Bundle).
     path("", lab_intake.bundle_post, name="bundle"),
     path("metadata", views.metadata, name="metadata"),
+    re_path(
+        r"^Patient/(?P<resource_id>[^/]+)/\$everything/?$",
+        views.patient_everything,
+        name="patient_everything",
+    ),
+    re_path(r"^Patient/(?P<resource_id>[^/]+)/?$", views.patient_read, name="patient"),
     re_path(r"^(?P<resource_type>[A-Z][A-Za-z]+)/?$", views.search, name="search"),
     re_path(
         r"^(?P<resource_type>[A-Z][A-Za-z]+)/(?P<resource_id>[^/]+)/?$",

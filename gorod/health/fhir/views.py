@@ -19,15 +19,36 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gorod.accounts.services import api_token_authenticate
-from gorod.health.fhir import resources
-from gorod.health.fhir.search import JSON_FORMATS, FhirError, SearchRequest, parse_search
+from gorod.core.errors import NotFound
+from gorod.health.emergency import emergency_reason
+from gorod.health.fhir import record_resources, resources
+from gorod.health.fhir.record import (
+    RECORD_KINDS,
+    RecordKind,
+    entry_id_of,
+    patient_id_of,
+    record_bundle,
+    record_row,
+    record_search,
+    search_patient,
+)
+from gorod.health.fhir.search import (
+    JSON_FORMATS,
+    FhirError,
+    SearchRequest,
+    numeric_id,
+    parse_search,
+)
 from gorod.health.fhir.selectors import (
     KINDS,
     Kind,
     not_signed_in,
+    resource_not_found,
     resource_read,
     resource_search,
 )
+from gorod.health.record_rules import EVERYTHING
+from gorod.health.selectors.access import NotSignedIn, RecordAccess, record_open
 
 logger = logging.getLogger(__name__)
 
@@ -155,19 +176,95 @@ def _base(request: HttpRequest) -> str:
 
 @fhir_endpoint
 def metadata(request: HttpRequest) -> HttpResponse:
-    return fhir_response(
-        resources.capability_statement(
-            base=_base(request),
-            types=[
-                (kind.name, list(kind.parameters.values()), kind.personal)
-                for kind in KINDS.values()
-            ],
-        )
+    statement = resources.capability_statement(
+        base=_base(request),
+        types=[
+            (kind.name, list(kind.parameters.values()), kind.personal)
+            for kind in (*KINDS.values(), *RECORD_KINDS.values())
+        ],
     )
+    statement["rest"][0]["resource"].append(
+        {
+            "type": "Patient",
+            "profile": "http://hl7.org/fhir/StructureDefinition/Patient",
+            "interaction": [{"code": "read"}],
+            "operation": [
+                {
+                    "name": "everything",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                }
+            ],
+            "documentation": _(
+                "Медицинская карта: своя, детей до 15 лет, доверителей; врачу — пациентов "
+                "на приёме. Каждый просмотр записан в журнал пациента."
+            ),
+        }
+    )
+    return fhir_response(statement)
+
+
+# --- The medical record: every look through record_open -------------------------------
+
+
+def _open(request: HttpRequest, person_id, section: str, entry_id=None) -> RecordAccess:
+    """The record's door for FHIR: 401 without a caller, 404 for a record not to be seen."""
+    actor = caller(request)
+    if isinstance(person_id, str):
+        # A FHIR id as given; one that no row can have is opened (and logged) as id 0.
+        person_id = numeric_id(person_id) or 0
+    try:
+        return record_open(
+            actor=actor,
+            person_id=person_id,
+            section=section,
+            channel="fhir",
+            emergency_reason=emergency_reason(request, person_id),
+            entry_id=entry_id,
+        )
+    except NotSignedIn as error:
+        raise not_signed_in() from error
+    except NotFound as error:
+        raise resource_not_found("Patient", str(person_id)) from error
+
+
+def _record_read(request: HttpRequest, kind: RecordKind, resource_id: str) -> HttpResponse:
+    found = record_row(kind, resource_id)
+    if found is None:
+        if caller(request) is None:
+            raise not_signed_in()
+        raise resource_not_found(kind.name, resource_id)
+    source, row = found
+    try:
+        _open(request, patient_id_of(source, row), source.section, entry_id_of(source, row))
+    except FhirError as error:
+        if error.status != 404:
+            raise
+        raise resource_not_found(kind.name, resource_id) from error
+    return _private(fhir_response(source.to_fhir(row)))
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@fhir_endpoint
+def patient_read(request: HttpRequest, resource_id: str) -> HttpResponse:
+    access = _open(request, resource_id, EVERYTHING)
+    return _private(fhir_response(record_resources.patient(access.patient)))
+
+
+@fhir_endpoint
+def patient_everything(request: HttpRequest, resource_id: str) -> HttpResponse:
+    """Patient/{id}/$everything: the Patient and every resource of the record."""
+    access = _open(request, resource_id, EVERYTHING)
+    return _private(fhir_response(record_bundle(access, base=_base(request))))
 
 
 @fhir_endpoint
 def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
+    if resource_type in RECORD_KINDS:
+        return _record_read(request, RECORD_KINDS[resource_type], resource_id)
     kind = _kind(resource_type)
     resource = resource_read(kind, actor=_actor(request, kind), resource_id=resource_id)
     return _personal(fhir_response(resource), kind)
@@ -175,18 +272,34 @@ def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResp
 
 @fhir_endpoint
 def search(request: HttpRequest, resource_type: str) -> HttpResponse:
-    kind = _kind(resource_type)
-    actor = _actor(request, kind)
+    record_kind = RECORD_KINDS.get(resource_type)
+    kind = record_kind or _kind(resource_type)
     strict = "handling=strict" in request.headers.get("Prefer", "").replace(" ", "")
-    query = parse_search(request.GET.lists(), kind.parameters, strict=strict)
-    page = resource_search(
-        kind,
-        actor=actor,
-        filters=query.filters,
-        count=query.count,
-        offset=query.offset,
-        total=query.total,
-    )
+    if record_kind is not None:
+        # No early sign-in check: `_open` logs the anonymous look at the patient named.
+        query = parse_search(request.GET.lists(), kind.parameters, strict=strict)
+        person_id, filters = search_patient(record_kind, query.filters)
+        # Another person's record (or a guessed id) is "not found", and the look is logged.
+        access = _open(request, person_id, record_kind.section)
+        page = record_search(
+            record_kind,
+            access,
+            filters=filters,
+            count=query.count,
+            offset=query.offset,
+            total=query.total,
+        )
+    else:
+        actor = _actor(request, kind)
+        query = parse_search(request.GET.lists(), kind.parameters, strict=strict)
+        page = resource_search(
+            kind,
+            actor=actor,
+            filters=query.filters,
+            count=query.count,
+            offset=query.offset,
+            total=query.total,
+        )
     base = _base(request)
     links = [("self", _page_url(base, kind, query, query.offset))]
     if query.offset > 0 and query.count:
@@ -208,7 +321,7 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
     return _personal(fhir_response(bundle), kind)
 
 
-def _page_url(base: str, kind: Kind, query: SearchRequest, offset: int) -> str:
+def _page_url(base: str, kind: Kind | RecordKind, query: SearchRequest, offset: int) -> str:
     """The search as understood (ignored parameters left out), at another offset."""
     parameters = [*query.applied, ("_count", str(query.count))]
     if offset:

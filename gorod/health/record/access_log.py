@@ -1,3 +1,106 @@
-"""Placeholder: filled in by the module's author."""
+"""«Кто смотрел мою карту»: the record's access log as the patient (or a child's guardian)
+reads it.
 
-urlpatterns: list = []
+The log page is itself a look at the record ("access_log"), so it is logged like any
+other; the rule lets only the patient and the guardian of a child under 15 open it.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from gorod.health import record_rules
+from gorod.health.models import AccessLogEntry, Section
+from gorod.health.record.forms import AccessLogFilterForm
+from gorod.health.record.views import open_record, record_page
+from gorod.health.selectors.access import RecordAccess, record_not_found
+from gorod.health.selectors.booking import city_zone
+from gorod.health.selectors.record import record_context
+
+ACCESS_LOG_PAGE = 50
+
+
+@dataclass(frozen=True)
+class AccessLogFilters:
+    role: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def _moscow_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=city_zone())
+
+
+def access_log_of(
+    access: RecordAccess, *, filters: AccessLogFilters, page: int | str | None
+) -> Page:
+    """The looks at the patient's record, newest first, one page of them."""
+    if access.section != record_rules.ACCESS_LOG:
+        # The log is its own section: a look opened for anything else does not cover it.
+        raise record_not_found()
+    looks: QuerySet[AccessLogEntry] = AccessLogEntry.objects.filter(patient_id=access.patient.pk)
+    if filters.role:
+        looks = looks.filter(role=filters.role)
+    if filters.since:
+        looks = looks.filter(at__gte=_moscow_start(filters.since))
+    if filters.until:
+        looks = looks.filter(at__lt=_moscow_start(filters.until + timedelta(days=1)))
+    return Paginator(looks.order_by("-at", "-id"), ACCESS_LOG_PAGE).get_page(page)
+
+
+def _what_names() -> dict[str, str]:
+    """What each look was at, in words: the sections plus the whole-record looks."""
+    return {
+        **{value: str(label) for value, label in Section.choices},
+        record_rules.TIMELINE: _("лента карты"),
+        record_rules.EVERYTHING: _("вся карта (выгрузка)"),
+        record_rules.ACCESS_LOG: _("журнал просмотров"),
+    }
+
+
+@require_safe
+@record_page
+def access_log(request, person_id):
+    access = open_record(request, person_id, record_rules.ACCESS_LOG)
+    form = AccessLogFilterForm(request.GET or None)
+    filters = AccessLogFilters()
+    if form.is_bound and form.is_valid():
+        filters = AccessLogFilters(
+            role=form.cleaned_data["role"],
+            since=form.cleaned_data["since"],
+            until=form.cleaned_data["until"],
+        )
+    page = access_log_of(access, filters=filters, page=request.GET.get("page"))
+    what = _what_names()
+    for look in page.object_list:
+        look.what = what.get(look.section, look.section)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = record_context(request, access)
+    for item in context["record_people"]:
+        # The switch keeps the reader on the log for the records whose log they may read:
+        # their own and their young children's.
+        if item["role"] in ("self", "guardian"):
+            item["url"] = reverse("record:access_log", kwargs={"person_id": item["person"].pk})
+    return render(
+        request,
+        "health/record/access_log.html",
+        {
+            **context,
+            "record_breadcrumb": [{"label": _("Кто смотрел карту"), "url": None}],
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+urlpatterns = [
+    path("<int:person_id>/access-log/", access_log, name="access_log"),
+]

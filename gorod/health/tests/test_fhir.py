@@ -17,6 +17,7 @@ from gorod.accounts import services as accounts
 from gorod.accounts.models import Guardianship
 from gorod.accounts.tests.factories import ChildFactory, PersonFactory, UserFactory
 from gorod.health.fhir import resources
+from gorod.health.fhir.record import RECORD_KINDS
 from gorod.health.fhir.search import FHIR_ID_RE
 from gorod.health.models import Appointment, RegistrarPost, Slot, Specialty
 from gorod.health.tests.conftest import MOSCOW, NOW, make_slots
@@ -337,7 +338,7 @@ def test_capability_statement(client, db):
     statement = fhir(response)
     assert statement["fhirVersion"] == "4.0.1"
     served = {entry["type"]: entry for entry in statement["rest"][0]["resource"]}
-    assert set(served) == set(SERVED)
+    assert set(served) == {*SERVED, *RECORD_KINDS, "Patient"}
     slot_parameters = {parameter["name"] for parameter in served["Slot"]["searchParam"]}
     assert {"schedule", "start", "status"} <= slot_parameters
     appointment_parameters = {p["name"] for p in served["Appointment"]["searchParam"]}
@@ -669,8 +670,8 @@ def test_unknown_ids_are_404_outcomes(client, db, path):
 
 
 def test_unknown_types_and_addresses_are_404_outcomes(client, db):
-    outcome(client.get(f"{BASE}/Patient/1"), 404, "not-supported")
-    outcome(client.get(f"{BASE}/Patient"), 404, "not-supported")
+    outcome(client.get(f"{BASE}/Claim/1"), 404, "not-supported")
+    outcome(client.get(f"{BASE}/Claim"), 404, "not-supported")
     outcome(client.get(f"{BASE}/Slot/1/_history/1"), 404, "not-found")
     outcome(client.get(f"{BASE}/"), 404, "not-found")
 

@@ -1,0 +1,181 @@
+"""«Доверенности»: the citizen's delegations, given and received, on pages of their own.
+
+Thin views over the delegation services (gorod.accounts.services): grant one to an adult
+found by OMS policy and birth date, ask someone for one, confirm a request, revoke. The
+lookup by policy is throttled by the service, and any mismatch is the same "not found",
+so the form tells nothing about who holds a policy.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from gorod.accounts import selectors, services
+from gorod.accounts.forms import DATE_INPUT
+from gorod.accounts.models import Delegation, Person
+from gorod.core.errors import DomainError, NotFound, show_on_form
+
+
+class DelegationGrantForm(forms.Form):
+    delegate_policy = forms.CharField(
+        label=gettext_lazy("Полис ОМС доверенного лица"),
+        max_length=24,
+        help_text=gettext_lazy("16 цифр, как на полисе."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    delegate_birth_date = forms.DateField(
+        label=gettext_lazy("Дата рождения доверенного лица"), widget=DATE_INPUT
+    )
+    scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("Что доверяете"),
+        choices=Delegation.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    valid_until = forms.DateField(
+        label=gettext_lazy("Действует по (необязательно)"),
+        required=False,
+        help_text=gettext_lazy("Без даты доверенность действует, пока вы её не отзовёте."),
+        widget=DATE_INPUT,
+    )
+
+
+class DelegationRequestForm(forms.Form):
+    principal_policy = forms.CharField(
+        label=gettext_lazy("Полис ОМС доверителя"),
+        max_length=24,
+        help_text=gettext_lazy("16 цифр, как на полисе того, за кого вы хотите действовать."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    principal_birth_date = forms.DateField(
+        label=gettext_lazy("Дата рождения доверителя"), widget=DATE_INPUT
+    )
+    scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("Что просите доверить"),
+        choices=Delegation.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def delegations_of(person: Person) -> tuple[list[Delegation], list[Delegation]]:
+    """The person's delegations not yet revoked: (given by them, received by them)."""
+    given, received = [], []
+    labels = Delegation.Scope.values
+    for delegation in (
+        Delegation.objects.filter(Q(principal=person) | Q(delegate=person), revoked_at__isnull=True)
+        .select_related("principal", "delegate")
+        .order_by("-requested_at", "-id")
+    ):
+        delegation.scope_labels = [
+            Delegation.Scope(scope).label for scope in delegation.scopes if scope in labels
+        ]
+        (given if delegation.principal_id == person.pk else received).append(delegation)
+    return given, received
+
+
+def _person_or_404(request) -> Person:
+    # Staff accounts have no person card: delegations are between residents.
+    person = selectors.person_of(request.user)
+    if person is None:
+        raise Http404(_("У служебной учётной записи нет доверенностей."))
+    return person
+
+
+@login_required
+@require_safe
+def delegations(request):
+    person = _person_or_404(request)
+    given, received = delegations_of(person)
+    return render(
+        request,
+        "accounts/delegations.html",
+        {"person": person, "given": given, "received": received},
+    )
+
+
+def _delegation_form_page(request, *, form_class, service, title: str, done: str):
+    _person_or_404(request)
+    form = form_class(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                service(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                show_on_form(form, error)
+                status = error.status
+            else:
+                messages.success(request, done)
+                return redirect("accounts:delegations")
+        else:
+            status = 400
+    return render(
+        request,
+        "accounts/delegations_form.html",
+        {"form": form, "title": title, "grant": form_class is DelegationGrantForm},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delegation_grant(request):
+    return _delegation_form_page(
+        request,
+        form_class=DelegationGrantForm,
+        service=services.delegation_grant,
+        title=_("Выдать доверенность"),
+        done=_("Доверенность выдана и уже действует."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delegation_request(request):
+    return _delegation_form_page(
+        request,
+        form_class=DelegationRequestForm,
+        service=services.delegation_request,
+        title=_("Попросить доверенность"),
+        done=_("Запрос отправлен. Доверенность заработает, когда доверитель её подтвердит."),
+    )
+
+
+def _delegation_action(request, delegation_id: int, *, service, done: str):
+    _person_or_404(request)
+    try:
+        service(actor=request.user, delegation_id=delegation_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, done)
+    return redirect("accounts:delegations")
+
+
+@login_required
+@require_POST
+def delegation_confirm(request, delegation_id: int):
+    return _delegation_action(
+        request,
+        delegation_id,
+        service=services.delegation_confirm,
+        done=_("Доверенность подтверждена и уже действует."),
+    )
+
+
+@login_required
+@require_POST
+def delegation_revoke(request, delegation_id: int):
+    return _delegation_action(
+        request,
+        delegation_id,
+        service=services.delegation_revoke,
+        done=_("Доверенность отозвана и больше не действует."),
+    )
