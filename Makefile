@@ -42,14 +42,18 @@ format: install
 
 test: install lint test-sqlite test-postgres check-deploy
 
+# Two pytest workers (pytest-xdist): the machine has two cores, and the browser and race
+# tests wait on I/O. Each worker has its own test database.
+PYTEST = $(BIN)/pytest -n 2
+
 test-sqlite: install
 	@echo "== tests on SQLite =="
-	$(BIN)/pytest
+	$(PYTEST)
 
 test-postgres: install
 	@status=0; $(BIN)/python scripts/require_postgres.py "$(GOROD_TEST_DATABASE_URL)" || status=$$?; \
 	if [ $$status -eq 3 ]; then exit 0; elif [ $$status -ne 0 ]; then exit $$status; fi; \
-	echo "== tests on PostgreSQL =="; DATABASE_URL="$(GOROD_TEST_DATABASE_URL)" $(BIN)/pytest
+	echo "== tests on PostgreSQL =="; DATABASE_URL="$(GOROD_TEST_DATABASE_URL)" $(PYTEST)
 
 check-deploy: install
 	GOROD_ENV=production SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \

@@ -263,7 +263,7 @@ def _record_pdf(access) -> bytes:
         if section == Section.DIARY or not access.allows(section) or section not in by_section:
             continue
         pdf.line_of(str(section.label), size=12, bold=True)
-        rows = [(_("Дата"), _("Запись"), _("Кратко"), _("Врач, организация"))]
+        rows = [(_("Дата"), _("Запись карты"), _("Кратко"), _("Врач, организация"))]
         for entry in by_section[section]:
             who = ", ".join(
                 part

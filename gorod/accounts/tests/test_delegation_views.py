@@ -113,7 +113,7 @@ def test_a_minor_cannot_be_given_a_delegation(client, pair):
     )
 
     assert response.status_code == 422
-    assert "совершеннолетние" in response.content.decode()
+    assert "совершеннолетний" in response.content.decode()
 
 
 def test_request_then_confirm_by_the_principal(client, pair):

@@ -34,8 +34,7 @@ def test_flagships_are_the_five_in_order(catalog):
 def test_a_flagship_leads_into_its_module_once_it_exists(catalog):
     assert selectors.service_entry_url(selectors.service_get("meter-readings")) == "/housing/"
     assert selectors.service_entry_url(selectors.service_get("doctor-appointment")) == "/health/"
-    # The medical record's page is not there yet (health:record does not resolve).
-    assert selectors.service_entry_url(selectors.service_get("emr")) is None
+    assert selectors.service_entry_url(selectors.service_get("emr")) == "/health/record/"
     # The modules of the others arrive with later issues; until then: "coming soon".
     assert selectors.service_entry_url(selectors.service_get("school-diary")) is None
 

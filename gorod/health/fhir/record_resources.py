@@ -6,7 +6,7 @@ a UCUM code when the unit is one we know. Diary readings are vital signs the pat
 measured at home: their performer is the Patient, so no one takes them for a clinic's.
 """
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from gorod.health.fhir.resources import (
     CODE_SYSTEM_BASE,
@@ -115,13 +115,6 @@ def _organisation_ref(entry: Entry) -> dict | None:
 
 def _text_concept(text: str) -> dict:
     return {"text": text}
-
-
-def _record_url(name: str, **kwargs) -> str:
-    try:
-        return reverse(f"record:{name}", kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
 
 
 def patient(person) -> dict:
@@ -430,14 +423,19 @@ def _document(entry: Entry, code: str, display: str, attachment: dict, **extra) 
 
 def _page(entry: Entry) -> dict:
     """The entry's page on the portal, as the document's attachment."""
-    url = _record_url("entry", person_id=entry.patient_id, section=entry.section, entry_id=entry.pk)
+    url = reverse(
+        "record:entry",
+        kwargs={"person_id": entry.patient_id, "section": entry.section, "entry_id": entry.pk},
+    )
     return {"contentType": "text/html", "url": url}
 
 
 def certificate_document(entry: Entry) -> dict:
     """A certificate with its signed PDF; needs `certificate` loaded."""
     certificate = entry.certificate
-    url = _record_url("certificate_pdf", person_id=entry.patient_id, entry_id=entry.pk)
+    url = reverse(
+        "record:certificate_pdf", kwargs={"person_id": entry.patient_id, "entry_id": entry.pk}
+    )
     return _document(
         entry,
         "certificate",

@@ -85,7 +85,7 @@ class Migration(migrations.Migration):
             name='Certificate',
             fields=[
                 ('entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='certificate', serialize=False, to='health.entry')),
-                ('kind', models.CharField(choices=[('pool', 'в бассейн'), ('sport', 'для занятий спортом'), ('camp', 'в лагерь (079/у)'), ('school', 'для школы (086/у)'), ('health', 'о состоянии здоровья')], max_length=16, verbose_name='справка')),
+                ('kind', models.CharField(choices=[('pool', 'в бассейн'), ('sport', 'для занятий спортом'), ('camp', 'в лагерь (079/у)'), ('school', 'для школы (086/у)'), ('health', 'о состоянии здоровья')], max_length=16, verbose_name='вид справки')),
                 ('purpose', models.CharField(blank=True, max_length=255, verbose_name='для предъявления')),
                 ('number', models.CharField(max_length=32, unique=True, verbose_name='номер')),
                 ('ready_by', models.DateField(verbose_name='будет готова')),

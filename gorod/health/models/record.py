@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gorod.accounts.models import Person
 from gorod.health.models.booking import (
@@ -523,7 +524,7 @@ class Certificate(models.Model):
     entry = models.OneToOneField(
         Entry, primary_key=True, on_delete=models.PROTECT, related_name="certificate"
     )
-    kind = models.CharField(_("справка"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("вид справки"), max_length=16, choices=Kind.choices)
     purpose = models.CharField(_("для предъявления"), max_length=255, blank=True)
     number = models.CharField(_("номер"), max_length=32, unique=True)
     ready_by = models.DateField(_("будет готова"))
@@ -531,8 +532,8 @@ class Certificate(models.Model):
     pdf = models.BinaryField(_("PDF с подписью"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("справка")
-        verbose_name_plural = _("справки")
+        verbose_name = pgettext_lazy("medical certificate", "справка")
+        verbose_name_plural = pgettext_lazy("medical certificates", "справки")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} № {self.number}"

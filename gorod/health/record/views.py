@@ -194,7 +194,7 @@ def _listing(request, access: RecordAccess, *, section: str | None, with_section
     page = selectors.timeline(
         access, filters=form.filters(), cursor=request.GET.get("cursor"), section=section
     )
-    certificates_url = selectors.record_url("certificates", person_id=access.patient.pk)
+    certificates_url = reverse("record:certificates", kwargs={"person_id": access.patient.pk})
     return {
         "form": form,
         "filtered": form.filters().active or bool(section and with_section),

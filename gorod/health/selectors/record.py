@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -99,15 +99,6 @@ NAV_SECTIONS = (
 SWITCH_KEEPS = frozenset({"timeline", "section", "certificates", "diary"})
 
 
-def record_url(name: str, **kwargs) -> str | None:
-    # The citizen tools (certificates, diary, log) are another module's routes; a page
-    # that is not there yet is left out of the navigation rather than failing it.
-    try:
-        return reverse(f"record:{name}", kwargs=kwargs)
-    except NoReverseMatch:
-        return None
-
-
 def _nav(access: RecordAccess, url_name: str, current_section: str) -> list[NavItem]:
     person_id = access.patient.pk
     items = [
@@ -128,9 +119,8 @@ def _nav(access: RecordAccess, url_name: str, current_section: str) -> list[NavI
     if access.role in ("self", "guardian"):
         tools.append(("access_log", _("Кто смотрел карту")))
     for name, label in tools:
-        url = record_url(name, person_id=person_id)
-        if url is not None:
-            items.append(NavItem(name, str(label), url, "page" if url_name == name else ""))
+        url = reverse(f"record:{name}", kwargs={"person_id": person_id})
+        items.append(NavItem(name, str(label), url, "page" if url_name == name else ""))
     return items
 
 
@@ -146,7 +136,7 @@ def record_context(request, access: RecordAccess) -> dict:
     for person, role in readers_people:
         if url_name in SWITCH_KEEPS:
             kwargs = dict(match.kwargs, person_id=person.pk)
-            url = record_url(url_name, **kwargs)
+            url = reverse(f"record:{url_name}", kwargs=kwargs)
         else:
             url = None
         people.append(

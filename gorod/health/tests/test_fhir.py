@@ -673,7 +673,8 @@ def test_unknown_types_and_addresses_are_404_outcomes(client, db):
     outcome(client.get(f"{BASE}/Claim/1"), 404, "not-supported")
     outcome(client.get(f"{BASE}/Claim"), 404, "not-supported")
     outcome(client.get(f"{BASE}/Slot/1/_history/1"), 404, "not-found")
-    outcome(client.get(f"{BASE}/"), 404, "not-found")
+    # The base takes a laboratory's POST of a Bundle and nothing else.
+    outcome(client.get(f"{BASE}/"), 405, "not-supported")
 
 
 def test_only_get_and_json(client, world):

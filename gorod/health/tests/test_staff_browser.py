@@ -169,6 +169,10 @@ def test_doctor_reads_their_day(live_server, page, polyclinic, time_machine, scr
     assert page.locator("h1").inner_text() == "Мой приём"
     assert page.locator("tbody tr").count() == 4
     assert "Борисов" in page.locator("main").inner_text()
-    assert page.locator("main form[method=post]").count() == 0
+    # The day changes nothing itself: its only forms open each visit's protocol.
+    forms = page.locator("main form[method=post]")
+    assert forms.count() == 4
+    for index in range(4):
+        assert forms.nth(index).get_attribute("action").endswith("/encounter/")
     assert_accessible(page, "doctor's day")
     both_widths(page, screenshot, "health-staff-doctor")

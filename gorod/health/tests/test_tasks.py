@@ -18,6 +18,7 @@ def test_the_periodic_tasks_named_in_the_settings_exist():
     assert sorted(health) == [
         "gorod.health.tasks.mark_no_shows",
         "gorod.health.tasks.open_slots",
+        "gorod.health.tasks.prepare_due_certificates",
         "gorod.health.tasks.send_appointment_reminders",
     ]
     for path in health:
