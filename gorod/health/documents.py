@@ -8,6 +8,7 @@ once and kept in the data directory; its name says it is not a qualified signatu
 """
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -302,3 +303,9 @@ def _record_pdf(access) -> bytes:
                 )
             pdf.table(rows, (30, 60, 86))
     return sign(bytes(pdf.output()), reason=_("Выписка из медицинской карты"))
+
+
+def certificate_filename(entry: Entry) -> str:
+    """ "spravka-<number>.pdf", the number reduced to what every file system accepts."""
+    number = re.sub(r"[^0-9A-Za-z-]+", "-", entry.certificate.number).strip("-")
+    return f"spravka-{number}.pdf"

@@ -24,10 +24,11 @@ def emergency_grant(request, person_id: int, reason: str) -> None:
 
 
 def emergency_reason(request, person_id) -> str:
-    """The reason the doctor gave for this patient, while it lasts; empty otherwise."""
-    header = request.headers.get("X-Emergency-Reason", "")
-    if header:
-        return _utf8(header)
+    """The reason the doctor gave on the staff page for this patient, while it lasts.
+
+    Only the session's grant counts on the portal's pages: a browser cannot skip the staff
+    page's lookup, throttle and audit by sending the header.
+    """
     session = getattr(request, "session", None)
     if session is None:
         return ""
@@ -35,6 +36,11 @@ def emergency_reason(request, person_id) -> str:
     if grant is None or datetime.fromisoformat(grant["until"]) < timezone.now():
         return ""
     return grant["reason"]
+
+
+def emergency_header(request) -> str:
+    """The reason a clinic's system sends with an API or FHIR request; empty without one."""
+    return _utf8(request.headers.get("X-Emergency-Reason", ""))
 
 
 def _utf8(header: str) -> str:

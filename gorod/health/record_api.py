@@ -26,8 +26,8 @@ from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
 from gorod.feedback.selectors import rating_receipt
-from gorod.health import record_rules
-from gorod.health.emergency import emergency_reason
+from gorod.health import documents, record_rules
+from gorod.health.emergency import emergency_header
 from gorod.health.models import AccessLogEntry, DiaryReading, Entry, Section
 from gorod.health.record_schemas import (
     AccessLogPage,
@@ -94,7 +94,7 @@ def _open(request, person_id: int, section: str, *, entry_id: int | None = None)
         person_id=person_id,
         section=section,
         channel="api",
-        emergency_reason=emergency_reason(request, person_id),
+        emergency_reason=emergency_header(request),
         entry_id=entry_id,
     )
 
@@ -480,7 +480,7 @@ def certificate_pdf(request, person_id: int = PERSON_ID, entry_id: int = ENTRY_I
         services.certificate_mark_issued(access=access, entry=entry)
     response = HttpResponse(bytes(pdf), content_type=PDF_CONTENT_TYPE)
     response["Content-Disposition"] = (
-        f'attachment; filename="certificate-{entry.certificate.number}.pdf"'
+        f'attachment; filename="{documents.certificate_filename(entry)}"'
     )
     return response
 

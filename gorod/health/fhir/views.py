@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gorod.accounts.services import api_token_authenticate
 from gorod.core.errors import NotFound
-from gorod.health.emergency import emergency_reason
+from gorod.health.emergency import emergency_header
 from gorod.health.fhir import record_resources, resources
 from gorod.health.fhir.record import (
     RECORD_KINDS,
@@ -218,7 +218,7 @@ def _open(request: HttpRequest, person_id, section: str, entry_id=None) -> Recor
             person_id=person_id,
             section=section,
             channel="fhir",
-            emergency_reason=emergency_reason(request, person_id),
+            emergency_reason=emergency_header(request),
             entry_id=entry_id,
         )
     except NotSignedIn as error:

@@ -6,8 +6,6 @@ patient's clinic, who prepares them, may read the list and download too. The fir
 download by the patient side is the issue of the certificate.
 """
 
-import re
-
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from gorod.core.errors import DomainError, show_on_form
 from gorod.feedback.selectors import rated_service
+from gorod.health import documents
 from gorod.health.models import Entry, Section
 from gorod.health.record.forms import CertificateOrderForm
 from gorod.health.record.views import open_record, record_page
@@ -54,12 +53,6 @@ def certificate_of(access: RecordAccess, entry_id: int) -> Entry:
     if entry is None:
         raise record_not_found()
     return entry
-
-
-def pdf_filename(entry: Entry) -> str:
-    """ "spravka-<number>.pdf", the number reduced to what every file system accepts."""
-    number = re.sub(r"[^0-9A-Za-z-]+", "-", entry.certificate.number).strip("-")
-    return f"spravka-{number}.pdf"
 
 
 def _crumbs(access: RecordAccess, current: str | None = None) -> list[dict]:
@@ -147,7 +140,9 @@ def certificate_pdf(request, person_id, entry_id: int):
     if access.is_patient_side and entry.status == "ready" and request.method == "GET":
         services.certificate_mark_issued(access=access, entry=entry)
     response = HttpResponse(bytes(entry.certificate.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(entry)}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{documents.certificate_filename(entry)}"'
+    )
     return response
 
 

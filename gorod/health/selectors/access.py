@@ -93,20 +93,23 @@ SELECT p.*,
           AND (d.valid_until IS NULL OR d.valid_until >= %(today)s)
         LIMIT 1
     ) AS scopes,
-    EXISTS (SELECT 1 FROM health_practitioner pr WHERE pr.user_id = %(actor)s) AS clinician,
+    EXISTS (
+        SELECT 1 FROM health_practitioner pr WHERE pr.user_id = %(actor)s AND pr.active
+    ) AS clinician,
     EXISTS (
         SELECT 1 FROM health_appointment a
         JOIN health_slot s ON s.id = a.slot_id
         JOIN health_practitionerrole r ON r.id = s.role_id
         JOIN health_practitioner pr ON pr.id = r.practitioner_id
-        WHERE a.person_id = p.id AND pr.user_id = %(actor)s
+        WHERE a.person_id = p.id AND pr.user_id = %(actor)s AND pr.active
           AND a.start >= %(window_start)s AND a.start <= %(window_end)s
           AND a.status NOT IN ('cancelled', 'entered-in-error')
     ) OR EXISTS (
         SELECT 1 FROM health_entry e
         JOIN health_practitioner pr ON pr.id = e.practitioner_id
-        WHERE e.patient_id = p.id AND pr.user_id = %(actor)s
-          AND e.occurred_at >= %(window_start)s
+        WHERE e.patient_id = p.id AND pr.user_id = %(actor)s AND pr.active
+          AND e.finalised_at IS NOT NULL
+          AND e.occurred_at >= %(window_start)s AND e.occurred_at <= %(window_end)s
     ) AS in_care,
     EXISTS (
         SELECT 1 FROM health_attachment at
@@ -115,7 +118,7 @@ SELECT p.*,
     ) AS clinic_registrar,
     (
         SELECT pr.last_name || ' ' || pr.first_name || ' ' || pr.middle_name
-        FROM health_practitioner pr WHERE pr.user_id = %(actor)s
+        FROM health_practitioner pr WHERE pr.user_id = %(actor)s AND pr.active
     ) AS reader_doctor,
     (
         SELECT rp.last_name || ' ' || rp.first_name || ' ' || rp.middle_name

@@ -279,7 +279,12 @@ def entry_detail(
     if newer_id is None:
         entries = entries.filter(VISIBLE)
     else:
-        entries = entries.filter(amendment__pk=newer_id, finalised_at__isnull=False)
+        # Only a signed amendment opens its original: a doctor's draft is not yet news.
+        entries = entries.filter(
+            amendment__pk=newer_id,
+            amendment__finalised_at__isnull=False,
+            finalised_at__isnull=False,
+        )
     detail = DETAIL_OF[section]
     related = ["organisation", "specialty", "practitioner", detail, "amendment"]
     if section == Section.CONDITIONS:

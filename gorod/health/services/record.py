@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gorod.accounts.models import Person
+from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER, age_on
 from gorod.analytics.services import usage_record
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound
@@ -50,6 +51,7 @@ from gorod.health.models import (
 )
 from gorod.health.selectors.access import RecordAccess
 from gorod.health.selectors.booking import (
+    city_zone,
     current_attachment,
     is_registrar_of,
     local_now,
@@ -81,7 +83,7 @@ def _forbidden(code: str, message) -> DomainError:
 def _doctor_of(actor) -> Practitioner:
     """The doctor the signed-in user is; a user who is no doctor writes no record."""
     practitioner = (
-        Practitioner.objects.filter(user_id=actor.pk).first()
+        Practitioner.objects.filter(user_id=actor.pk, active=True).first()
         if getattr(actor, "is_authenticated", False)
         else None
     )
@@ -886,6 +888,7 @@ def lab_report_store(
     Returns (entry, created). The results' flags come from their reference ranges when the
     laboratory sends none; the entry is flagged when any result is outside its range.
     """
+    lab_system, lab_identifier = lab_system.strip(), lab_identifier.strip()
     stored = (
         Entry.objects.filter(
             lab_report__lab_system=lab_system, lab_report__lab_identifier=lab_identifier
@@ -894,13 +897,13 @@ def lab_report_store(
         .first()
     )
     if stored is not None:
-        return stored, False
+        return _repeat_of(stored, actor=actor, patient=patient), False
     if not observations:
         raise DomainError("lab_report_empty", _("В результате нет ни одного показателя."))
     rows = [_observation(item, position) for position, item in enumerate(observations)]
     report = LabReport(
-        lab_system=lab_system.strip(),
-        lab_identifier=lab_identifier.strip(),
+        lab_system=lab_system,
+        lab_identifier=lab_identifier,
         laboratory=laboratory.strip(),
         category=category,
         specimen=specimen.strip(),
@@ -942,7 +945,7 @@ def lab_report_store(
         entry = Entry.objects.get(
             lab_report__lab_system=lab_system, lab_report__lab_identifier=lab_identifier
         )
-        return entry, False
+        return _repeat_of(entry, actor=actor, patient=patient), False
     return entry, True
 
 
@@ -1046,8 +1049,20 @@ def _ready_drafts(entry: Entry) -> list[Draft]:
             % values,
             link=link,
         )
-        for person_id in recipients_of(entry.patient)
+        for person_id in _record_recipients(entry.patient)
     ]
+
+
+def _record_recipients(patient: Person) -> list[int]:
+    """Who may hear of a record's news: the patient with a login, else the guardians while
+    the child is under 15 — from 15 the record is the teen's own (record_rules)."""
+    if patient.user_id is None and not _represented_by_guardians(patient):
+        return []
+    return recipients_of(patient)
+
+
+def _represented_by_guardians(patient: Person) -> bool:
+    return age_on(patient.birth_date, _today()) < GUARDIAN_REPRESENTS_UNDER
 
 
 @transaction.atomic
@@ -1151,6 +1166,9 @@ def diary_reading_add(
 ) -> DiaryReading:
     """A home reading, entered by the patient (or a child's guardian)."""
     _patient_side(access, DIARY_ROLES)
+    if timezone.is_naive(measured_at):
+        # A time without a zone is the city's wall clock, as the patient read it.
+        measured_at = timezone.make_aware(measured_at, city_zone())
     if kind not in DiaryReading.Kind.values:
         raise DomainError("diary_kind_invalid", _("Выберите показатель."), field="kind")
     number = _decimal(value, field="value", code="diary_value_invalid")
@@ -1199,3 +1217,21 @@ def diary_reading_delete(*, access: RecordAccess, reading_id: int) -> None:
         person=access.patient.pk,
         reading=reading_id,
     )
+
+
+def _repeat_of(stored: Entry, *, actor, patient: Person) -> Entry:
+    """The report a laboratory sent before, when this is really that report again.
+
+    The same identifier from another account, or for another patient, is not a repeat: it
+    would hand the sender someone else's report id and drop its own results unseen.
+    """
+    if stored.patient_id != patient.pk or stored.created_by_id != getattr(actor, "pk", None):
+        raise DomainError(
+            "lab_identifier_conflict",
+            _(
+                "Результат с таким номером уже получен от другой лаборатории "
+                "или для другого пациента."
+            ),
+            status=409,
+        )
+    return stored

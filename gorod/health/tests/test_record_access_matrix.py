@@ -294,3 +294,37 @@ def test_a_revoked_delegation_stops_the_next_look(client, world):
     delegation = Delegation.objects.get(delegate__user=delegate)
     accounts.delegation_revoke(actor=world.adult.user, delegation_id=delegation.pk)
     assert client.get(f"/health/record/{world.adult.pk}/").status_code == 404
+
+
+def test_the_pages_take_an_emergency_reason_only_from_the_staff_page(client, world):
+    """A header on a browser's request does not skip the staff page's lookup and audit."""
+    client.force_login(world.readers["emergency_override"])
+    response = client.get(
+        f"/health/record/{world.adult.pk}/", HTTP_X_EMERGENCY_REASON=EMERGENCY_REASON
+    )
+    assert response.status_code == 404
+
+
+def test_a_doctor_who_left_the_clinic_reads_no_more(client, world):
+    doctor = world.readers["clinician_in_care"]
+    client.force_login(doctor)
+    assert client.get(f"/health/record/{world.adult.pk}/").status_code == 200
+    doctor.practitioner.active = False
+    doctor.practitioner.save(update_fields=["active"])
+    assert client.get(f"/health/record/{world.adult.pk}/").status_code == 404
+
+
+def test_a_doctors_unsigned_draft_opens_no_record(client, world):
+    """Opening a protocol draft for any patient must not make the doctor their doctor."""
+    stranger_doctor = world.readers["clinician_without_relation"]
+    Entry.objects.create(
+        patient=world.adult,
+        section="encounters",
+        occurred_at=timezone.now(),
+        title="Приём",
+        practitioner=stranger_doctor.practitioner,
+        source=Entry.Source.CLINICIAN,
+        created_by=stranger_doctor,
+    )
+    client.force_login(stranger_doctor)
+    assert client.get(f"/health/record/{world.adult.pk}/").status_code == 404

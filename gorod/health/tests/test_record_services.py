@@ -844,3 +844,46 @@ def test_the_diarys_refusals(clinic, time_machine):
         measured_at=NOW + timedelta(hours=1),
     )
     assert not DiaryReading.objects.exists()
+
+
+def test_a_reused_identifier_from_another_lab_or_patient_is_a_conflict(clinic):
+    record.lab_report_store(**lab_values(clinic.patient))
+    # Padded with spaces it is still the same identifier, found before the insert.
+    _again, created = record.lab_report_store(**lab_values(clinic.patient, " LIS-1 "))
+    assert not created
+    other_lab = UserFactory()
+    conflict = refusal(
+        "lab_identifier_conflict",
+        record.lab_report_store,
+        **{**lab_values(clinic.patient), "actor": other_lab},
+    )
+    assert conflict.status == 409
+    refusal("lab_identifier_conflict", record.lab_report_store, **lab_values(clinic.child))
+    assert LabReport.objects.count() == 1
+
+
+def test_a_ready_certificate_of_a_teen_is_not_told_to_the_parent(clinic, time_machine, signed_pdf):
+    """From 15 the record is the teen's: a teen without a login hears nothing through the
+    parent, who may not read it."""
+    time_machine.move_to(NOW)
+    teen = clinic.child
+    teen.birth_date = date(2010, 1, 1)
+    teen.save(update_fields=["birth_date"])
+    entry = record.certificate_order(
+        access=access(teen, role="delegate", actor=clinic.patient.user), kind="pool"
+    )
+    time_machine.move_to(NOW + timedelta(days=1))
+    record.certificates_prepare_due()
+    assert Entry.objects.get(pk=entry.pk).status == "ready"
+    assert not Message.objects.filter(topic="health.certificate").exists()
+
+
+def test_a_diary_time_without_a_zone_is_moscow_time(clinic, time_machine):
+    time_machine.move_to(NOW)
+    reading = record.diary_reading_add(
+        access=access(clinic.patient),
+        kind="pulse",
+        value="72",
+        measured_at=datetime(2026, 11, 25, 8, 30),
+    )
+    assert reading.measured_at == datetime(2026, 11, 25, 8, 30, tzinfo=MOSCOW)
