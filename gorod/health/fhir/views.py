@@ -31,6 +31,7 @@ from gorod.health.fhir.record import (
     record_row,
     record_search,
     search_patient,
+    sources_for,
 )
 from gorod.health.fhir.search import (
     JSON_FORMATS,
@@ -48,7 +49,7 @@ from gorod.health.fhir.selectors import (
     resource_search,
 )
 from gorod.health.record_rules import EVERYTHING
-from gorod.health.selectors.access import NotSignedIn, RecordAccess, record_open
+from gorod.health.selectors.access import NotSignedIn, RecordAccess, record_also, record_open
 
 logger = logging.getLogger(__name__)
 
@@ -281,6 +282,7 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
         person_id, filters = search_patient(record_kind, query.filters)
         # Another person's record (or a guessed id) is "not found", and the look is logged.
         access = _open(request, person_id, record_kind.section)
+        record_also(access, [source.section for source in sources_for(record_kind, access)])
         page = record_search(
             record_kind,
             access,

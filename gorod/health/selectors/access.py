@@ -46,6 +46,9 @@ class RecordAccess:
     role: str
     section: str
     channel: str
+    # As logged: the reader's name then, and why the look was allowed.
+    reader_name: str = ""
+    reason: str = ""
 
     @property
     def is_patient_side(self) -> bool:
@@ -230,9 +233,10 @@ def record_open(
         decision = record_rules.record_read_decision(
             facts, section, child_age_limit=GUARDIAN_REPRESENTS_UNDER
         )
+    reader_name = _reader_name(actor, row)
     _log(
         actor=actor,
-        actor_name=_reader_name(actor, row),
+        actor_name=reader_name,
         person_id=patient_key,
         section=section,
         channel=channel,
@@ -242,5 +246,30 @@ def record_open(
     if not decision.allowed:
         raise record_not_found()
     return RecordAccess(
-        actor=actor, patient=row, role=decision.role, section=section, channel=channel
+        actor=actor,
+        patient=row,
+        role=decision.role,
+        section=section,
+        channel=channel,
+        reader_name=reader_name,
+        reason=decision.reason,
+    )
+
+
+def record_also(access: RecordAccess, sections) -> None:
+    """Log the other sections one look reads besides its own (a FHIR type that spans
+    several), so that the patient's log names everything that was read."""
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(
+            actor_id=access.actor.pk,
+            actor_name=access.reader_name,
+            role=access.role,
+            patient_id=access.patient.pk,
+            section=section,
+            channel=access.channel,
+            allowed=True,
+            reason=access.reason[:500],
+        )
+        for section in dict.fromkeys(sections)
+        if section != access.section
     )

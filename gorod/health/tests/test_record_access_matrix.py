@@ -176,8 +176,9 @@ def _last_look(patient: Person) -> AccessLogEntry:
     return AccessLogEntry.objects.filter(patient_id=patient.pk).order_by("-id").first()
 
 
-def _assert_logged(kind, user, patient, look, channel, allowed):
-    row = _last_look(patient)
+def _assert_logged(kind, user, patient, look, channel, allowed, row=None):
+    """The look's log row (the patient's last one unless given) says who, what and how."""
+    row = row or _last_look(patient)
     assert row is not None, (kind, look, channel)
     assert (row.actor_id, row.section, row.channel, row.allowed, row.role) == (
         user.pk if user is not None else None,
@@ -244,12 +245,16 @@ def test_fhir(client, world, kind):
         # Whoever may read the whole timeline may take the whole record.
         seen = record_rules.TIMELINE if look == record_rules.EVERYTHING else look
         allowed = seen in EXPECTED[kind]
+        before = AccessLogEntry.objects.count()
         response = client.get(path, **headers)
         expected = 401 if kind == "anonymous" else (200 if allowed else 404)
         assert response.status_code == expected, (kind, path, response.content[:200])
         if response.status_code != 200:
             assert response.json()["resourceType"] == "OperationOutcome"
-        _assert_logged(kind, user, patient, look, "fhir", allowed)
+        # A type that spans sections logs each section it read, its own first.
+        looks = AccessLogEntry.objects.order_by("id")[before:]
+        _assert_logged(kind, user, patient, look, "fhir", allowed, row=looks[0])
+        assert {row.allowed for row in looks} == {allowed}
 
 
 def test_another_persons_entry_id_is_not_found_and_logged(client, world):
@@ -328,3 +333,17 @@ def test_a_doctors_unsigned_draft_opens_no_record(client, world):
     )
     client.force_login(stranger_doctor)
     assert client.get(f"/health/record/{world.adult.pk}/").status_code == 404
+
+
+def test_a_fhir_type_spanning_sections_logs_each_it_read(client, world):
+    _token, plaintext = accounts.api_token_create(actor=world.adult.user, name="matrix")
+    before = AccessLogEntry.objects.count()
+    response = client.get(
+        f"/fhir/r4/Observation?patient={world.adult.pk}",
+        HTTP_AUTHORIZATION=f"Bearer {plaintext}",
+        HTTP_ACCEPT="application/fhir+json",
+    )
+    assert response.status_code == 200
+    looks = AccessLogEntry.objects.order_by("id")[before:]
+    # Lab results, and the diary's readings served as vital signs.
+    assert [row.section for row in looks] == ["labs", "diary"]
