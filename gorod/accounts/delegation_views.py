@@ -6,76 +6,17 @@ lookup by policy is throttled by the service, and any mismatch is the same "not 
 so the form tells nothing about who holds a policy.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gorod.accounts import selectors, services
-from gorod.accounts.forms import DATE_INPUT
-from gorod.accounts.models import Delegation, Person
+from gorod.accounts.forms import DelegationGrantForm, DelegationRequestForm
+from gorod.accounts.models import Person
 from gorod.core.errors import DomainError, NotFound, show_on_form
-
-
-class DelegationGrantForm(forms.Form):
-    delegate_policy = forms.CharField(
-        label=gettext_lazy("Полис ОМС доверенного лица"),
-        max_length=24,
-        help_text=gettext_lazy("16 цифр, как на полисе."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    delegate_birth_date = forms.DateField(
-        label=gettext_lazy("Дата рождения доверенного лица"), widget=DATE_INPUT
-    )
-    scopes = forms.MultipleChoiceField(
-        label=gettext_lazy("Что доверяете"),
-        choices=Delegation.Scope.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    valid_until = forms.DateField(
-        label=gettext_lazy("Действует по (необязательно)"),
-        required=False,
-        help_text=gettext_lazy("Без даты доверенность действует, пока вы её не отзовёте."),
-        widget=DATE_INPUT,
-    )
-
-
-class DelegationRequestForm(forms.Form):
-    principal_policy = forms.CharField(
-        label=gettext_lazy("Полис ОМС доверителя"),
-        max_length=24,
-        help_text=gettext_lazy("16 цифр, как на полисе того, за кого вы хотите действовать."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    principal_birth_date = forms.DateField(
-        label=gettext_lazy("Дата рождения доверителя"), widget=DATE_INPUT
-    )
-    scopes = forms.MultipleChoiceField(
-        label=gettext_lazy("Что просите доверить"),
-        choices=Delegation.Scope.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-
-def delegations_of(person: Person) -> tuple[list[Delegation], list[Delegation]]:
-    """The person's delegations not yet revoked: (given by them, received by them)."""
-    given, received = [], []
-    labels = Delegation.Scope.values
-    for delegation in (
-        Delegation.objects.filter(Q(principal=person) | Q(delegate=person), revoked_at__isnull=True)
-        .select_related("principal", "delegate")
-        .order_by("-requested_at", "-id")
-    ):
-        delegation.scope_labels = [
-            Delegation.Scope(scope).label for scope in delegation.scopes if scope in labels
-        ]
-        (given if delegation.principal_id == person.pk else received).append(delegation)
-    return given, received
 
 
 def _person_or_404(request) -> Person:
@@ -90,7 +31,7 @@ def _person_or_404(request) -> Person:
 @require_safe
 def delegations(request):
     person = _person_or_404(request)
-    given, received = delegations_of(person)
+    given, received = selectors.delegations_of(person)
     return render(
         request,
         "accounts/delegations.html",

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from gorod.accounts.models import Guardianship
+from gorod.accounts.models import Delegation, Guardianship
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -87,4 +87,42 @@ class ApiTokenForm(forms.Form):
         label=_("Название токена"),
         max_length=100,
         help_text=_("Например, «Домашний сервер» — чтобы потом узнать и при нужде отозвать."),
+    )
+
+
+class DelegationGrantForm(forms.Form):
+    delegate_policy = forms.CharField(
+        label=_("Полис ОМС доверенного лица"),
+        max_length=24,
+        help_text=_("16 цифр, как на полисе."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    delegate_birth_date = forms.DateField(
+        label=_("Дата рождения доверенного лица"), widget=DATE_INPUT
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Что доверяете"),
+        choices=Delegation.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    valid_until = forms.DateField(
+        label=_("Действует по (необязательно)"),
+        required=False,
+        help_text=_("Без даты доверенность действует, пока вы её не отзовёте."),
+        widget=DATE_INPUT,
+    )
+
+
+class DelegationRequestForm(forms.Form):
+    principal_policy = forms.CharField(
+        label=_("Полис ОМС доверителя"),
+        max_length=24,
+        help_text=_("16 цифр, как на полисе того, за кого вы хотите действовать."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    principal_birth_date = forms.DateField(label=_("Дата рождения доверителя"), widget=DATE_INPUT)
+    scopes = forms.MultipleChoiceField(
+        label=_("Что просите доверить"),
+        choices=Delegation.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
     )

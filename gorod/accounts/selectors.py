@@ -1,8 +1,10 @@
 """Reads about users and people, always scoped to the actor."""
 
-from django.db.models import QuerySet
+from datetime import date
 
-from gorod.accounts.models import ApiToken, Guardianship, Person, User
+from django.db.models import Q, QuerySet
+
+from gorod.accounts.models import ApiToken, Delegation, Guardianship, Person, User
 from gorod.core.models import AuditEvent
 
 
@@ -26,3 +28,26 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 def recent_activity_of(user: User, *, limit: int = 10) -> list[AuditEvent]:
     """What the user did lately, newest first, from the audit log of their own actions."""
     return list(AuditEvent.objects.filter(actor=user).order_by("-occurred_at", "-id")[:limit])
+
+
+def live_delegations(*, today: date) -> QuerySet[Delegation]:
+    """Delegations that work today: confirmed, not revoked, not expired."""
+    return Delegation.objects.filter(confirmed_at__isnull=False, revoked_at__isnull=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+
+
+def delegations_of(person: Person) -> tuple[list[Delegation], list[Delegation]]:
+    """The person's delegations not yet revoked: (given by them, received by them)."""
+    given, received = [], []
+    labels = Delegation.Scope.values
+    for delegation in (
+        Delegation.objects.filter(Q(principal=person) | Q(delegate=person), revoked_at__isnull=True)
+        .select_related("principal", "delegate")
+        .order_by("-requested_at", "-id")
+    ):
+        delegation.scope_labels = [
+            Delegation.Scope(scope).label for scope in delegation.scopes if scope in labels
+        ]
+        (given if delegation.principal_id == person.pk else received).append(delegation)
+    return given, received

@@ -9,12 +9,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gorod.accounts.models import Delegation, Guardianship, Person
+from gorod.accounts.models import Guardianship, Person
 from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER
+from gorod.accounts.selectors import live_delegations
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.ids import valid_id
 from gorod.health import rules
@@ -79,12 +80,6 @@ class Patient:
         )
 
 
-def _live_delegations(*, today: date) -> QuerySet[Delegation]:
-    return Delegation.objects.filter(confirmed_at__isnull=False, revoked_at__isnull=True).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-    )
-
-
 def patients_of(actor) -> list[Patient]:
     """The actor, their wards and their principals: the "whom for" choice of the pages.
 
@@ -98,9 +93,7 @@ def patients_of(actor) -> list[Patient]:
     for guardianship in Guardianship.objects.filter(guardian=me).select_related("child"):
         patients.append(Patient(guardianship.child, rules.Representation(is_guardian=True)))
     today = local_now().date()
-    for delegation in (
-        _live_delegations(today=today).filter(delegate=me).select_related("principal")
-    ):
+    for delegation in live_delegations(today=today).filter(delegate=me).select_related("principal"):
         scopes = frozenset(delegation.scopes)
         if rules.APPOINTMENTS_SCOPE in scopes:
             patients.append(
@@ -124,7 +117,7 @@ def patient_for(actor, person_id: int) -> Patient:
     if guardianship is not None:
         return Patient(guardianship.child, rules.Representation(is_guardian=True))
     delegation = (
-        _live_delegations(today=local_now().date())
+        live_delegations(today=local_now().date())
         .filter(delegate=me, principal_id=person_id)
         .select_related("principal")
         .first()

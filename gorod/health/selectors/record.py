@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gorod.accounts.models import Delegation, Guardianship, Person
+from gorod.accounts.models import Guardianship, Person
 from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER, age_on
+from gorod.accounts.selectors import live_delegations
 from gorod.core.errors import NotFound
 from gorod.health import record_rules
 from gorod.health.models import Diagnosis, Entry, Observation, Organisation, Section, Specialty
@@ -65,11 +66,7 @@ def record_people(actor) -> list[tuple[Person, str]]:
     for guardianship in Guardianship.objects.filter(guardian=me).select_related("child"):
         if age_on(guardianship.child.birth_date, today) < GUARDIAN_REPRESENTS_UNDER:
             people.append((guardianship.child, "guardian"))
-    delegations = (
-        Delegation.objects.filter(delegate=me, confirmed_at__isnull=False, revoked_at__isnull=True)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .select_related("principal")
-    )
+    delegations = live_delegations(today=today).filter(delegate=me).select_related("principal")
     for delegation in delegations:
         if record_rules.RECORD_SCOPE in delegation.scopes:
             people.append((delegation.principal, "delegate"))
