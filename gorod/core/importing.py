@@ -11,6 +11,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from rich.progress import Progress
 
+from gorod.catalog.rules import RowProblem
 from gorod.core.errors import DomainError
 
 # Stored rows are looked up this many keys at a time (SQLite's bound-parameter limit).
@@ -64,3 +65,24 @@ def text_field(
 def chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+# How many bad lines an import prints before it says how many more there are.
+SHOW_PROBLEMS = 50
+
+
+def problems_print(path: Path, problems: list[RowProblem], *, stdout, style) -> None:
+    """Every bad line (the first SHOW_PROBLEMS of them) and that nothing was imported."""
+    for problem in problems[:SHOW_PROBLEMS]:
+        stdout.write(style.ERROR(f"{path}:{problem.line}: {problem.message}"))
+    if len(problems) > SHOW_PROBLEMS:
+        stdout.write(
+            style.ERROR(
+                _("… и ещё %(count)d строк с ошибками") % {"count": len(problems) - SHOW_PROBLEMS}
+            )
+        )
+    stdout.write(
+        style.ERROR(
+            _("Ничего не загружено: строк с ошибками — %(count)d.") % {"count": len(problems)}
+        )
+    )

@@ -35,7 +35,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from gorod.analytics.importers import file_facts
 from gorod.catalog.rules import RowProblem
 from gorod.core.audit import audit_record
-from gorod.core.importing import chunks, read_csv, text_field
+from gorod.core.importing import SHOW_PROBLEMS, chunks, problems_print, read_csv, text_field
 from gorod.health.models import Location, Organisation
 
 ATTRIBUTION = "Портал открытых данных Правительства Москвы, data.mos.ru"
@@ -67,7 +67,6 @@ BRANCH_OF_QUOTED = re.compile(r"филиал\w*\s[^«]*«(?P<main>[^»]+)»", re
 QUOTED = re.compile(r"«(?P<name>[^»]+)»")
 DATASET = re.compile(r"^[0-9]{1,10}$")
 COORDINATE_PLACES = Decimal("0.000001")
-SHOW_PROBLEMS = 50
 WRITE_BATCH = 500
 
 ORGANISATION_FIELDS = ("name", "kind", "district", "phone")
@@ -469,23 +468,6 @@ def progress_shown(stdout) -> Iterator[Progress]:
     )
     with Progress(*columns, console=Console(file=stdout, highlight=False), transient=True) as bar:
         yield bar
-
-
-def problems_print(path: Path, problems: list[RowProblem], *, stdout, style) -> None:
-    """Every bad line (the first SHOW_PROBLEMS of them) and that nothing was imported."""
-    for problem in problems[:SHOW_PROBLEMS]:
-        stdout.write(style.ERROR(f"{path}:{problem.line}: {problem.message}"))
-    if len(problems) > SHOW_PROBLEMS:
-        stdout.write(
-            style.ERROR(
-                _("… и ещё %(count)d строк с ошибками") % {"count": len(problems) - SHOW_PROBLEMS}
-            )
-        )
-    stdout.write(
-        style.ERROR(
-            _("Ничего не загружено: строк с ошибками — %(count)d.") % {"count": len(problems)}
-        )
-    )
 
 
 def import_clinics_file(path: Path, *, stdout, style, actor=None) -> ClinicImportReport:

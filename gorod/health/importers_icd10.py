@@ -25,8 +25,8 @@ from rich.progress import Progress
 from gorod.analytics.importers import file_facts
 from gorod.catalog.rules import RowProblem
 from gorod.core.audit import audit_record
-from gorod.core.importing import chunks, read_csv, text_field
-from gorod.health.importers import problems_print, progress_shown
+from gorod.core.importing import chunks, problems_print, read_csv, text_field
+from gorod.health.importers import progress_shown
 from gorod.health.models import Icd10
 
 SOURCE = "НСИ Минздрава России, OID 1.2.643.5.1.13.13.11.1005 (МКБ-10)"

@@ -22,7 +22,7 @@ from gorod.analytics.importers import file_facts
 from gorod.catalog.rules import RowProblem
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError
-from gorod.core.importing import chunks, read_csv
+from gorod.core.importing import chunks, problems_print, read_csv
 from gorod.health.models import LabReport
 from gorod.health.services.labs import (
     CATEGORIES,
@@ -52,7 +52,6 @@ COLUMNS = (
 )
 # The columns that describe the report, repeated on each of its rows.
 REPORT_COLUMNS = ("oms_policy", "issued_at", "laboratory", "category", "specimen")
-SHOW_PROBLEMS = 50
 
 
 @dataclass
@@ -227,22 +226,8 @@ def import_labs(path: Path, *, actor=None) -> LabImportReport:
 def import_labs_file(path: Path, *, stdout, style, actor=None) -> LabImportReport:
     """`gorod import labs`: import the file, print every bad line and a summary."""
     report = import_labs(path, actor=actor)
-    for problem in report.problems[:SHOW_PROBLEMS]:
-        stdout.write(style.ERROR(f"{path}:{problem.line}: {problem.message}"))
     if report.problems:
-        if len(report.problems) > SHOW_PROBLEMS:
-            stdout.write(
-                style.ERROR(
-                    _("… и ещё %(count)d строк с ошибками")
-                    % {"count": len(report.problems) - SHOW_PROBLEMS}
-                )
-            )
-        stdout.write(
-            style.ERROR(
-                _("Ничего не загружено: строк с ошибками — %(count)d.")
-                % {"count": len(report.problems)}
-            )
-        )
+        problems_print(path, report.problems, stdout=stdout, style=style)
         return report
     stdout.write(
         style.SUCCESS(

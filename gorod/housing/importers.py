@@ -27,7 +27,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from gorod.analytics.importers import file_facts
 from gorod.catalog.rules import RowProblem
 from gorod.core.audit import audit_record
-from gorod.core.importing import chunks, read_csv, text_field
+from gorod.core.importing import chunks, problems_print, read_csv, text_field
 from gorod.housing import rules
 from gorod.housing.models import VALUE_DECIMAL_PLACES, Meter, Premises
 
@@ -52,7 +52,6 @@ DEFAULT_INTEGER_DIGITS = 5
 DEFAULT_FRACTION_DIGITS = 3
 MAX_INTEGER_DIGITS = 7
 MAX_RESIDENTS = 999
-SHOW_PROBLEMS = 50
 # Lookups of existing rows go in chunks: SQLite allows a limited number of query parameters.
 WRITE_BATCH = 1000
 
@@ -426,21 +425,7 @@ def import_meters_file(path: Path, *, stdout, style, actor=None) -> MeterImportR
             )
         )
     if report.problems:
-        for problem in report.problems[:SHOW_PROBLEMS]:
-            stdout.write(style.ERROR(f"{path}:{problem.line}: {problem.message}"))
-        if len(report.problems) > SHOW_PROBLEMS:
-            stdout.write(
-                style.ERROR(
-                    _("… и ещё %(count)d строк с ошибками")
-                    % {"count": len(report.problems) - SHOW_PROBLEMS}
-                )
-            )
-        stdout.write(
-            style.ERROR(
-                _("Ничего не загружено: строк с ошибками — %(count)d.")
-                % {"count": len(report.problems)}
-            )
-        )
+        problems_print(path, report.problems, stdout=stdout, style=style)
         return report
     stdout.write(
         style.SUCCESS(
