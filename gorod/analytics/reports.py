@@ -112,7 +112,31 @@ def russian_decimal(value: float) -> str:
 
 
 def russian_percent(share: float) -> str:
-    return f"{share * 100:.0f} %"
+    """Whole percents; under one percent a tenth ("0,4 %"), so that a small share or change
+    does not read as none."""
+    percent = abs(share) * 100
+    if percent >= 1 or percent == 0:
+        return f"{share * 100:.0f} %"
+    if percent < 0.05:
+        return "менее 0,1 %"
+    return f"{share * 100:.1f} %".replace(".", ",")
+
+
+def _unchanged(change: float) -> bool:
+    # What would read "0 %" even with a tenth of a percent is no change at all.
+    return abs(change) * 100 < 0.05
+
+
+def russian_change(change: float, *, up: str, down: str) -> str | None:
+    """ "вырос на 12 %", "снизился на 0,4 %"; None when the change rounds to nothing."""
+    if _unchanged(change):
+        return None
+    return f"{up if change > 0 else down} на {russian_percent(abs(change))}"
+
+
+def _sentence(text: str) -> str:
+    # A sentence may end in an abbreviation with its own dot ("12,3 тыс.", "2025 г.").
+    return text if text.endswith(".") else text + "."
 
 
 def russian_date(day) -> str:
@@ -127,17 +151,18 @@ def usage_summary_ru(report, ratings=None, ratings_comparison=None) -> str:
     """A few sentences in the style of the city's press releases."""
     current = report.current
     sentences = [
-        f"За период {russian_period(current.period)} к сервисам портала обратились "
-        f"{russian_count(current.uses, 'раз', 'раза', 'раз')}, "
-        f"в среднем {russian_number(current.daily_average)} в день; "
-        f"уникальных пользователей — {russian_number(current.users)}."
+        _sentence(
+            f"За период {russian_period(current.period)} к сервисам портала обратились "
+            f"{russian_count(current.uses, 'раз', 'раза', 'раз')}, "
+            f"в среднем {russian_number(current.daily_average)} в день; "
+            f"уникальных пользователей — {russian_number(current.users)}"
+        )
     ]
     change = report.daily_average_change
     if change is not None:
-        direction = "вырос" if change >= 0 else "снизился"
+        moved = russian_change(change, up="вырос", down="снизился") or "не изменился"
         sentences.append(
-            f"По сравнению с периодом {russian_period(report.comparison.period)} "
-            f"спрос {direction} на {russian_percent(abs(change))}."
+            f"По сравнению с периодом {russian_period(report.comparison.period)} спрос {moved}."
         )
     if current.top_services:
         top = ", ".join(
@@ -161,18 +186,21 @@ def _ratings_sentence(ratings, comparison) -> str | None:
     )
     if comparison is not None and comparison.count:
         change = rules.relative_change(ratings.count, comparison.count)
-        more = "больше" if change >= 0 else "меньше"
-        sentence += (
-            f"; это на {russian_percent(abs(change))} {more}, чем за период "
-            f"{russian_period(comparison.period)}"
-        )
-    return sentence + "."
+        if _unchanged(change):
+            sentence += f"; столько же, сколько за период {russian_period(comparison.period)}"
+        else:
+            more = "больше" if change > 0 else "меньше"
+            sentence += (
+                f"; это на {russian_percent(abs(change))} {more}, чем за период "
+                f"{russian_period(comparison.period)}"
+            )
+    return _sentence(sentence)
 
 
 def ratings_summary_ru(ratings, comparison=None, *, min_count: int = 10) -> str:
     """The ratings sentence, and the best and worst rated services among those with
     at least `min_count` ratings (fewer say more about chance than about the service)."""
-    sentences = [f"Период {russian_period(ratings.period)}."]
+    sentences = [_sentence(f"Период {russian_period(ratings.period)}")]
     sentences.append(_ratings_sentence(ratings, comparison) or "Оценок за период нет.")
     rated = [row for row in ratings.by_service if row.count >= min_count]
     if len(rated) >= 2:

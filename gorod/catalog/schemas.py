@@ -34,7 +34,8 @@ class ServiceListQuery(Schema):
     q: str | None = Field(
         None,
         max_length=MAX_QUERY_LENGTH,
-        description="Search words, as people type them (typos and wrong layout are fine). "
+        description="Search words, as people type them (typos, the wrong keyboard layout "
+        "and Russian in Latin letters are fine). "
         "With q the list is ranked by relevance, without it by title.",
     )
     category: str | None = Field(None, max_length=32, description="Category slug")
@@ -50,6 +51,8 @@ class ServicePage(BaseModel):
     page_size: int
     pages: int
     understood_as: str | None = Field(
-        None, description="The query as understood when it was typed in the wrong layout"
+        None,
+        description="The query as understood when it was typed in the wrong keyboard layout "
+        "or in Latin letters",
     )
     items: list[ServiceOut]

@@ -9,8 +9,10 @@ The work is split so that a query costs little CPU:
   precomputed into an inverted index ``lemma -> [(document, weight)]``; the title, the English
   title and every keyword phrase also go into a phrase index for the "whole phrase" bonus;
 * at query time the query is layout-corrected if it was typed in the wrong keyboard layout,
-  lemmatized (lemmas are cached per process), widened to a few everyday synonyms and derived
-  words, unknown words are matched against the index vocabulary with rapidfuzz, and only the
+  or spelt in Cyrillic if it is Russian typed in Latin letters ("zapis k vrachu", see
+  translit.py; whichever reading the catalog and the dictionary recognise best), lemmatized
+  (lemmas are cached per process), widened to a few everyday synonyms and derived words,
+  unknown words are matched against the index vocabulary with rapidfuzz, and only the
   postings of the query's lemmas are visited.
 
 Finished answers are kept in a bounded per-index LRU cache, because popular queries repeat
@@ -29,7 +31,16 @@ from dataclasses import dataclass
 import pymorphy3
 from rapidfuzz import fuzz, process
 
-__all__ = ["SearchDocument", "SearchHit", "SearchIndex", "normalize", "switch_layout"]
+from gorod.catalog.translit import latin_spellings
+
+__all__ = [
+    "QueryRewrite",
+    "SearchDocument",
+    "SearchHit",
+    "SearchIndex",
+    "normalize",
+    "switch_layout",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +63,14 @@ class SearchHit:
     score: float
 
 
+@dataclass(frozen=True, slots=True)
+class QueryRewrite:
+    """The query as understood: retyped from the wrong keyboard layout, or from Latin letters."""
+
+    text: str
+    transliterated: bool
+
+
 # The same physical keys on the ЙЦУКЕН and QWERTY layouts. The two sides share no character,
 # so one translation table works in both directions and switching twice is the identity.
 _QWERTY = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~"
@@ -63,6 +82,8 @@ _LAYOUT_TABLE = str.maketrans(_QWERTY + _JCUKEN, _JCUKEN + _QWERTY)
 _WORD_RE = re.compile(r"[0-9a-zа-яё]+")
 _CYRILLIC_RE = re.compile(r"[а-яё]")
 _LATIN_RE = re.compile(r"[a-z]")
+# A Latin word as transliteration writes it: the apostrophe stands for a soft sign ("zapis'").
+_LATIN_WORD_RE = re.compile(r"[a-z][a-z']*")
 
 # Function words carry no intent, and in short queries they would otherwise outweigh the one
 # word that matters. The list also holds the filler citizens put around a request ("как",
@@ -259,6 +280,7 @@ class SearchIndex:
         # their dictionary forms. Digits and very short words are never "corrected". People
         # rarely get the first letter wrong, so comparing only words with the same initial
         # keeps a correction to a few hundred comparisons instead of thousands.
+        self._surfaces = frozenset(surfaces)
         vocabulary = {word for word in surfaces if len(word) >= _FUZZY_MIN_LENGTH}
         vocabulary.update(form for form in self._idf if len(form) >= _FUZZY_MIN_LENGTH)
         by_initial: dict[str, list[str]] = {}
@@ -319,24 +341,26 @@ class SearchIndex:
         if limit <= 0 or len(query) > _MAX_QUERY_CHARS:
             return []
         query = query.strip()
-        suggestion, hits, complete = self._answer(query)
+        rewrite, hits, complete = self._answer(query)
         if limit > len(hits) and not complete:
-            hits = self._rank(suggestion if suggestion is not None else query)
+            hits = self._rank(rewrite.text if rewrite is not None else query)
         return list(hits[:limit])
 
-    def suggest_layout(self, query: str) -> str | None:
-        """The query retyped on the other layout, if that is what the citizen meant."""
+    def rewrite(self, query: str) -> QueryRewrite | None:
+        """What the citizen meant, if the query was typed in the wrong layout or in Latin."""
         if len(query) > _MAX_QUERY_CHARS:
             return None
         return self._answer(query.strip())[0]
 
-    def _answer_uncached(self, query: str) -> tuple[str | None, tuple[SearchHit, ...], bool]:
-        """The layout suggestion, the first hits, and whether those are all the hits."""
-        suggestion = self._correct_layout(query)
-        hits = self._rank(suggestion if suggestion is not None else query)
-        return suggestion, hits[:_CACHED_HITS], len(hits) <= _CACHED_HITS
+    def _answer_uncached(
+        self, query: str
+    ) -> tuple[QueryRewrite | None, tuple[SearchHit, ...], bool]:
+        """The rewritten query, the first hits, and whether those are all the hits."""
+        rewrite = self._rewrite(query)
+        hits = self._rank(rewrite.text if rewrite is not None else query)
+        return rewrite, hits[:_CACHED_HITS], len(hits) <= _CACHED_HITS
 
-    # --- wrong keyboard layout -------------------------------------------------------------
+    # --- wrong keyboard layout, Latin letters ------------------------------------------------
 
     def _familiarity(self, chunk: str) -> int:
         """How much a chunk reads as real words: 2 per catalog word, 1 per other Russian one."""
@@ -348,27 +372,67 @@ class SearchIndex:
                 score += 1
         return score
 
-    def _correct_layout(self, query: str) -> str | None:
+    def _transliterate(self, chunk: str) -> str:
+        """A chunk's Latin words in Cyrillic, each spelt the way the catalog knows best."""
+        return _LATIN_WORD_RE.sub(lambda match: self._best_spelling(match[0]), chunk.lower())
+
+    def _best_spelling(self, word: str) -> str:
+        spellings = latin_spellings(word)
+        best, best_score = (spellings[0], 0) if spellings else (word, 0)
+        # The likeliest spelling that is a catalog word wins outright; failing that, the
+        # likeliest real word ("семя" before the unknown "семыа"). Most spellings are no word
+        # at all, and the dictionary's lookup rules them out far cheaper than lemmatizing.
+        for spelling in spellings:
+            if spelling in self._surfaces:
+                score = 2
+            elif _morph().word_is_known(spelling):
+                score = self._familiarity(spelling)
+            else:
+                continue
+            if score > best_score:
+                best, best_score = spelling, score
+                if score >= 2:
+                    break
+        return best
+
+    def _rewrite(self, query: str) -> QueryRewrite | None:
         # Decide per script: the Latin-looking words of "pfgbcm к врачу" may be Russian typed
-        # on QWERTY while its Cyrillic words are fine. Within a script the words are switched
+        # on QWERTY while its Cyrillic words are fine. Within a script the words are retyped
         # together when that makes the query more familiar overall, so that gibberish like
-        # "r" (the "к" of "pfgbcm r dhfxe") follows its neighbours.
+        # "r" (the "к" of "pfgbcm r dhfxe") follows its neighbours. Latin words may also be
+        # Russian spelt in Latin letters: the reading that explains more words wins, the
+        # keyboard layout on a tie (its readings are exact, a transliteration's a guess).
         chunks = query.split()
-        switched = list(chunks)
+        rewritten = list(chunks)
+        transliterated = False
+        # Ranking reads only the first few words; retyping more would only cost time.
+        considered = chunks[:_MAX_QUERY_TOKENS]
         for script in (_LATIN_RE, _CYRILLIC_RE):
-            indices = [i for i, chunk in enumerate(chunks) if script.search(chunk.lower())]
+            indices = [i for i, chunk in enumerate(considered) if script.search(chunk.lower())]
             if not indices:
                 continue
             before = [self._familiarity(chunks[i]) for i in indices]
-            after = [self._familiarity(switch_layout(chunks[i])) for i in indices]
-            if sum(after) <= sum(before):
+            if sum(before) >= 2 * sum(len(_tokens(chunks[i])) for i in indices):
+                continue  # every word is a catalog word already: nothing to improve
+            readings = [(switch_layout, False)]
+            if script is _LATIN_RE:
+                readings.append((self._transliterate, True))
+            best_total, best = sum(before), None
+            for retype, is_transliteration in readings:
+                retyped = [retype(chunks[i]) for i in indices]
+                after = [self._familiarity(chunk) for chunk in retyped]
+                if sum(after) > best_total:
+                    best_total, best = sum(after), (retyped, after, is_transliteration)
+            if best is None:
                 continue
-            for i, old, new in zip(indices, before, after, strict=True):
+            retyped, after, is_transliteration = best
+            for i, old, new, chunk in zip(indices, before, after, retyped, strict=True):
                 if new >= old:
-                    switched[i] = switch_layout(chunks[i])
-        if switched == chunks:
+                    rewritten[i] = chunk
+            transliterated = transliterated or is_transliteration
+        if rewritten == chunks:
             return None
-        return " ".join(switched)
+        return QueryRewrite(text=" ".join(rewritten), transliterated=transliterated)
 
     # --- ranking -------------------------------------------------------------------------
 

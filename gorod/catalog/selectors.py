@@ -25,8 +25,10 @@ FLAGSHIP_ROUTES = {
 class SearchResult:
     query: str
     services: list[Service]
-    # The query as we understood it when it was typed in the wrong keyboard layout.
+    # The query as we understood it when it was typed in the wrong keyboard layout, or in
+    # Latin letters (then `transliterated`).
     understood_as: str | None
+    transliterated: bool = False
 
 
 def category_list() -> list[Category]:
@@ -93,10 +95,12 @@ def service_search(query: str, *, limit: int | None = 20) -> SearchResult:
     query = query[: settings.GOROD_SEARCH_QUERY_MAX_LENGTH]
     current = snapshot.current()
     hits = current.index.search(query, limit=limit or len(current.services) or 1)
+    rewrite = current.index.rewrite(query) if hits else None
     return SearchResult(
         query=query,
         services=[current.services[hit.slug] for hit in hits if hit.slug in current.services],
-        understood_as=current.index.suggest_layout(query) if hits else None,
+        understood_as=rewrite.text if rewrite is not None else None,
+        transliterated=rewrite is not None and rewrite.transliterated,
     )
 
 

@@ -169,8 +169,8 @@ class HealthDemo:
     slots: int
     patients: int
     appointments: int
-    # Logins made now, with their passwords, for var/demo-credentials.txt.
-    credentials: list[tuple[str, str]] = field(default_factory=list)
+    # Logins made now, with their passwords and what to try, for var/demo-credentials.txt.
+    credentials: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -373,28 +373,40 @@ def _staff(rng: random.Random, clinics: Clinics, *, today: date) -> list[Practit
     return roles
 
 
-def _staff_login(email: str, group: str, credentials: list[tuple[str, str]]) -> User:
+def _staff_login(
+    email: str, group: str, hint: str, credentials: list[tuple[str, str, str]]
+) -> User:
     """A staff login in its role's group; a new one's password goes to `credentials`."""
     user = User.objects.filter(email=email).first()
     if user is None:
         password = secrets.token_urlsafe(12)
         user = User.objects.create_user(email, password, is_staff=True)
         user.groups.add(Group.objects.get(name=group))
-        credentials.append((email, password))
+        credentials.append((email, password, hint))
     return user
 
 
 def _logins(clinics: Clinics, roles: list[PractitionerRole]):
     """The registrar at the family clinic's desk and its first therapist's login."""
-    credentials: list[tuple[str, str]] = []
-    registrar = _staff_login(DEMO_REGISTRAR, "registrar", credentials)
+    credentials: list[tuple[str, str, str]] = []
+    registrar = _staff_login(
+        DEMO_REGISTRAR,
+        "registrar",
+        _("стойка регистратуры: день врачей, запись пациентов, расписания: /health/staff/"),
+        credentials,
+    )
     RegistrarPost.objects.get_or_create(user=registrar, organisation=clinics.adult)
     doctor_role = next(
         role
         for role in roles
         if role.organisation == clinics.adult and role.specialty.code == "therapist"
     )
-    doctor = _staff_login(DEMO_DOCTOR, "doctor", credentials)
+    doctor = _staff_login(
+        DEMO_DOCTOR,
+        "doctor",
+        _("приём врача: пациенты дня, протокол приёма, медкарта пациента: /health/staff/doctor/"),
+        credentials,
+    )
     if not Practitioner.objects.filter(user=doctor).exists():
         Practitioner.objects.filter(pk=doctor_role.practitioner_id).update(user=doctor)
     return credentials, registrar, doctor_role

@@ -168,7 +168,7 @@ def test_gorod_demo_if_empty_skips_everything(catalog):
     out = StringIO()
     call_command("demo", "--if-empty", stdout=out)
     assert ImportRun.objects.count() == 0
-    assert "already" in out.getvalue()
+    assert "уже загружен" in out.getvalue()
 
 
 def test_usage_scale_must_be_positive(catalog):

@@ -38,6 +38,12 @@ def test_search_ranks_like_the_page(client, catalog):
     assert body["items"][0]["url"] == "/services/doctor-appointment/"
 
 
+def test_search_understands_russian_typed_in_latin_letters(client, catalog):
+    body = client.get("/api/v1/services", {"q": "pokazaniya schetchikov", "page_size": 3}).json()
+    assert body["items"][0]["slug"] == "meter-readings"
+    assert body["understood_as"] == "показания счетчиков"
+
+
 def test_detail(client, catalog):
     body = client.get("/api/v1/services/meter-readings").json()
     assert body["kind"] == "flagship"

@@ -43,6 +43,11 @@ def test_search_issue_examples(catalog):
     assert selectors.service_search("pfgbcm r dhfxe").services[0].slug == "doctor-appointment"
     assert selectors.service_search("pfgbcm r dhfxe").understood_as == "запись к врачу"
     assert selectors.service_search("передать показания воды").services[0].slug == "meter-readings"
+    transliterated = selectors.service_search("zapis k vrachu")
+    assert transliterated.services[0].slug == "doctor-appointment"
+    assert transliterated.understood_as == "запись к врачу"
+    assert transliterated.transliterated
+    assert not selectors.service_search("pfgbcm r dhfxe").transliterated
 
 
 def test_search_of_nothing_finds_nothing(catalog):

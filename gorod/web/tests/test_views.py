@@ -81,6 +81,14 @@ def test_search_page_finds_meter_readings_first(client, catalog):
     assert response.context["result"].services[0].slug == "meter-readings"
 
 
+def test_search_page_understands_russian_typed_in_latin_letters(client, catalog):
+    response = client.get("/search", {"q": "pokazaniya schetchikov"})
+    assert response.context["result"].services[0].slug == "meter-readings"
+    html = response.content.decode()
+    assert "Запрос набран латиницей. Показаны результаты для «показания счетчиков»." in html
+    assert "не в той раскладке" not in html
+
+
 def test_search_page_partial_for_htmx(client, catalog):
     response = client.get("/search", {"q": "врач"}, HTTP_HX_REQUEST="true")
     assert b"<html" not in response.content

@@ -2,7 +2,9 @@
 
 The catalog is the project's own (fixtures/services.csv); the people are invented and
 say so in their names. Passwords are generated per installation and written to
-var/demo-credentials.txt (readable by the owner only), never printed into a shared log.
+var/demo-credentials.txt (readable by the owner only), never printed into a shared log,
+each login with its role and what to try with it. The output speaks one language, Russian
+unless --language says otherwise, and says what was done, not what is left to do.
 A year of usage and ratings is generated (gorod/analytics/demo.py: invented, shaped like
 the city's published figures) and loaded through the same imports and rollups as real
 history, so the dashboards and reports have something to show. Premises, meters and a
@@ -16,21 +18,24 @@ import os
 import secrets
 import tempfile
 from datetime import date
+from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gorod.accounts.models import User
+from gorod.accounts.roles import ROLES
 from gorod.accounts.services import child_add, user_register
 from gorod.analytics.demo import DAYS, DEFAULT_EVENTS, DEFAULT_SEED, demo_generate
-from gorod.analytics.importers import import_usage_file
+from gorod.analytics.importers import usage_import
 from gorod.analytics.models import UsageEvent
 from gorod.analytics.services import usage_rollup
 from gorod.catalog.importers import import_services_file
@@ -49,10 +54,40 @@ FEATURED = [
 DEMO_CITIZEN = "demo@gorod.local"
 DEMO_EDITOR = "editor@gorod.local"
 DEMO_OPERATOR = "operator@gorod.local"
+DEMO_ANALYST = "analyst@gorod.local"
+# The demo's staff logins: (login, role, what to try with it).
+DEMO_STAFF = (
+    (
+        DEMO_EDITOR,
+        "catalog_editor",
+        gettext_lazy("услуги, категории и ведомства каталога в служебном разделе: /staff/"),
+    ),
+    (
+        DEMO_OPERATOR,
+        "operator",
+        gettext_lazy(
+            "показания счётчиков, поверка, заявки на исправление и выгрузка для расчётов: "
+            "/housing/operator/"
+        ),
+    ),
+    (
+        DEMO_ANALYST,
+        "analyst",
+        gettext_lazy(
+            "панель обращений и оценок с выгрузками CSV: /analytics/; "
+            "в консоли — gorod report usage --from ДАТА --to ДАТА"
+        ),
+    ),
+)
+CITIZEN_TRY = gettext_lazy(
+    "запись к врачу: /health/; медкарта семьи: /health/record/; показания счётчиков: "
+    "/housing/; поиск услуг на главной"
+)
+CREDENTIALS_FILE = "demo-credentials.txt"
 
 
 class Command(BaseCommand):
-    help = "Load the demo city (catalog, a demo citizen with a child, a catalog editor)."
+    help = "Load the demo city (catalog, a demo citizen with a child, staff logins)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -76,46 +111,90 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-usage", action="store_true", help="Load no generated usage and ratings."
         )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="The language of the output and of the credentials file's hints.",
+        )
 
-    def handle(
-        self, *args, if_empty: bool, usage_scale: float, seed: int, no_usage: bool, **options
-    ):
+    def handle(self, *args, language: str, **options):
+        with translation.override(language):
+            self._load(**options)
+
+    def _load(self, *, if_empty: bool, usage_scale: float, seed: int, no_usage: bool, **_options):
         if usage_scale <= 0:
             raise CommandError(_("--usage-scale должен быть больше нуля."))
         if if_empty and Service.objects.exists():
-            self.stdout.write("Demo city already loaded.")
+            self.stdout.write(_("Демонстрационный город уже загружен."))
             return
-        import_services_file(CATALOG_FIXTURE, stdout=self.stdout, style=self.style)
+        # The import's own summary is for `gorod import services`; the demo says it in its words.
+        printed = StringIO()
+        report = import_services_file(CATALOG_FIXTURE, stdout=printed, style=self.style)
+        if report.problems:
+            raise CommandError(printed.getvalue())
+        self.stdout.write(
+            _("Каталог услуг: новых %(created)d, изменённых %(updated)d, без изменений %(same)d.")
+            % {
+                "created": len(report.created),
+                "updated": len(report.updated),
+                "same": len(report.unchanged),
+            }
+        )
         for position, slug in enumerate(FEATURED, start=1):
             service = Service.objects.get(slug=slug)
             if service.featured_position != position:
                 service.featured_position = position
                 service_save(actor=None, service=service, changed_fields=["featured_position"])
-        self._save_credentials(self._demo_people())
+        saved = self._save_credentials(self._demo_people())
         self._housing(seed=seed)
         if not no_usage:
             self._usage(events=max(1, round(DEFAULT_EVENTS * usage_scale)), seed=seed)
-        self._health(seed=seed)
+        saved = self._health(seed=seed) or saved
+        if saved:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Логины, пароли и роли демонстрационных учётных записей: %(path)s")
+                    % {"path": self._credentials_path()}
+                )
+            )
 
-    def _save_credentials(self, credentials: list[tuple[str, str]]) -> None:
+    def _credentials_path(self) -> Path:
+        return Path(settings.VAR_DIR) / CREDENTIALS_FILE
+
+    def _save_credentials(self, credentials: list[tuple[str, str, str]]) -> bool:
+        """Append new logins as «login, password, role(s), what to try»; False if none."""
         if not credentials:
-            return
-        path = Path(settings.VAR_DIR) / "demo-credentials.txt"
+            return False
+        roles = {}
+        users = User.objects.filter(email__in=[login for login, *_rest in credentials])
+        for user in users.prefetch_related("groups"):
+            titles = [
+                str(ROLES[group.name][0]) for group in user.groups.all() if group.name in ROLES
+            ]
+            roles[user.email] = ", ".join(sorted(titles)) or _("Житель")
+        path = self._credentials_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a") as handle:
-            for login, password in credentials:
-                handle.write(f"{login}\t{password}\n")
-        self.stdout.write(self.style.SUCCESS(f"Demo accounts and passwords: {path}"))
+            if handle.tell() == 0:
+                header = (_("логин"), _("пароль"), _("роль"), _("что попробовать"))
+                handle.write("# " + "\t".join(header) + "\n")
+            for login, password, hint in credentials:
+                handle.write(f"{login}\t{password}\t{roles.get(login, '')}\t{hint}\n")
+        return True
 
     def _progress(self) -> Progress:
+        console = Console(file=self.stdout, highlight=False)
         return Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(file=self.stdout, highlight=False),
+            console=console,
             transient=True,
+            # Into a file or a pipe a bar leaves only empty lines.
+            disable=not console.is_terminal,
         )
 
     def _housing(self, *, seed: int) -> None:
@@ -137,8 +216,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 _(
-                    "Сгенерированы демонстрационные данные ЖКХ (вымышленные): %(premises)d "
-                    "помещений, %(meters)d счётчиков, %(readings)d показаний за год, seed %(seed)d."
+                    "Сгенерированы демонстрационные данные ЖКХ (вымышленные): помещений "
+                    "%(premises)d, счётчиков %(meters)d, показаний за год %(readings)d; "
+                    "seed %(seed)d."
                 )
                 % {
                     "premises": made.premises,
@@ -149,7 +229,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _health(self, *, seed: int) -> None:
+    def _health(self, *, seed: int) -> bool:
         """Clinics (the city's registry when ../shared/data has it), doctors, slots, bookings."""
         from gorod.health.demo import DEFAULT_PATIENTS, health_demo
         from gorod.health.importers import ATTRIBUTION
@@ -157,7 +237,7 @@ class Command(BaseCommand):
 
         if Practitioner.objects.exists():
             self.stdout.write(_("Врачи уже есть: демонстрационные данные поликлиник не добавляю."))
-            return
+            return False
         with self._progress() as progress:
             task = progress.add_task(_("Поликлиники, врачи, талоны и записи"), total=1)
             made = health_demo(
@@ -166,7 +246,7 @@ class Command(BaseCommand):
                 patients=DEFAULT_PATIENTS,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
-        self._save_credentials(made.credentials)
+        saved = self._save_credentials(made.credentials)
         source = (
             _("реестр медицинских организаций (%(source)s)") % {"source": ATTRIBUTION}
             if made.imported
@@ -175,9 +255,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 _(
-                    "Поликлиники: %(source)s, %(organisations)d организаций; врачи и расписания "
-                    "в %(staffed)d из них (вымышленные): %(practitioners)d врачей, %(slots)d "
-                    "талонов, %(patients)d прикреплённых жителей, %(appointments)d записей, "
+                    "Поликлиники: %(source)s, организаций %(organisations)d; врачи и расписания "
+                    "(вымышленные) в %(staffed)d из них: врачей %(practitioners)d, талонов "
+                    "%(slots)d, прикреплённых жителей %(patients)d, записей %(appointments)d; "
                     "seed %(seed)d."
                 )
                 % {
@@ -192,6 +272,7 @@ class Command(BaseCommand):
                 }
             )
         )
+        return saved
 
     def _usage(self, *, events: int, seed: int) -> None:
         """Generate a year of usage and ratings, import both, roll the days up."""
@@ -201,7 +282,7 @@ class Command(BaseCommand):
                 _("Обращения к услугам уже есть: демонстрационные данные не добавляю.")
             )
             return
-        from gorod.feedback.services import rating_rollup
+        from gorod.feedback.services import rating_rollup, ratings_import
 
         with tempfile.TemporaryDirectory(prefix="gorod-demo-") as folder:
             with self._progress() as progress:
@@ -214,9 +295,8 @@ class Command(BaseCommand):
                 )
             self.stdout.write(
                 _(
-                    "Сгенерированы демонстрационные данные (не настоящая статистика): "
-                    "%(uses)d обращений и %(ratings)d оценок за %(first)s — %(last)s, "
-                    "seed %(seed)d."
+                    "Сгенерированы демонстрационные данные (не настоящая статистика) за "
+                    "%(first)s — %(last)s: обращений %(uses)d, оценок %(ratings)d; seed %(seed)d."
                 )
                 % {
                     "uses": files.uses,
@@ -226,8 +306,14 @@ class Command(BaseCommand):
                     "seed": seed,
                 }
             )
-            import_usage_file(files.usage, stdout=self.stdout, style=self.style)
-            call_command("feedback", "import", str(files.ratings), stdout=self.stdout)
+            # The services, not the commands: those end by telling to run the rollup, which
+            # the demo does right below.
+            usage = usage_import(files.usage)
+            ratings = ratings_import(actor=None, path=files.ratings)
+        self.stdout.write(
+            _("Загружено обращений: %(uses)d, оценок: %(ratings)d.")
+            % {"uses": usage.imported, "ratings": ratings.imported}
+        )
         with self._progress() as progress:
             task = progress.add_task(_("Пересчёт дней: обращения"), total=len(files.days))
             usage_rollup(days=files.days, progress=lambda _day: progress.advance(task))
@@ -241,7 +327,7 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
-    def _demo_people(self) -> list[tuple[str, str]]:
+    def _demo_people(self) -> list[tuple[str, str, str]]:
         created = []
         if not User.objects.filter(email=DEMO_CITIZEN).exists():
             password = secrets.token_urlsafe(12)
@@ -262,15 +348,11 @@ class Command(BaseCommand):
                 birth_date=date(2015, 9, 1),
                 kind="parent",
             )
-            created.append((DEMO_CITIZEN, password))
-        if not User.objects.filter(email=DEMO_EDITOR).exists():
-            password = secrets.token_urlsafe(12)
-            editor = User.objects.create_user(DEMO_EDITOR, password, is_staff=True)
-            editor.groups.add(Group.objects.get(name="catalog_editor"))
-            created.append((DEMO_EDITOR, password))
-        if not User.objects.filter(email=DEMO_OPERATOR).exists():
-            password = secrets.token_urlsafe(12)
-            operator = User.objects.create_user(DEMO_OPERATOR, password, is_staff=True)
-            operator.groups.add(Group.objects.get(name="operator"))
-            created.append((DEMO_OPERATOR, password))
+            created.append((DEMO_CITIZEN, password, str(CITIZEN_TRY)))
+        for login, role, hint in DEMO_STAFF:
+            if not User.objects.filter(email=login).exists():
+                password = secrets.token_urlsafe(12)
+                user = User.objects.create_user(login, password, is_staff=True)
+                user.groups.add(Group.objects.get(name=role))
+                created.append((login, password, str(hint)))
         return created
