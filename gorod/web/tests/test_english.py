@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from gorod.accounts.models import Person
 from gorod.catalog.models import Department
@@ -165,3 +166,12 @@ def test_the_catalogue_reader_sees_fuzzy_and_empty_entries():
         (set(), "один", ["one", ""]),
         (set(), "Длинная строка", ["Long line"]),
     ]
+
+
+def test_a_meter_place_is_translated_when_known_and_shown_as_written_otherwise():
+    with translation.override("ru"):
+        assert Meter(location=" Кухня").display_location == "кухня"
+    with translation.override("en"):
+        assert Meter(location="стояк 2, ниша").display_location == "стояк 2, ниша"
+        # Needs the English catalogue's entry for «кухня».
+        assert Meter(location="кухня").display_location == "kitchen"
