@@ -43,12 +43,20 @@ def period_of(first: date, last: date, *, fields: tuple[str, str] = ("from", "to
 
 def catalog_titles() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     """slug → (title, category slug) for every service, published or not (history keeps
-    uses of services since unpublished), and category slug → title in display order."""
+    uses of services since unpublished), and category slug → title in display order; the
+    titles in the reader's language."""
     services = {
-        slug: (title, category)
-        for slug, title, category in Service.objects.values_list("slug", "title", "category__slug")
+        service.slug: (service.display_title, service.category.slug)
+        for service in Service.objects.select_related("category").only(
+            "slug", "title", "title_en", "category__slug"
+        )
     }
-    categories = dict(Category.objects.order_by("position", "slug").values_list("slug", "title"))
+    categories = {
+        category.slug: category.display_title
+        for category in Category.objects.order_by("position", "slug").only(
+            "slug", "title", "title_en"
+        )
+    }
     return services, categories
 
 

@@ -34,6 +34,7 @@ def _build_service_out(service: Service) -> dict:
         "audience": service.audience,
         "keywords": service.keywords,
         "description": service.description,
+        "description_en": service.description_en,
         "is_online": service.is_online,
         "external_url": service.external_url,
         "url": service.page_url,

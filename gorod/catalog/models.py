@@ -84,6 +84,7 @@ class Service(models.Model):
         help_text=_("Как люди называют услугу своими словами; помогают поиску."),
     )
     description = models.TextField(_("описание"))
+    description_en = models.TextField(_("описание по-английски"), blank=True)
     is_online = models.BooleanField(_("можно получить онлайн"), default=True)
     external_url = models.URLField(_("адрес на сайте партнёра"), blank=True)
     featured_position = models.PositiveSmallIntegerField(
@@ -122,3 +123,9 @@ class Service(models.Model):
     @property
     def display_title(self) -> str:
         return self.title_en if get_language() == "en" and self.title_en else self.title
+
+    @property
+    def display_description(self) -> str:
+        if get_language() == "en" and self.description_en:
+            return self.description_en
+        return self.description

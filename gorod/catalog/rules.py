@@ -15,7 +15,7 @@ CATALOG_COLUMNS = (
     "keywords",
     "description",
 )
-OPTIONAL_COLUMNS = ("is_online", "external_url")
+OPTIONAL_COLUMNS = ("description_en", "is_online", "external_url")
 KINDS = ("flagship", "form", "info", "external")
 AUDIENCES = ("citizen", "business")
 SLUG_SHAPE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -33,6 +33,7 @@ class ServiceRow:
     audience: str
     keywords: tuple[str, ...]
     description: str
+    description_en: str = ""
     is_online: bool = True
     external_url: str = ""
 
@@ -119,6 +120,7 @@ def parse_service_rows(
                 audience=row.get("audience") or "citizen",
                 keywords=keywords,
                 description=row["description"],
+                description_en=row.get("description_en", ""),
                 is_online=bool(is_online),
                 external_url=row.get("external_url", ""),
             )

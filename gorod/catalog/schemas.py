@@ -25,6 +25,7 @@ class ServiceOut(BaseModel):
     audience: Literal["citizen", "business"]
     keywords: list[str]
     description: str
+    description_en: str
     is_online: bool
     external_url: str
     url: str = Field(..., description="The service's page on the portal")

@@ -22,6 +22,7 @@ IMPORTED_FIELDS = (
     "audience",
     "keywords",
     "description",
+    "description_en",
     "is_online",
     "external_url",
 )
@@ -83,6 +84,7 @@ def catalog_import(*, actor, rows: list[rules.ServiceRow]) -> ImportReport:
                 "audience": row.audience,
                 "keywords": list(row.keywords),
                 "description": row.description,
+                "description_en": row.description_en,
                 "is_online": row.is_online,
                 "external_url": row.external_url,
             }

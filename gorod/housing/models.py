@@ -107,6 +107,20 @@ class PremisesLink(models.Model):
         return f"{self.person} → {self.premises}"
 
 
+# Where a meter hangs is free text from the managing company's file (one may write «стояк 2,
+# ниша»): the rooms named most often are shown in the reader's language, anything else as
+# written.
+ROOM_NAMES = {
+    "кухня": _("кухня"),
+    "ванная": _("ванная"),
+    "ванная комната": _("ванная"),
+    "санузел": _("санузел"),
+    "туалет": _("туалет"),
+    "коридор": _("коридор"),
+    "прихожая": _("прихожая"),
+}
+
+
 class Meter(models.Model):
     class Kind(models.TextChoices):
         COLD_WATER = "cold", _("холодная вода")
@@ -203,8 +217,12 @@ class Meter(models.Model):
         """ "Холодная вода, ванная, № 123": how a citizen tells several meters apart."""
         label = self.get_kind_display().capitalize()
         if self.location:
-            label = f"{label}, {self.location}"
+            label = f"{label}, {self.display_location}"
         return gettext("%(meter)s, № %(serial)s") % {"meter": label, "serial": self.serial}
+
+    @property
+    def display_location(self) -> str:
+        return str(ROOM_NAMES.get(self.location.strip().lower(), self.location))
 
     @property
     def facts(self) -> rules.MeterFacts:

@@ -19,6 +19,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gorod.analytics.services import usage_record
@@ -35,7 +37,7 @@ from gorod.housing.models import (
     Reading,
     Submission,
 )
-from gorod.notifications.services import Draft, messages_enqueue
+from gorod.notifications.services import Draft, in_every_language, messages_enqueue
 
 # A premises has a handful of meters; a longer list is a client's bug or an attack.
 MAX_METERS_PER_SUBMISSION = 20
@@ -762,30 +764,40 @@ def window_reminders_send(*, now: datetime | None = None) -> RemindersSent:
         return RemindersSent(None, 0)
     today = selectors.local_today(now)
     closing_from = state.closes_on - timedelta(days=settings.GOROD_METER_REMINDER_DAYS_BEFORE_CLOSE)
-    if today >= closing_from:
-        topic = "housing.window_closing"
-        subject = _("Осталось несколько дней, чтобы передать показания счётчиков")
-        body = _(
-            "Приём показаний за %(period)s закрывается %(closes)s. Без показаний начисление "
-            "пойдёт по среднему расходу, а потом по нормативу."
-        )
-    else:
-        topic = "housing.window_open"
-        subject = _("Пора передать показания счётчиков")
-        body = _("Приём показаний за %(period)s открыт до %(closes)s включительно.")
-    values = {
-        "period": rules.period_label(state.period),
-        "closes": rules.day_month(state.closes_on),
-    }
+    closing = today >= closing_from
+    topic = "housing.window_closing" if closing else "housing.window_open"
+
+    def compose() -> tuple[str, str]:
+        values = {
+            "period": _period_words(state.period),
+            "closes": date_format(state.closes_on, "j E"),
+        }
+        if closing:
+            return _("Осталось несколько дней, чтобы передать показания счётчиков"), _(
+                "Приём показаний за %(period)s закрывается %(closes)s. Без показаний начисление "
+                "пойдёт по среднему расходу, а потом по нормативу."
+            ) % values
+        return _("Пора передать показания счётчиков"), _(
+            "Приём показаний за %(period)s открыт до %(closes)s включительно."
+        ) % values
+
+    texts = in_every_language(compose)
     link = reverse("housing:meters")
     drafts = (
         Draft(
             person_id=person_id,
             key=f"{topic}:{state.period:%Y-%m}:{person_id}",
-            subject=str(subject),
-            body=str(body) % values,
+            texts=texts,
             link=link,
         )
         for person_id in selectors.people_without_readings(period=state.period, today=today)
     )
     return RemindersSent(topic, messages_enqueue(topic=topic, drafts=drafts))
+
+
+def _period_words(period: date) -> str:
+    """The period in the active language: «ноябрь 2026» (in a sentence, lower case), or
+    "November 2026"."""
+    if get_language() == settings.LANGUAGE_CODE:
+        return rules.period_label(period)
+    return date_format(period, "F Y")

@@ -4,9 +4,14 @@ Real delivery (e-mail, SMS, push) reads unsent rows and marks them sent; until a
 is configured the citizen reads them in the cabinet. A message carries a key unique per
 reason ("housing.window_open:2026-11:42"), so a reminder task that runs twice, or on two
 nodes, writes it once.
+
+A message is written in every language the portal speaks when it is made (its words
+depend on data of that moment: a doctor's name, a visit's time), and shown in the
+reader's language when read.
 """
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gorod.accounts.models import Person
@@ -29,6 +34,8 @@ class Message(models.Model):
     key = models.CharField(_("ключ"), max_length=128, unique=True)
     subject = models.CharField(_("заголовок"), max_length=200)
     body = models.TextField(_("текст"))
+    subject_en = models.CharField(_("заголовок по-английски"), max_length=200, blank=True)
+    body_en = models.TextField(_("текст по-английски"), blank=True)
     link = models.CharField(_("ссылка"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
@@ -49,3 +56,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def display_subject(self) -> str:
+        return self.subject_en if get_language() == "en" and self.subject_en else self.subject
+
+    @property
+    def display_body(self) -> str:
+        return self.body_en if get_language() == "en" and self.body_en else self.body

@@ -1,19 +1,39 @@
 """Writes of the outbox."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from gorod.notifications.models import Message
+
+# A message's words: its subject and its body.
+Text = tuple[str, str]
+
+
+def in_every_language(compose: Callable[[], Text]) -> dict[str, Text]:
+    """`compose` run once under each of the portal's languages.
+
+    `compose` builds the words with gettext and the data's own display names, so a value
+    inside them (a specialty, a reason, a certificate's kind) is translated along with the
+    sentence around it.
+    """
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            subject, body = compose()
+            texts[language] = (str(subject), str(body))
+    return texts
 
 
 @dataclass(frozen=True)
 class Draft:
     person_id: int
     key: str
-    subject: str
-    body: str
+    # Language code → (subject, body), as `in_every_language` makes it.
+    texts: Mapping[str, Text]
     link: str = ""
 
 
@@ -37,13 +57,17 @@ def messages_enqueue(*, topic: str, drafts: Iterable[Draft], batch_size: int = 1
         batch.clear()
 
     for draft in drafts:
+        subject, body = draft.texts[settings.LANGUAGE_CODE]
+        subject_en, body_en = draft.texts.get("en", ("", ""))
         batch.append(
             Message(
                 person_id=draft.person_id,
                 topic=topic,
                 key=draft.key,
-                subject=draft.subject,
-                body=draft.body,
+                subject=subject,
+                body=body,
+                subject_en=subject_en,
+                body_en=body_en,
                 link=draft.link,
             )
         )

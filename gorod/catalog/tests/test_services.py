@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from gorod.catalog import selectors
 from gorod.catalog.models import Department, Service
@@ -100,3 +101,22 @@ def test_external_url_only_for_external_services(catalog):
 
     with pytest.raises(IntegrityError):
         Service.objects.filter(slug="emr").update(external_url="https://example.ru")
+
+
+def test_every_service_has_an_english_description_shown_in_english(catalog):
+    assert all(row["description_en"] for row in fixture_rows())
+    service = Service.objects.get(slug="doctor-appointment")
+    assert service.description_en.startswith("Book an appointment")
+    with translation.override("en"):
+        assert service.display_description == service.description_en
+    with translation.override("ru"):
+        assert service.display_description == service.description
+
+
+def test_a_catalog_without_english_descriptions_still_imports(catalog, tmp_path):
+    rows = [
+        {key: value for key, value in row.items() if key != "description_en"}
+        for row in fixture_rows()
+    ]
+    assert "469 updated" in run_import(write_catalog(tmp_path / "c.csv", rows))
+    assert Service.objects.get(slug="emr").description_en == ""

@@ -141,7 +141,7 @@ class RecordFilterForm(forms.Form):
     def __init__(self, data, *, specialties, organisations, with_section: bool):
         super().__init__(data)
         anything = [("", _("Все"))]
-        self.fields["specialty"].choices = anything + [(s.pk, s.name) for s in specialties]
+        self.fields["specialty"].choices = anything + [(s.pk, s.display_name) for s in specialties]
         self.fields["clinic"].choices = anything + [(o.pk, o.name) for o in organisations]
         if with_section:
             self.fields["section"].choices = anything + [

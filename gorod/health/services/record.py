@@ -57,7 +57,7 @@ from gorod.health.selectors.booking import (
     local_now,
     recipients_of,
 )
-from gorod.notifications.services import Draft, messages_enqueue
+from gorod.notifications.services import Draft, in_every_language, messages_enqueue
 
 CERTIFICATES_SERVICE = "medical-certificates"
 CERTIFICATE_TOPIC = "health.certificate"
@@ -1031,22 +1031,25 @@ def certificate_order(*, access: RecordAccess, kind: str, purpose: str = "") -> 
 
 def _ready_drafts(entry: Entry) -> list[Draft]:
     certificate = entry.certificate
-    values = {
-        "patient": entry.patient.full_name,
-        "kind": certificate.get_kind_display(),
-        "number": certificate.number,
-    }
+
+    def compose() -> tuple[str, str]:
+        values = {
+            "patient": entry.patient.full_name,
+            "kind": certificate.get_kind_display(),
+            "number": certificate.number,
+        }
+        return _("Справка %(kind)s готова") % values, _(
+            "%(patient)s: справка %(kind)s № %(number)s готова. Её можно скачать с "
+            "электронной подписью в медицинской карте, раздел «Справки»."
+        ) % values
+
+    texts = in_every_language(compose)
     link = reverse("record:certificates", args=[entry.patient_id])
     return [
         Draft(
             person_id=person_id,
             key=f"{CERTIFICATE_TOPIC}:{entry.pk}:ready:{person_id}",
-            subject=_("Справка %(kind)s готова") % values,
-            body=_(
-                "%(patient)s: справка %(kind)s № %(number)s готова. Её можно скачать с "
-                "электронной подписью в медицинской карте, раздел «Справки»."
-            )
-            % values,
+            texts=texts,
             link=link,
         )
         for person_id in _record_recipients(entry.patient)

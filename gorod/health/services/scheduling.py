@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -42,7 +43,7 @@ from gorod.health.models import (
 )
 from gorod.health.selectors import booking as selectors
 from gorod.health.selectors.board import board_touched
-from gorod.notifications.services import Draft, messages_enqueue
+from gorod.notifications.services import Draft, in_every_language, messages_enqueue
 
 # Roles generated per transaction: a batch of doctors' two weeks is a few tens of thousands
 # of rows, written in one statement per BULK_SIZE.
@@ -367,6 +368,28 @@ def _alternatives_text(alternatives: list[Slot]) -> str:
     return "\n".join(lines)
 
 
+def _cancellation_words(appointment: Appointment, alternatives: list[Slot]) -> tuple[str, str]:
+    values = {
+        "patient": appointment.person.full_name,
+        "specialty": appointment.specialty.display_name,
+        "doctor": appointment.slot.role.practitioner.initials_name,
+        "when": when_label(appointment.start),
+        "reason": Appointment.Reason(appointment.cancellation_reason).label,
+    }
+    body = "\n\n".join(
+        (
+            _(
+                "%(patient)s: запись к врачу отменена — %(specialty)s, %(doctor)s, "
+                "%(when)s. Причина: %(reason)s."
+            )
+            % values,
+            _alternatives_text(alternatives),
+            _("Выбрать другое время можно в разделе «Мои записи»."),
+        )
+    )
+    return _("Запись к врачу на %(when)s отменена") % values, body
+
+
 def _notify_cancelled(appointment_ids: list[int], *, now: datetime) -> int:
     """Tell each patient (or the parent) why the visit is off and where there is room."""
     if not appointment_ids:
@@ -377,31 +400,13 @@ def _notify_cancelled(appointment_ids: list[int], *, now: datetime) -> int:
         "person", "specialty", "slot__role__practitioner"
     )
     for appointment in appointments:
-        values = {
-            "patient": appointment.person.full_name,
-            "specialty": appointment.specialty.name,
-            "doctor": appointment.slot.role.practitioner.initials_name,
-            "when": when_label(appointment.start),
-            "reason": Appointment.Reason(appointment.cancellation_reason).label,
-        }
-        body = "\n\n".join(
-            (
-                _(
-                    "%(patient)s: запись к врачу отменена — %(specialty)s, %(doctor)s, "
-                    "%(when)s. Причина: %(reason)s."
-                )
-                % values,
-                _alternatives_text(selectors.alternatives_to(appointment.slot, now=now)),
-                _("Выбрать другое время можно в разделе «Мои записи»."),
-            )
-        )
-        subject = _("Запись к врачу на %(when)s отменена") % values
+        alternatives = selectors.alternatives_to(appointment.slot, now=now)
+        texts = in_every_language(partial(_cancellation_words, appointment, alternatives))
         drafts += [
             Draft(
                 person_id=person_id,
                 key=f"{CANCELLED_TOPIC}:{appointment.pk}:{person_id}",
-                subject=subject,
-                body=body,
+                texts=texts,
                 link=link,
             )
             for person_id in selectors.recipients_of(appointment.person)

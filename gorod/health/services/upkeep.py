@@ -20,7 +20,7 @@ from gorod.core.audit import audit_record
 from gorod.health import rules
 from gorod.health.models import Appointment
 from gorod.health.services.scheduling import when_label
-from gorod.notifications.services import Draft, messages_enqueue
+from gorod.notifications.services import Draft, in_every_language, messages_enqueue
 
 REMINDER_TOPIC = "health.reminder"
 # No-shows are marked this many appointments per transaction (and per audit row).
@@ -36,29 +36,32 @@ class RemindersSent:
 
 def _reminder(appointment: Appointment, *, person_id: int, hours: int, link: str) -> Draft:
     role = appointment.slot.role
-    values = {
-        "patient": appointment.person.full_name,
-        "when": when_label(appointment.start),
-        "specialty": appointment.specialty.name,
-        "doctor": role.practitioner.full_name,
-        "address": role.location.address,
-        "room": role.room,
-    }
-    place = (
-        _("Адрес: %(address)s, кабинет %(room)s.") if role.room else _("Адрес: %(address)s.")
-    ) % values
-    body = " ".join(
-        (
-            _("%(patient)s, %(when)s — приём: %(specialty)s, %(doctor)s.") % values,
-            place,
-            _("Если прийти не получится, отмените запись: время достанется другим."),
+
+    def compose() -> tuple[str, str]:
+        values = {
+            "patient": appointment.person.full_name,
+            "when": when_label(appointment.start),
+            "specialty": appointment.specialty.display_name,
+            "doctor": role.practitioner.full_name,
+            "address": role.location.address,
+            "room": role.room,
+        }
+        place = (
+            _("Адрес: %(address)s, кабинет %(room)s.") if role.room else _("Адрес: %(address)s.")
+        ) % values
+        body = " ".join(
+            (
+                _("%(patient)s, %(when)s — приём: %(specialty)s, %(doctor)s.") % values,
+                place,
+                _("Если прийти не получится, отмените запись: время достанется другим."),
+            )
         )
-    )
+        return _("Напоминание: приём у врача %(when)s") % values, body
+
     return Draft(
         person_id=person_id,
         key=f"{REMINDER_TOPIC}:{appointment.pk}:{hours}h:{person_id}",
-        subject=_("Напоминание: приём у врача %(when)s") % values,
-        body=body,
+        texts=in_every_language(compose),
         link=link,
     )
 

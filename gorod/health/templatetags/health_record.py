@@ -1,8 +1,9 @@
-"""Lab values as the record pages print them: `{{ observation|lab_value }}`, `|lab_range`."""
+"""Lab values as the record pages print them: `{{ observation|lab_value }}`, `|lab_range`;
+an entry's title and summary in the reader's language: `{{ entry|entry_title }}`."""
 
 from django import template
 
-from gorod.health import record_charts
+from gorod.health import record_charts, record_words
 
 register = template.Library()
 
@@ -15,3 +16,7 @@ def lab_value(observation) -> str:
 @register.filter
 def lab_range(observation) -> str:
     return record_charts.shown_range(observation)
+
+
+register.filter("entry_title", record_words.entry_title)
+register.filter("entry_summary", record_words.entry_summary)

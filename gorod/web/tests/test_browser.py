@@ -198,7 +198,7 @@ def test_query_typed_in_the_wrong_layout_is_understood(live_server, page, screen
     page.locator("#search-q").fill("кружки и секции")
     first.filter(has_text="Запись в кружки").wait_for()
     assert page.locator("h1").count() == 1  # the fragment replaced the list, not the page
-    # hx-push-url keeps the new results shareable.
+    # data-hx-push-url keeps the new results shareable.
     assert page.url != url_before
     assert "q=" in page.url
     assert not page.console_errors, page.console_errors
