@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from gorod.accounts.roles import sync_roles
-from gorod.accounts.tests.factories import TEST_PASSWORD, UserFactory
-from gorod.housing import rules, services
+from gorod.accounts.tests.factories import TEST_PASSWORD, PersonFactory, UserFactory
+from gorod.housing import linking, rules, services
 from gorod.housing.models import Reading
 from gorod.housing.tests.conftest import IN_WINDOW, MOSCOW
 from gorod.housing.tests.factories import MeterFactory, PremisesLinkFactory
@@ -214,3 +214,27 @@ def _in_viewport(page, locator) -> bool:
     """At least the top of it is on screen (bounding boxes are relative to the viewport)."""
     box = locator.bounding_box()
     return box is not None and box["y"] >= 0 and box["y"] + 20 <= page.viewport_size["height"]
+
+
+def test_an_owner_confirms_a_neighbours_request_to_link_the_flat(
+    live_server, page, household, time_machine, screenshot
+):
+    time_machine.move_to(IN_WINDOW)
+    asking = PersonFactory(last_name="Соседова", first_name="Анна").user
+    request = linking.link_request_create(
+        actor=asking,
+        payer_code=household.premises.payer_code,
+        apartment=household.premises.apartment,
+        role="tenant",
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    sign_in(page, login=household.user.email, password=TEST_PASSWORD)
+    page.goto(f"{live_server.url}/housing/")
+    page.get_by_role("link", name=re.compile("^Соседова Анна")).click()
+    page.wait_for_url(f"**/housing/link-requests/{request.pk}/")
+    assert "наниматель" in page.locator("main").inner_text()
+    assert_accessible(page, "link request")
+    both_widths(page, screenshot, "housing-link-request")
+    submit(page, page.get_by_role("button", name="Подтвердить"))
+    assert "Заявка подтверждена" in page.locator(".messages").inner_text()
+    assert asking.person.premises_links.get().verified_by == "owner"
