@@ -336,6 +336,14 @@ GOROD_METER_NORM_COLD = Decimal(os.environ.get("GOROD_METER_NORM_COLD", "6.935")
 GOROD_METER_NORM_HOT = Decimal(os.environ.get("GOROD_METER_NORM_HOT", "4.745"))
 GOROD_METER_WARN_FACTOR = Decimal(os.environ.get("GOROD_METER_WARN_FACTOR", "3"))
 GOROD_METER_ZERO_PERIODS = int(os.environ.get("GOROD_METER_ZERO_PERIODS", "3"))
+# Above these a month's consumption of one meter is refused and passed to the operator
+# (m³ per registered resident, Gcal per meter; docs/housing.md, "Impossible readings").
+GOROD_METER_MAX_WATER_PER_RESIDENT = Decimal(
+    os.environ.get("GOROD_METER_MAX_WATER_PER_RESIDENT", "100")
+)
+GOROD_METER_MAX_HEAT = Decimal(os.environ.get("GOROD_METER_MAX_HEAT", "10"))
+# A request to link a premises waits this many days for an owner's or operator's answer.
+GOROD_HOUSING_LINK_REQUEST_DAYS = int(os.environ.get("GOROD_HOUSING_LINK_REQUEST_DAYS", "14"))
 # Without a reading a meter is billed at its average this many periods, then at the norm.
 GOROD_METER_AVERAGE_PERIODS = int(os.environ.get("GOROD_METER_AVERAGE_PERIODS", "3"))
 # Citizens are warned this many days before a meter's verification is due.

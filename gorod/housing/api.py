@@ -8,6 +8,7 @@ session cookie and no CSRF token is 403 (a personal token needs none).
 from datetime import date
 from decimal import Decimal
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Status
@@ -18,18 +19,20 @@ from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
 from gorod.feedback.selectors import rating_receipt
-from gorod.housing import rules, selectors, services
-from gorod.housing.models import CorrectionRequest, Reading
+from gorod.housing import corrections, linking, rules, selectors, services
+from gorod.housing.models import CorrectionRequest, LinkRequest, Reading
 from gorod.housing.schemas import (
     CorrectionIn,
     CorrectionOut,
     CorrectionPage,
+    LinkDecisionIn,
     LinkIn,
+    LinkRequestOut,
+    LinkRequestsOut,
     MeterDetailOut,
     MyPremisesOut,
     PageQuery,
     PeriodQuery,
-    PremisesOut,
     ReadingVersionOut,
     SubmissionIn,
     SubmissionOut,
@@ -41,6 +44,7 @@ router = Router(tags=["housing"])
 PREMISES_ID = Path(..., ge=1, le=MAX_ID)
 METER_ID = Path(..., ge=1, le=MAX_ID)
 READING_ID = Path(..., ge=1, le=MAX_ID)
+LINK_REQUEST_ID = Path(..., ge=1, le=MAX_ID)
 
 
 def _value(value: Decimal | None) -> str | None:
@@ -148,23 +152,69 @@ def my_premises(request):
     }
 
 
+def _link_request_out(request: LinkRequest) -> dict:
+    return {
+        "id": request.pk,
+        "status": request.status,
+        "role": request.role,
+        "premises": str(request.premises),
+        "requested_by": request.person.full_name,
+        "created_at": request.created_at,
+        "expires_at": request.expires_at,
+    }
+
+
 @router.post(
     "/premises/link",
-    response=with_problems({201: PremisesOut}, 400, 401, 403, 404, 422, 429),
-    summary="Link a premises by the payer code and apartment number from the ЕПД",
+    response=with_problems({202: LinkRequestOut}, 400, 401, 403, 404, 409, 422, 429),
+    summary="Ask to link a premises by the payer code and apartment number from the ЕПД",
 )
 def link_premises(request, payload: LinkIn):
-    """A wrong pair is 404 `premises_not_found` whether or not the code exists; after ten
-    failures in an hour, 429 `too_many_attempts`."""
-    link = services.premises_link(
+    """The pair alone links nothing (it is printed on a paper bill): 202 with a pending
+    request, which an owner linked to the premises, or else an operator, confirms. A wrong
+    pair is 404 `premises_not_found` whether or not the code exists; after ten failures in
+    an hour per account (or thirty per address), 429 `too_many_attempts`; already linked,
+    409 `premises_already_linked`."""
+    link_request = linking.link_request_create(
         actor=request.auth,
         payer_code=payload.payer_code,
         apartment=payload.apartment,
         role=payload.role,
+        ip=get_client_ip_address(request),
     )
-    _state, views = selectors.my_meters(actor=request.auth)
-    view = next(view for view in views if view.premises.pk == link.premises_id)
-    return Status(201, _premises_out(view))
+    return Status(202, _link_request_out(link_request))
+
+
+@router.get(
+    "/link-requests",
+    response=with_problems({200: LinkRequestsOut}, 401),
+    summary="My pending link requests, and those waiting for my answer as an owner",
+)
+def my_link_requests(request):
+    return {
+        "mine": [
+            _link_request_out(item) for item in selectors.own_link_requests(actor=request.auth)
+        ],
+        "to_confirm": [
+            _link_request_out(item)
+            for item in selectors.link_requests_to_confirm(actor=request.auth)
+        ],
+    }
+
+
+@router.post(
+    "/link-requests/{request_id}/decision",
+    response=with_problems({200: LinkRequestOut}, 400, 401, 403, 404, 409, 422),
+    summary="Confirm or decline a request to link a premises I own",
+)
+def decide_link_request(request, payload: LinkDecisionIn, request_id: int = LINK_REQUEST_ID):
+    """Only an owner linked to the premises (or an operator) sees the request: for anyone
+    else, the requester included, 404. 409 `link_request_already_decided` or
+    `link_request_expired`."""
+    decided = linking.link_request_decide(
+        actor=request.auth, request_id=request_id, confirm=payload.confirm
+    )
+    return _link_request_out(decided)
 
 
 @router.delete(
@@ -173,7 +223,7 @@ def link_premises(request, payload: LinkIn):
     summary="Unlink one of my premises",
 )
 def unlink_premises(request, premises_id: int = PREMISES_ID):
-    services.premises_unlink(actor=request.auth, premises_id=premises_id)
+    linking.premises_unlink(actor=request.auth, premises_id=premises_id)
     return Status(204, None)
 
 
@@ -295,7 +345,7 @@ def meter_readings(request, filters: Query[PeriodQuery], meter_id: int = METER_I
 def request_correction(request, payload: CorrectionIn, reading_id: int = READING_ID):
     """While the reading's window is open, 422 `correction_window_open`: submit again
     instead. One open request per reading (409 `correction_already_requested`)."""
-    correction = services.correction_request_create(
+    correction = corrections.correction_request_create(
         actor=request.auth, reading_id=reading_id, value=payload.value, reason=payload.reason
     )
     return Status(201, _correction_out(correction))

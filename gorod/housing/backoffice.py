@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound, show_on_form
-from gorod.housing import rules, selectors, services
+from gorod.housing import corrections, rules, selectors, services
 from gorod.housing.forms import (
     DecideForm,
     DueForm,
@@ -109,6 +109,8 @@ def home(request):
             "corrections": corrections,
             "flagged_pages": _pages(request, flagged, "page"),
             "corrections_pages": _pages(request, corrections, "corrections"),
+            "referrals": list(selectors.open_referrals()[:PAGE_SIZE]),
+            "link_requests": list(selectors.link_requests_for_operator()[:PAGE_SIZE]),
             "return_to": request.get_full_path(),
             "can_act": request.user.has_perm(services.OPERATOR_CHANGE_PERMISSION),
         },
@@ -163,7 +165,7 @@ def correction_decide(request, request_id: int):
         return _back(request)
     accept = form.cleaned_data["decision"] == "accept"
     try:
-        decided = services.correction_request_decide(
+        decided = corrections.correction_request_decide(
             actor=request.user,
             request_id=request_id,
             accept=accept,
@@ -180,6 +182,19 @@ def correction_decide(request, request_id: int):
             )
         else:
             messages.success(request, _("Заявка отклонена."))
+    return _back(request)
+
+
+@login_required
+@require_POST
+def referral_close(request, referral_id: int):
+    _require_operator(request, act=True)
+    try:
+        referral = services.referral_close(actor=request.user, referral_id=referral_id)
+    except DomainError as error:
+        _show_error(request, error)
+    else:
+        messages.success(request, _("Разобрано: %(meter)s.") % {"meter": referral.meter})
     return _back(request)
 
 

@@ -1,6 +1,7 @@
 """Demo premises, meters and a year of readings: invented households of an invented city.
 
-Nothing here is real data. The streets, payer codes (starting with 99), serial numbers
+Nothing here is real data. The streets, payer codes (99 and eight random digits, so that
+no code is guessed from a neighbour's), serial numbers
 (Д-…) and people are made up, and the people say so in their surname (Демонстрационный,
 Демонстрационная). `gorod demo` calls `housing_demo` once, while there are no premises:
 
@@ -23,7 +24,7 @@ The same seed, size and moment give the same data.
 
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -162,19 +163,29 @@ def housing_demo(
     rng = random.Random(seed)  # noqa: S311 — invented data, not a secret
     calendar = _calendar(now or timezone.now())
     counts = defaultdict(int)
+    codes = _payer_codes(seed, households + 2)
     with transaction.atomic():
-        own = _citizen_households(citizen, calendar)
+        own = _citizen_households(citizen, calendar, codes)
         _write(own, calendar, counts, seed)
         _citizen_extras(citizen, own, calendar)
         for start in range(0, households, CHUNK):
             chunk = [
-                _household(rng, number, calendar)
-                for number in range(start, min(start + CHUNK, households))
+                _household(rng, next(codes), calendar)
+                for _number in range(start, min(start + CHUNK, households))
             ]
             _write(chunk, calendar, counts, seed)
             if progress:
                 progress(start + len(chunk), households)
     return HousingDemo(seed, counts["premises"], counts["meters"], counts["readings"])
+
+
+def _payer_codes(seed: int, count: int) -> Iterator[str]:
+    """Distinct codes in random order: a code and its neighbour's share nothing but "99".
+
+    A stream of its own, so the households' other random choices stay as they were.
+    """
+    draw = random.Random(f"{seed}:payer-codes")  # noqa: S311 — invented data, not a secret
+    return (f"99{number:08d}" for number in draw.sample(range(10**8), count))
 
 
 def _calendar(now: datetime) -> Calendar:
@@ -216,7 +227,9 @@ def _registry_handover(calendar: Calendar) -> datetime:
 # --- The demo citizen's apartments ------------------------------------------------------
 
 
-def _citizen_households(citizen: User, calendar: Calendar) -> list[HouseholdPlan]:
+def _citizen_households(
+    citizen: User, calendar: Calendar, codes: Iterator[str]
+) -> list[HouseholdPlan]:
     """Anna's apartment (owner) and her mother's (registered), every state on show."""
     today = calendar.today
     sent = {
@@ -262,7 +275,7 @@ def _citizen_households(citizen: User, calendar: Calendar) -> list[HouseholdPlan
     )
     kitchen_old.retired_on = kitchen_new.installed_on
     own = HouseholdPlan(
-        payer_code="9900000001",
+        payer_code=next(codes),
         apartment="42",
         address="Москва, ул. Демонстрационная, д. 7",
         residents=3,
@@ -311,7 +324,7 @@ def _citizen_households(citizen: User, calendar: Calendar) -> list[HouseholdPlan
         sender=citizen,
     )
     parents = HouseholdPlan(
-        payer_code="9900000002",
+        payer_code=next(codes),
         apartment="15",
         address="Москва, Примерный пр-д, д. 3",
         residents=2,
@@ -470,7 +483,7 @@ def _sending_time(rng: random.Random, first: date, last: date) -> datetime:
     return _at(day, rng.randint(7, 23), rng.randint(0, 59))
 
 
-def _household(rng: random.Random, number: int, calendar: Calendar) -> HouseholdPlan:
+def _household(rng: random.Random, payer_code: str, calendar: Calendar) -> HouseholdPlan:
     residents = rng.choices((1, 2, 3, 4, 5), weights=(25, 35, 22, 13, 5))[0]
     people = [
         PersonPlan(
@@ -506,7 +519,7 @@ def _household(rng: random.Random, number: int, calendar: Calendar) -> Household
     leaks = {(Meter.Kind.COLD_WATER, period) for period in calendar.history if rng.random() < 0.004}
     street = rng.choice(STREETS)
     return HouseholdPlan(
-        payer_code=f"99{number + 100:08d}",
+        payer_code=payer_code,
         apartment=str(rng.randint(1, 400)),
         address=f"Москва, {street}, д. {rng.randint(1, 60)}",
         residents=residents,

@@ -173,6 +173,19 @@ class PremisesLinkForm(forms.Form):
     )
 
 
+class LinkDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("confirm", gettext_lazy("подтвердить")),
+            ("decline", gettext_lazy("отклонить")),
+        ],
+        error_messages={
+            "required": gettext_lazy("Выберите, подтвердить заявку или отклонить."),
+            "invalid_choice": gettext_lazy("Выберите, подтвердить заявку или отклонить."),
+        },
+    )
+
+
 class CorrectionRequestForm(forms.Form):
     value = _value_field(
         label=gettext_lazy("Верное показание"),

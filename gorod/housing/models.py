@@ -81,6 +81,7 @@ class PremisesLink(models.Model):
 
     class Verification(models.TextChoices):
         PAYMENT_DOCUMENT = "payment_document", _("по коду плательщика из ЕПД")
+        OWNER = "owner", _("по ЕПД, подтверждено собственником")
         REGISTRY = "registry", _("по реестру управляющей организации")
         OPERATOR = "operator", _("оператором по документам")
 
@@ -119,6 +120,69 @@ ROOM_NAMES = {
     "коридор": _("коридор"),
     "прихожая": _("прихожая"),
 }
+
+
+class LinkRequest(models.Model):
+    """A request to link a premises, made with the payer code and apartment from the ЕПД.
+
+    The code is printed on paper that passes through many hands, so it alone links nobody:
+    an owner already linked to the premises confirms the request, or, for a premises nobody
+    owns on the portal yet, an operator of the managing company does (rules.LINK_TRANSITIONS).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = rules.LINK_PENDING, _("ждёт подтверждения")
+        CONFIRMED = rules.LINK_CONFIRMED, _("подтверждена")
+        DECLINED = rules.LINK_DECLINED, _("отклонена")
+        EXPIRED = rules.LINK_EXPIRED, _("истёк срок")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("житель"), on_delete=models.CASCADE, related_name="+"
+    )
+    premises = models.ForeignKey(
+        Premises,
+        verbose_name=_("помещение"),
+        on_delete=models.CASCADE,
+        related_name="link_requests",
+    )
+    role = models.CharField(_("кем приходится"), max_length=16, choices=PremisesLink.Role.choices)
+    status = models.CharField(
+        _("состояние"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("подана"))
+    expires_at = models.DateTimeField(_("действует до"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто рассмотрел"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("рассмотрена"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("заявка на привязку помещения")
+        verbose_name_plural = _("заявки на привязку помещений")
+        indexes = [models.Index(fields=["status", "premises"], name="link_request_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "premises"],
+                condition=Q(status=rules.LINK_PENDING),
+                name="link_request_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=rules.LINK_PENDING, decided_at__isnull=True)
+                | (~Q(status=rules.LINK_PENDING) & Q(decided_at__isnull=False)),
+                name="link_request_decided_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="link_request_expires_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.premises} ({self.status})"
 
 
 class Meter(models.Model):
@@ -349,6 +413,69 @@ class Reading(models.Model):
     @property
     def needs_review(self) -> bool:
         return bool(self.warnings) and self.reviewed_at is None
+
+
+class ReadingReferral(models.Model):
+    """A reading refused as physically impossible, passed to the operator to look into.
+
+    The submission itself is refused and rolls back; this row is written after it, so the
+    operator sees a drum misread or a burst pipe the citizen could not send.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("ждёт оператора")
+        CLOSED = "closed", _("разобрано")
+
+    meter = models.ForeignKey(
+        Meter, verbose_name=_("счётчик"), on_delete=models.CASCADE, related_name="referrals"
+    )
+    period = models.DateField(_("расчётный период"))
+    value = value_field(_("переданное показание"))
+    previous_value = value_field(_("предыдущее показание"))
+    limit = value_field(_("предел расхода"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто передал"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("передано"))
+    status = models.CharField(
+        _("состояние"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто разобрал"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("разобрано"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("показание для оператора")
+        verbose_name_plural = _("показания для оператора")
+        constraints = [
+            # A citizen who sends the same impossible value again refreshes the one referral.
+            models.UniqueConstraint(
+                fields=["meter", "period"],
+                condition=Q(status="open"),
+                name="referral_one_open_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | (~Q(status="open") & Q(closed_at__isnull=False)),
+                name="referral_closed_iff_closed_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meter} {self.period:%Y-%m}: {self.value}"
+
+    @property
+    def consumption(self):
+        return self.value - self.previous_value
 
 
 class CorrectionRequest(models.Model):

@@ -311,6 +311,9 @@ class Norms:
     hot: Decimal = Decimal("4.745")
     warn_factor: Decimal = Decimal(3)
     zero_periods: int = 3
+    # Consumption no household reaches in a month (docs/housing.md, "Impossible readings").
+    max_water_per_resident: Decimal = Decimal(100)
+    max_heat: Decimal = Decimal(10)
 
     def per_person(self, kind: str) -> Decimal | None:
         return {COLD: self.cold, HOT: self.hot}.get(kind)
@@ -336,10 +339,8 @@ def consumption_limit(*, kind: str, residents: int, months: int, norms: Norms) -
     An apartment with nobody registered is still judged as one person: its owner pays and
     uses water; `months` covers a reading that follows skipped periods.
     """
-    norm = norms.per_person(kind)
-    if norm is None:
-        return None
-    return norm * max(residents, 1) * max(months, 1) * norms.warn_factor
+    norm = monthly_norm(kind=kind, residents=residents, months=months, norms=norms)
+    return None if norm is None else norm * norms.warn_factor
 
 
 def consumption_warnings(
@@ -372,12 +373,101 @@ def consumption_warnings(
     return warnings
 
 
+def monthly_norm(*, kind: str, residents: int, months: int, norms: Norms) -> Decimal | None:
+    """The norm of the registered residents (at least one) over `months`; None for heat."""
+    norm = norms.per_person(kind)
+    if norm is None:
+        return None
+    return norm * max(residents, 1) * max(months, 1)
+
+
 def warning_message(code: str, *, residents: int, norms: Norms) -> str:
     return str(WARNING_MESSAGES[code]) % {
         "factor": norms.warn_factor.normalize(),
         "residents": max(residents, 1),
         "periods": norms.zero_periods,
     }
+
+
+def high_consumption_message(
+    *, kind: str, consumption: Decimal, residents: int, months: int, norms: Norms, unit: str
+) -> str:
+    """The warning with the numbers it was computed from, so the citizen can check them.
+
+    `consumption` is what the warning judged: the premises' total of this kind.
+    """
+    norm = monthly_norm(kind=kind, residents=residents, months=months, norms=norms) or Decimal(0)
+    percent = round(consumption * 100 / norm) if norm else 0
+    return str(
+        _(
+            "Расход %(consumption)s %(unit)s за %(months)s мес. — %(percent)s %% от нормы "
+            "%(norm)s %(unit)s для зарегистрированных жильцов (%(residents)s). Проверьте "
+            "показание или подтвердите его."
+        )
+    ) % {
+        "consumption": format_amount(consumption),
+        "unit": unit,
+        "months": max(months, 1),
+        "percent": number_format(percent, force_grouping=True, use_l10n=True),
+        "norm": format_amount(norm),
+        "residents": max(residents, 1),
+    }
+
+
+def format_amount(value: Decimal) -> str:
+    """A volume as people read it: one decimal, thousands grouped ("99 978,4")."""
+    return number_format(
+        value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+        decimal_pos=1,
+        use_l10n=True,
+        force_grouping=True,
+    )
+
+
+# --- Impossible readings: refused, and passed to the operator -------------------------
+
+# The most a household water meter passes: the permanent flow Q3 (ISO 4064) of a DN15 meter,
+# the size in apartments, typically 2.5 m³/h, running a whole 31-day month.
+WATER_METER_MONTHLY_CAPACITY = Decimal("2.5") * 24 * 31
+CONSUMPTION_IMPOSSIBLE = "consumption_impossible"
+
+
+def consumption_bound(*, kind: str, residents: int, months: int, norms: Norms) -> Decimal:
+    """The consumption of one meter above which a reading is refused outright.
+
+    Water: `max_water_per_resident` per registered resident (at least one) a month, and
+    never more than the meter itself can pass; heat: `max_heat` Гкал a month. Always far
+    above the warning's limit, so a real but unusual month is confirmed, not refused.
+    """
+    months = max(months, 1)
+    if kind == HEAT:
+        return norms.max_heat * months
+    per_month = min(norms.max_water_per_resident * max(residents, 1), WATER_METER_MONTHLY_CAPACITY)
+    return per_month * months
+
+
+def impossible_consumption(
+    *, kind: str, consumption: Decimal, residents: int, months: int, norms: Norms, unit: str
+) -> RuleError | None:
+    """Why a meter's consumption cannot be real (a misread drum, a typo), or None."""
+    bound = consumption_bound(kind=kind, residents=residents, months=months, norms=norms)
+    if consumption <= bound:
+        return None
+    return RuleError(
+        CONSUMPTION_IMPOSSIBLE,
+        _(
+            "Расход %(consumption)s %(unit)s за %(months)s мес. больше, чем возможно в "
+            "квартире (предел %(bound)s %(unit)s). Показание не принято и передано "
+            "оператору: он сверит его с данными управляющей организации. Проверьте цифры "
+            "на счётчике и передайте показание ещё раз."
+        )
+        % {
+            "consumption": format_amount(consumption),
+            "unit": unit,
+            "months": max(months, 1),
+            "bound": format_amount(bound),
+        },
+    )
 
 
 # --- Billing without a reading --------------------------------------------------------
@@ -446,3 +536,22 @@ def payer_code_problem(text: str) -> RuleError | None:
             _("Код плательщика — 10 цифр. Он напечатан в ЕПД, в верхней части документа."),
         )
     return None
+
+
+# --- Linking a premises: a request and its confirmation --------------------------------
+
+LINK_PENDING = "pending"
+LINK_CONFIRMED = "confirmed"
+LINK_DECLINED = "declined"
+LINK_EXPIRED = "expired"
+# A decided request stays decided: a new request is a new row.
+LINK_TRANSITIONS = {
+    LINK_PENDING: frozenset({LINK_CONFIRMED, LINK_DECLINED, LINK_EXPIRED}),
+    LINK_CONFIRMED: frozenset(),
+    LINK_DECLINED: frozenset(),
+    LINK_EXPIRED: frozenset(),
+}
+
+
+def link_transition_allowed(current: str, new: str) -> bool:
+    return new in LINK_TRANSITIONS.get(current, ())

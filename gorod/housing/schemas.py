@@ -223,3 +223,31 @@ class SubmissionProblem(Problem):
     warnings: list[MeterIssue] | None = Field(
         None, description="With consumption_needs_confirmation: what to confirm"
     )
+
+
+# --- Link requests --------------------------------------------------------------------
+
+LinkStatus = Literal["pending", "confirmed", "declined", "expired"]
+
+
+class LinkRequestOut(BaseModel):
+    """A request to link a premises; it links nobody until an owner or operator confirms."""
+
+    id: int
+    status: LinkStatus
+    role: Literal["owner", "tenant", "registered"]
+    premises: str = Field(..., description="The address and apartment")
+    requested_by: str = Field(..., description="The name of the person asking")
+    created_at: datetime
+    expires_at: datetime = Field(..., description="A pending request expires then")
+
+
+class LinkRequestsOut(BaseModel):
+    mine: list[LinkRequestOut] = Field(..., description="My requests waiting for an answer")
+    to_confirm: list[LinkRequestOut] = Field(
+        ..., description="Requests to link premises I own, waiting for my answer"
+    )
+
+
+class LinkDecisionIn(Schema):
+    confirm: StrictBool = Field(..., description="true: confirm, false: decline")

@@ -20,12 +20,21 @@ from django.utils.translation import gettext as _
 from gorod.core.errors import NotFound
 from gorod.core.ids import valid_id
 from gorod.housing import rules
-from gorod.housing.models import CorrectionRequest, Meter, Premises, PremisesLink, Reading
+from gorod.housing.models import (
+    CorrectionRequest,
+    LinkRequest,
+    Meter,
+    Premises,
+    PremisesLink,
+    Reading,
+    ReadingReferral,
+)
 
 HISTORY_MONTHS = 12
 # The catalog's card of this service: uses are counted and rated under it.
 SERVICE_SLUG = "meter-readings"
 OPERATOR_PERMISSION = "housing.view_reading"
+OPERATOR_CHANGE_PERMISSION = "housing.change_reading"
 
 
 # --- Configuration as rule values -----------------------------------------------------
@@ -48,6 +57,8 @@ def norms() -> rules.Norms:
         hot=settings.GOROD_METER_NORM_HOT,
         warn_factor=settings.GOROD_METER_WARN_FACTOR,
         zero_periods=settings.GOROD_METER_ZERO_PERIODS,
+        max_water_per_resident=settings.GOROD_METER_MAX_WATER_PER_RESIDENT,
+        max_heat=settings.GOROD_METER_MAX_HEAT,
     )
 
 
@@ -84,6 +95,14 @@ def working_period(state: WindowState) -> date:
 
 def premises_not_found() -> NotFound:
     return NotFound("premises_not_found", _("Такого помещения среди ваших нет."))
+
+
+def link_request_not_found() -> NotFound:
+    return NotFound("link_request_not_found", _("Такой заявки на привязку нет."))
+
+
+def referral_not_found() -> NotFound:
+    return NotFound("referral_not_found", _("Такого показания для разбора нет."))
 
 
 def meter_not_found() -> NotFound:
@@ -298,10 +317,102 @@ def reading_versions(*, meter: Meter, period: date) -> QuerySet[Reading]:
 
 
 def own_correction_requests(*, actor) -> QuerySet[CorrectionRequest]:
+    """The actor's own requests on premises still linked to them.
+
+    A flat's readings are the flat's, seen by everyone linked to it; a correction request
+    carries its author's free text, so a co-resident does not see it.
+    """
     return (
         CorrectionRequest.objects.select_related("reading__meter__premises")
-        .filter(reading__meter__premises__links__person__user=actor)
+        .filter(requested_by=actor, reading__meter__premises__links__person__user=actor)
         .order_by("-created_at", "-id")
+    )
+
+
+# --- Link requests --------------------------------------------------------------------
+
+
+def premises_owners(*, premises: Premises) -> list[int]:
+    """The people who confirm a link request: the owners linked to the premises."""
+    return list(
+        PremisesLink.objects.filter(premises=premises, role=PremisesLink.Role.OWNER)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+    )
+
+
+def is_owner_of(*, actor, premises_id: int) -> bool:
+    return PremisesLink.objects.filter(
+        premises_id=premises_id, person__user=actor, role=PremisesLink.Role.OWNER
+    ).exists()
+
+
+def _pending(moment: datetime | None) -> QuerySet[LinkRequest]:
+    return LinkRequest.objects.select_related("premises", "person").filter(
+        status=LinkRequest.Status.PENDING, expires_at__gt=moment or timezone.now()
+    )
+
+
+def link_requests_to_confirm(*, actor, moment: datetime | None = None) -> QuerySet[LinkRequest]:
+    """Waiting requests for the premises the actor owns (never their own), oldest first."""
+    if not getattr(actor, "is_authenticated", False):
+        return LinkRequest.objects.none()
+    owned = PremisesLink.objects.filter(
+        premises=OuterRef("premises"), person__user=actor, role=PremisesLink.Role.OWNER
+    )
+    return (
+        _pending(moment)
+        .filter(Exists(owned))
+        .exclude(person__user=actor)
+        .order_by("created_at", "id")
+    )
+
+
+def own_link_requests(*, actor, moment: datetime | None = None) -> QuerySet[LinkRequest]:
+    """The actor's requests still waiting for an answer."""
+    if not getattr(actor, "is_authenticated", False):
+        return LinkRequest.objects.none()
+    return _pending(moment).filter(person__user=actor).order_by("created_at", "id")
+
+
+def link_requests_for_operator(*, moment: datetime | None = None) -> QuerySet[LinkRequest]:
+    """Waiting requests for premises no owner is linked to: the operator answers them."""
+    owned = PremisesLink.objects.filter(premises=OuterRef("premises"), role=PremisesLink.Role.OWNER)
+    return _pending(moment).filter(~Exists(owned)).order_by("created_at", "id")
+
+
+def link_request_to_decide(*, actor, request_id: int) -> LinkRequest:
+    """A request the actor may answer, whatever its status (the service says if it is late).
+
+    An owner of the premises answers its requests, an operator any but their own; for
+    anyone else, the requester included, it does not exist.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise link_request_not_found()
+    requests = (
+        LinkRequest.objects.select_related("premises", "person")
+        .filter(pk=request_id)
+        .exclude(person__user=actor)
+    )
+    if not actor.has_perm(OPERATOR_CHANGE_PERMISSION):
+        owned = PremisesLink.objects.filter(
+            premises=OuterRef("premises"), person__user=actor, role=PremisesLink.Role.OWNER
+        )
+        requests = requests.filter(Exists(owned))
+    found = requests.first()
+    if found is None:
+        raise link_request_not_found()
+    return found
+
+
+# --- Impossible readings passed to the operator ---------------------------------------
+
+
+def open_referrals() -> QuerySet[ReadingReferral]:
+    return (
+        ReadingReferral.objects.select_related("meter__premises", "submitted_by")
+        .filter(status=ReadingReferral.Status.OPEN)
+        .order_by("created_at", "id")
     )
 
 

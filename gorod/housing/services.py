@@ -11,110 +11,44 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gorod.analytics.services import usage_record
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import DomainError
 from gorod.core.ids import valid_id
-from gorod.core.throttle import FailureThrottle
 from gorod.housing import rules, selectors
 from gorod.housing.models import (
-    CorrectionRequest,
     Meter,
-    Premises,
-    PremisesLink,
     Reading,
+    ReadingReferral,
     Submission,
 )
-from gorod.notifications.services import Draft, in_every_language, messages_enqueue
 
 # A premises has a handful of meters; a longer list is a client's bug or an attack.
 MAX_METERS_PER_SUBMISSION = 20
 IDEMPOTENCY_KEY_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_.:")
 IDEMPOTENCY_KEY_MAX_LENGTH = 64
-# Guessing payer codes is slowed down: this many failed links per account per hour.
-LINK_THROTTLE = FailureThrottle("housing-link", limit=10)
-OPERATOR_CHANGE_PERMISSION = "housing.change_reading"
+OPERATOR_CHANGE_PERMISSION = selectors.OPERATOR_CHANGE_PERMISSION
 
 
-def _refusal(error: rules.RuleError, *, field: str | None = None) -> DomainError:
+def rule_refusal(error: rules.RuleError, *, field: str | None = None) -> DomainError:
     return DomainError(error.code, error.message, field=field, status=422)
 
 
-def _require_operator(actor) -> None:
+def require_operator(actor) -> None:
     if not (
         getattr(actor, "is_authenticated", False) and actor.has_perm(OPERATOR_CHANGE_PERMISSION)
     ):
         raise DomainError(
             "not_an_operator", _("Это действие доступно только оператору."), status=403
         )
-
-
-# --- Linking premises -----------------------------------------------------------------
-
-
-def premises_link(*, actor, payer_code: str, apartment: str, role: str) -> PremisesLink:
-    """Link the actor to an apartment by the payer code and apartment number from the ЕПД.
-
-    Both must match: the code alone is printed on a document that passes through many
-    hands. A wrong pair gets the same answer whether or not the code exists.
-    """
-    person = getattr(actor, "person", None)
-    if person is None:
-        raise DomainError("profile_required", _("Сначала заполните профиль: ФИО и дату рождения."))
-    payer_code = (payer_code or "").strip()
-    apartment = rules.normalize_apartment(apartment)
-    if problem := rules.payer_code_problem(payer_code):
-        raise _refusal(problem, field="payer_code")
-    if not apartment:
-        raise DomainError(
-            "apartment_required", _("Введите номер квартиры."), field="apartment", status=422
-        )
-    if role not in PremisesLink.Role.values:
-        raise DomainError(
-            "role_invalid", _("Выберите, кем вы приходитесь помещению."), field="role", status=422
-        )
-    LINK_THROTTLE.check(actor.pk)
-    premises = Premises.objects.filter(payer_code=payer_code, apartment=apartment).first()
-    if premises is None:
-        LINK_THROTTLE.failed(actor.pk)
-        raise DomainError(
-            "premises_not_found",
-            _(
-                "Помещение с таким кодом плательщика и номером квартиры не найдено. "
-                "Сверьте их с ЕПД."
-            ),
-            field="payer_code",
-            status=404,
-        )
-    with transaction.atomic():
-        link, created = PremisesLink.objects.get_or_create(
-            person=person,
-            premises=premises,
-            defaults={"role": role, "verified_by": PremisesLink.Verification.PAYMENT_DOCUMENT},
-        )
-        if created:
-            audit_record(actor=actor, action="housing.premises_link", target=link, role=role)
-    return link
-
-
-def premises_unlink(*, actor, premises_id: int) -> None:
-    premises = selectors.premises_get(actor=actor, premises_id=premises_id)
-    with transaction.atomic():
-        deleted, _rows = PremisesLink.objects.filter(premises=premises, person__user=actor).delete()
-        if deleted:
-            audit_record(actor=actor, action="housing.premises_unlink", target=premises)
 
 
 # --- Submitting readings --------------------------------------------------------------
@@ -217,6 +151,81 @@ def readings_submit(
     if not valid_id(premises_id):
         raise selectors.premises_not_found()
     fingerprint = submission_fingerprint(premises_id, values)
+    try:
+        return _submit(
+            actor=actor,
+            premises_id=premises_id,
+            values=values,
+            key=key,
+            fingerprint=fingerprint,
+            channel=channel,
+            confirm_warnings=confirm_warnings,
+            now=now,
+        )
+    except _Refused as refused:
+        # The submission rolled back; what no household can use goes to the operator.
+        if refused.referrals:
+            _refer(actor=actor, referrals=refused.referrals)
+        raise refused.error from None
+
+
+class _Refused(Exception):
+    """A refused submission, with the impossible readings to pass to the operator."""
+
+    def __init__(self, error: DomainError, referrals: list[ReadingReferral]) -> None:
+        super().__init__(error.code)
+        self.error = error
+        self.referrals = referrals
+
+
+def _refer(*, actor, referrals: list[ReadingReferral]) -> None:
+    """One open referral per meter and period: sending the same misread again refreshes it."""
+    with transaction.atomic():
+        for referral in referrals:
+            fresh = {
+                "value": referral.value,
+                "previous_value": referral.previous_value,
+                "limit": referral.limit,
+                "submitted_by": actor,
+                "created_at": referral.created_at,
+            }
+            updated = ReadingReferral.objects.filter(
+                meter=referral.meter,
+                period=referral.period,
+                status=ReadingReferral.Status.OPEN,
+            ).update(**fresh)
+            if not updated:
+                try:
+                    with transaction.atomic():
+                        referral.save()
+                except IntegrityError:
+                    # Another submission referred it a moment ago: refresh that one.
+                    ReadingReferral.objects.filter(
+                        meter=referral.meter,
+                        period=referral.period,
+                        status=ReadingReferral.Status.OPEN,
+                    ).update(**fresh)
+            audit_record(
+                actor=actor,
+                action="housing.reading_refer",
+                target=referral.meter,
+                period=referral.period.isoformat(),
+                value=str(referral.value),
+                previous=str(referral.previous_value),
+            )
+
+
+def _submit(
+    *,
+    actor,
+    premises_id: int,
+    values: Mapping[int, str],
+    key: str,
+    fingerprint: str,
+    channel: str,
+    confirm_warnings: bool,
+    now: datetime,
+) -> SubmissionResult:
     with transaction.atomic():
         # The key is claimed first: a retry, even one that comes after the window has
         # closed, finds the first answer. Claiming is inserting; the unique index makes a
@@ -239,7 +248,7 @@ def readings_submit(
         try:
             period = rules.billing_period(now, selectors.city_zone(), selectors.window_config())
         except rules.RuleError as error:
-            raise _refusal(error) from error
+            raise rule_refusal(error) from error
         readings = _readings_for(
             actor=actor,
             premises_id=premises_id,
@@ -294,6 +303,7 @@ def _readings_for(
         meters=premises_meters.values(), through=period, per_meter=norms.zero_periods
     )
     problems: list[dict] = []
+    referrals: list[ReadingReferral] = []
     accepted: list[tuple[Meter, Decimal, Decimal, int]] = []
     for meter_id in sorted(values):
         meter = premises_meters.get(meter_id)
@@ -332,16 +342,42 @@ def _readings_for(
             if previous
             else rules.months_between(rules.period_of(meter.commissioned_on), period) or 1
         )
+        bound_facts = {
+            "kind": meter.kind,
+            "residents": premises.residents,
+            "months": months,
+            "norms": norms,
+        }
+        impossible = rules.impossible_consumption(
+            consumption=value - previous_value, unit=meter.get_unit_display(), **bound_facts
+        )
+        if impossible is not None:
+            problems.append(_meter_problem(meter_id, meter, impossible))
+            referrals.append(
+                ReadingReferral(
+                    meter=meter,
+                    period=period,
+                    value=value,
+                    previous_value=previous_value,
+                    limit=rules.consumption_bound(**bound_facts),
+                    submitted_by=actor,
+                    created_at=now,
+                )
+            )
+            continue
         accepted.append((meter, value, previous_value, months))
     if problems:
         first = problems[0]
-        raise DomainError(
-            first["code"],
-            _("Показания не сохранены. %(meter)s: %(message)s")
-            % {"meter": first["meter"] or first["meter_id"], "message": first["message"]},
-            field=f"readings.{first['meter_id']}",
-            status=422,
-            details={"errors": problems},
+        raise _Refused(
+            DomainError(
+                first["code"],
+                _("Показания не сохранены. %(meter)s: %(message)s")
+                % {"meter": first["meter"] or first["meter_id"], "message": first["message"]},
+                field=f"readings.{first['meter_id']}",
+                status=422,
+                details={"errors": problems},
+            ),
+            referrals,
         )
 
     sent = {meter.pk for meter, *_rest in accepted}
@@ -376,15 +412,19 @@ def _readings_for(
             norms=norms,
         )
         for code in warnings:
+            if code == rules.HIGH_CONSUMPTION:
+                message = rules.high_consumption_message(
+                    kind=meter.kind,
+                    consumption=kind_consumption[meter.kind],
+                    residents=premises.residents,
+                    months=months,
+                    norms=norms,
+                    unit=meter.get_unit_display(),
+                )
+            else:
+                message = rules.warning_message(code, residents=premises.residents, norms=norms)
             warned.append(
-                {
-                    "meter_id": meter.pk,
-                    "meter": str(meter),
-                    "code": code,
-                    "message": rules.warning_message(
-                        code, residents=premises.residents, norms=norms
-                    ),
-                }
+                {"meter_id": meter.pk, "meter": str(meter), "code": code, "message": message}
             )
         new_readings.append(
             Reading(
@@ -424,183 +464,6 @@ def _readings_for(
     return Reading.objects.bulk_create(new_readings)
 
 
-# --- After the window: correction requests --------------------------------------------
-
-
-def correction_request_create(
-    *, actor, reading_id: int, value: str, reason: str, now: datetime | None = None
-) -> CorrectionRequest:
-    """Ask the operator to fix a reading of a closed period (settled in the next bill)."""
-    now = now or timezone.now()
-    reading = selectors.own_reading_get(actor=actor, reading_id=reading_id)
-    if reading.status != Reading.Status.ACCEPTED:
-        raise DomainError(
-            "reading_not_current",
-            _("Исправить можно только действующее показание."),
-            status=422,
-        )
-    window = rules.open_window(now, selectors.city_zone(), selectors.window_config())
-    if window is not None and window.period == reading.period:
-        raise DomainError(
-            "correction_window_open",
-            _("Приём показаний за этот период ещё открыт: просто передайте показание заново."),
-            status=422,
-        )
-    meter = reading.meter
-    try:
-        requested = rules.parse_value(
-            value, integer_digits=meter.integer_digits, fraction_digits=meter.fraction_digits
-        )
-    except rules.RuleError as error:
-        raise _refusal(error, field="value") from error
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(
-            "reason_required",
-            _("Опишите, что не так с показанием."),
-            field="reason",
-            status=422,
-        )
-    if len(reason) > 1000:
-        raise DomainError(
-            "reason_too_long",
-            _("Опишите коротко, до 1000 знаков."),
-            field="reason",
-            status=422,
-        )
-    if requested == reading.value:
-        raise DomainError(
-            "correction_same_value",
-            _("Это показание уже принято: исправлять нечего."),
-            field="value",
-            status=422,
-        )
-    try:
-        with transaction.atomic():
-            request = CorrectionRequest.objects.create(
-                reading=reading,
-                requested_by=actor,
-                requested_value=requested,
-                reason=reason,
-                created_at=now,
-            )
-            audit_record(
-                actor=actor,
-                action="housing.correction_request",
-                target=request,
-                reading=reading.pk,
-                value=str(requested),
-            )
-    except IntegrityError as error:
-        raise DomainError(
-            "correction_already_requested",
-            _("Заявка на исправление этого показания уже на рассмотрении."),
-            status=409,
-        ) from error
-    return request
-
-
-def correction_request_decide(
-    *,
-    actor,
-    request_id: int,
-    accept: bool,
-    reason: str,
-    now: datetime | None = None,
-) -> CorrectionRequest:
-    """Settle a correction request; an accepted one adds the corrected version.
-
-    The original reading stays, superseded: past periods are never edited in place. The
-    difference is billed in the period that is open (or next opens) when it is settled.
-    """
-    _require_operator(actor)
-    now = now or timezone.now()
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(
-            "reason_required",
-            _("Напишите жителю, почему принято такое решение."),
-            field="reason",
-            status=422,
-        )
-    if not valid_id(request_id):
-        raise NotFound("correction_not_found", _("Такой заявки нет."))
-    with transaction.atomic():
-        request = CorrectionRequest.objects.select_related("reading").filter(pk=request_id).first()
-        if request is None:
-            raise NotFound("correction_not_found", _("Такой заявки нет."))
-        reading = request.reading
-        # The meter is locked first, as every submission does, so the series can't move.
-        Meter.objects.select_for_update().filter(pk=reading.meter_id).first()
-        corrected = None
-        if accept:
-            corrected = _correct(
-                reading=reading, value=request.requested_value, actor=actor, now=now
-            )
-        status = CorrectionRequest.Status.ACCEPTED if accept else CorrectionRequest.Status.REJECTED
-        changed = CorrectionRequest.objects.filter(
-            pk=request.pk, status=CorrectionRequest.Status.OPEN
-        ).update(
-            status=status,
-            decided_by=actor,
-            decided_at=now,
-            decision_reason=reason[:1000],
-            settled_period=selectors.window_state(now).period if accept else None,
-            corrected_reading=corrected,
-        )
-        if not changed:
-            raise DomainError(
-                "correction_already_decided", _("Заявка уже рассмотрена."), status=409
-            )
-        audit_record(
-            actor=actor,
-            action="housing.correction_decide",
-            target=request,
-            accepted=accept,
-            reason=reason,
-        )
-    request.refresh_from_db()
-    return request
-
-
-def _correct(*, reading: Reading, value: Decimal, actor, now: datetime) -> Reading:
-    if reading.status != Reading.Status.ACCEPTED:
-        raise DomainError(
-            "reading_not_current",
-            _("Показание уже заменено другим: заявку нужно отклонить."),
-            status=409,
-        )
-    neighbours = Reading.objects.filter(meter_id=reading.meter_id, status=Reading.Status.ACCEPTED)
-    later = neighbours.filter(period__gt=reading.period).order_by("period").first()
-    if value < reading.previous_value or (later is not None and value > later.value):
-        raise DomainError(
-            "correction_breaks_series",
-            _(
-                "Исправленное показание должно быть не меньше предыдущего (%(previous)s) "
-                "и не больше следующего (%(next)s)."
-            )
-            % {
-                "previous": rules.format_value(reading.previous_value),
-                "next": rules.format_value(later.value) if later else "—",
-            },
-            status=422,
-        )
-    Reading.objects.filter(pk=reading.pk).update(
-        status=Reading.Status.SUPERSEDED, superseded_at=now
-    )
-    return Reading.objects.create(
-        meter_id=reading.meter_id,
-        period=reading.period,
-        value=value,
-        previous_value=reading.previous_value,
-        source=Reading.Source.CORRECTION,
-        submitted_by=actor,
-        submitted_at=now,
-        channel="web",
-        reviewed_at=now,
-    )
-
-
 # --- Operators: reviewing flagged readings, replacing meters -------------------------
 
 
@@ -612,7 +475,7 @@ def reading_review(
     Only a reading of the working period can be rejected: an earlier one has been billed,
     and past periods change only through a citizen's correction request.
     """
-    _require_operator(actor)
+    require_operator(actor)
     now = now or timezone.now()
     reason = (reason or "").strip()
     if reject and not reason:
@@ -660,6 +523,26 @@ def reading_review(
     return reading
 
 
+def referral_close(*, actor, referral_id: int, now: datetime | None = None) -> ReadingReferral:
+    """An operator has looked into an impossible reading (called the citizen, checked the
+    meter); the reading itself was never accepted, so nothing else changes."""
+    require_operator(actor)
+    now = now or timezone.now()
+    if not valid_id(referral_id):
+        raise selectors.referral_not_found()
+    with transaction.atomic():
+        closed = ReadingReferral.objects.filter(
+            pk=referral_id, status=ReadingReferral.Status.OPEN
+        ).update(status=ReadingReferral.Status.CLOSED, closed_by=actor, closed_at=now)
+        referral = ReadingReferral.objects.filter(pk=referral_id).first()
+        if referral is None:
+            raise selectors.referral_not_found()
+        if not closed:
+            raise DomainError("referral_already_closed", _("Уже разобрано."), status=409)
+        audit_record(actor=actor, action="housing.referral_close", target=referral)
+    return referral
+
+
 def meter_replace(
     *,
     actor,
@@ -672,7 +555,7 @@ def meter_replace(
     failed: bool = False,
 ) -> Meter:
     """A new meter takes the old one's place; its readings start from its initial value."""
-    _require_operator(actor)
+    require_operator(actor)
     if not valid_id(meter_id):
         raise selectors.meter_not_found()
     with transaction.atomic():
@@ -739,65 +622,3 @@ def meter_replace(
             actor=actor, action="housing.meter_replace", target=new, replaced=old.pk, failed=failed
         )
     return new
-
-
-# --- Reminders ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RemindersSent:
-    topic: str | None  # None: no reminder is due now
-    messages: int
-
-
-def window_reminders_send(*, now: datetime | None = None) -> RemindersSent:
-    """Write this period's reminders to the outbox for people who have not submitted.
-
-    The opening reminder is due from the first day of the window, the closing one from
-    GOROD_METER_REMINDER_DAYS_BEFORE_CLOSE days before the last; each is written once per
-    person and period (the outbox key), so a worker that was down catches up and a
-    worker that runs twice does not repeat itself.
-    """
-    now = now or timezone.now()
-    state = selectors.window_state(now)
-    if not state.open:
-        return RemindersSent(None, 0)
-    today = selectors.local_today(now)
-    closing_from = state.closes_on - timedelta(days=settings.GOROD_METER_REMINDER_DAYS_BEFORE_CLOSE)
-    closing = today >= closing_from
-    topic = "housing.window_closing" if closing else "housing.window_open"
-
-    def compose() -> tuple[str, str]:
-        values = {
-            "period": _period_words(state.period),
-            "closes": date_format(state.closes_on, "j E"),
-        }
-        if closing:
-            return _("Осталось несколько дней, чтобы передать показания счётчиков"), _(
-                "Приём показаний за %(period)s закрывается %(closes)s. Без показаний начисление "
-                "пойдёт по среднему расходу, а потом по нормативу."
-            ) % values
-        return _("Пора передать показания счётчиков"), _(
-            "Приём показаний за %(period)s открыт до %(closes)s включительно."
-        ) % values
-
-    texts = in_every_language(compose)
-    link = reverse("housing:meters")
-    drafts = (
-        Draft(
-            person_id=person_id,
-            key=f"{topic}:{state.period:%Y-%m}:{person_id}",
-            texts=texts,
-            link=link,
-        )
-        for person_id in selectors.people_without_readings(period=state.period, today=today)
-    )
-    return RemindersSent(topic, messages_enqueue(topic=topic, drafts=drafts))
-
-
-def _period_words(period: date) -> str:
-    """The period in the active language: «ноябрь 2026» (in a sentence, lower case), or
-    "November 2026"."""
-    if get_language() == settings.LANGUAGE_CODE:
-        return rules.period_label(period)
-    return date_format(period, "F Y")

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from gorod.housing.services import window_reminders_send
+from gorod.housing.reminders import window_reminders_send
 
 
 @task()

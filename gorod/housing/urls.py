@@ -7,6 +7,7 @@ app_name = "housing"
 urlpatterns = [
     path("", views.meters, name="meters"),
     path("premises/link/", views.premises_link, name="premises_link"),
+    path("link-requests/<int:request_id>/", views.link_request, name="link_request"),
     path("premises/<int:premises_id>/unlink/", views.premises_unlink, name="premises_unlink"),
     path("premises/<int:premises_id>/submit/", views.readings_submit, name="readings_submit"),
     path("meters/<int:meter_id>/", views.meter_detail, name="meter_detail"),
@@ -28,6 +29,11 @@ urlpatterns = [
         "operator/corrections/<int:request_id>/decide/",
         backoffice.correction_decide,
         name="operator_correction_decide",
+    ),
+    path(
+        "operator/referrals/<int:referral_id>/close/",
+        backoffice.referral_close,
+        name="operator_referral_close",
     ),
     path(
         "operator/meters/<int:meter_id>/replace/",

@@ -5,6 +5,7 @@ JavaScript. Another person's premises, meter or reading is the 404 page, as the
 selectors answer "not found" for it.
 """
 
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -15,10 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from gorod.analytics.channels import channel_of
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.feedback.selectors import rated_service
-from gorod.housing import rules, selectors, services
+from gorod.housing import corrections, linking, rules, selectors, services
 from gorod.housing.charts import consumption_chart
 from gorod.housing.forms import (
     CorrectionRequestForm,
+    LinkDecisionForm,
     PremisesLinkForm,
     ReadingsForm,
 )
@@ -56,9 +58,12 @@ def _meters_page(request, state, premises, *, bound: ReadingsForm | None = None,
             "state": state,
             "period": period,
             "sections": sections,
+            "bound": bound,
             "corrections": list(
                 selectors.own_correction_requests(actor=request.user)[:CORRECTION_REQUESTS_SHOWN]
             ),
+            "to_confirm": list(selectors.link_requests_to_confirm(actor=request.user)),
+            "waiting": list(selectors.own_link_requests(actor=request.user)),
             "use_id": use_id,
             "rating_service": rated_service(selectors.SERVICE_SLUG) if use_id else None,
         },
@@ -145,14 +150,19 @@ def premises_link(request):
     form = PremisesLinkForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            link = services.premises_link(actor=request.user, **form.cleaned_data)
+            linking.link_request_create(
+                actor=request.user, ip=get_client_ip_address(request), **form.cleaned_data
+            )
         except DomainError as error:
             show_on_form(form, error)
         else:
             messages.success(
                 request,
-                _("Квартира %(premises)s привязана. Теперь можно передавать показания.")
-                % {"premises": link.premises},
+                _(
+                    "Заявка на привязку отправлена. Квартира появится здесь, когда заявку "
+                    "подтвердит её собственник, уже привязанный к ней на портале, или "
+                    "управляющая организация. Мы пришлём уведомление."
+                ),
             )
             return redirect("housing:meters")
     return render(
@@ -165,11 +175,45 @@ def premises_link(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+def link_request(request, request_id: int):
+    """An owner (or an operator) answers a request to link their premises."""
+    try:
+        link_request = selectors.link_request_to_decide(actor=request.user, request_id=request_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    form = LinkDecisionForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        confirm = form.cleaned_data["decision"] == "confirm"
+        try:
+            linking.link_request_decide(
+                actor=request.user, request_id=link_request.pk, confirm=confirm
+            )
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("Заявка подтверждена: %(name)s теперь видит показания квартиры.")
+                % {"name": link_request.person.full_name}
+                if confirm
+                else _("Заявка отклонена: доступа к квартире у этого человека нет."),
+            )
+            return redirect("housing:meters")
+    return render(
+        request,
+        "housing/link_request.html",
+        {"link_request": link_request, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def premises_unlink(request, premises_id: int):
     try:
         premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
         if request.method == "POST":
-            services.premises_unlink(actor=request.user, premises_id=premises.pk)
+            linking.premises_unlink(actor=request.user, premises_id=premises.pk)
             messages.success(request, _("Квартира %(premises)s отвязана.") % {"premises": premises})
             return redirect("housing:meters")
     except NotFound as error:
@@ -188,7 +232,7 @@ def meter_detail(request, meter_id: int):
     history = selectors.meter_history(meter=meter)
     # The newest period with readings: the open window's, else the one that just closed.
     latest = history[0].period
-    corrections = [
+    own_corrections = [
         correction
         for correction in selectors.own_correction_requests(actor=request.user)
         if correction.reading.meter_id == meter.pk
@@ -205,10 +249,10 @@ def meter_detail(request, meter_id: int):
             "chart": consumption_chart(history, unit=meter.get_unit_display()),
             "latest_label": rules.period_label(latest),
             "versions": list(selectors.reading_versions(meter=meter, period=latest)),
-            "corrections": corrections,
+            "corrections": own_corrections,
             "pending": {
                 correction.reading_id
-                for correction in corrections
+                for correction in own_corrections
                 if correction.status == CorrectionRequest.Status.OPEN
             },
         },
@@ -224,7 +268,7 @@ def correction_request(request, reading_id: int):
     form = CorrectionRequestForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            services.correction_request_create(
+            corrections.correction_request_create(
                 actor=request.user,
                 reading_id=reading.pk,
                 value=form.cleaned_data["value"],

@@ -18,7 +18,14 @@ from conftest import load_catalog
 from gorod.accounts import services as accounts
 from gorod.accounts.tests.factories import UserFactory
 from gorod.housing import services
-from gorod.housing.models import CorrectionRequest, Meter, PremisesLink, Reading, Submission
+from gorod.housing.models import (
+    CorrectionRequest,
+    Meter,
+    PremisesLink,
+    Reading,
+    ReadingReferral,
+    Submission,
+)
 from gorod.housing.tests.conftest import BETWEEN_WINDOWS, IN_WINDOW, MOSCOW
 from gorod.housing.tests.factories import MeterFactory, PremisesFactory, PremisesLinkFactory
 
@@ -205,9 +212,12 @@ def test_a_write_with_a_personal_token(household, time_machine):
 # --- Linking and unlinking ------------------------------------------------------------
 
 
-def test_link_a_premises_by_payer_code_and_apartment(api, household):
+def test_linking_waits_for_the_owners_confirmation(api, household, client):
+    """The payer code and apartment open a request; the flat stays unseen until an owner
+    linked to it confirms, over the API as on the web."""
     premises = PremisesFactory(apartment="12А")
     meter = MeterFactory(premises=premises)
+    owner = PremisesLinkFactory(premises=premises).person.user
 
     response = post(
         api,
@@ -215,11 +225,33 @@ def test_link_a_premises_by_payer_code_and_apartment(api, household):
         {"payer_code": premises.payer_code, "apartment": "12а", "role": "tenant"},
     )
 
-    assert response.status_code == 201
+    assert response.status_code == 202
     body = response.json()
-    assert (body["id"], body["role"]) == (premises.pk, "tenant")
-    assert [m["id"] for m in body["meters"]] == [meter.pk]
-    assert body["meters"][0]["previous_value"] == "10.000"
+    assert (body["status"], body["role"]) == ("pending", "tenant")
+    assert "12А" in body["premises"]
+    assert [item["id"] for item in api.get(f"{BASE}/link-requests").json()["mine"]] == [body["id"]]
+    assert [view["id"] for view in api.get(f"{BASE}/premises").json()["premises"]] == [
+        household.premises.pk
+    ]
+    assert_problem(api.get(f"{BASE}/meters/{meter.pk}"), 404, "meter_not_found")
+    # The requester cannot confirm it.
+    assert_problem(
+        post(api, f"/link-requests/{body['id']}/decision", {"confirm": True}),
+        404,
+        "link_request_not_found",
+    )
+
+    client.force_login(owner)
+    waiting = client.get(f"{BASE}/link-requests").json()["to_confirm"]
+    assert [item["id"] for item in waiting] == [body["id"]]
+    decided = post(client, f"/link-requests/{body['id']}/decision", {"confirm": True})
+    assert (decided.status_code, decided.json()["status"]) == (200, "confirmed")
+    again = post(client, f"/link-requests/{body['id']}/decision", {"confirm": False})
+    assert_problem(again, 409, "link_request_already_decided")
+
+    client.force_login(household.user)
+    mine = client.get(f"{BASE}/premises").json()["premises"]
+    assert {view["id"] for view in mine} == {household.premises.pk, premises.pk}
     assert PremisesLink.objects.filter(person__user=household.user).count() == 2
 
 
@@ -488,6 +520,21 @@ def test_high_consumption_needs_confirmation(api, household):
     assert readings[household.cold.pk]["warnings"] == ["high_consumption"]
     assert readings[household.hot.pk]["warnings"] == []
     assert Reading.objects.get(meter=household.cold).warnings_confirmed
+
+
+def test_an_impossible_reading_is_refused_whatever_is_confirmed(api, household):
+    submit_earlier(household, cold="20.6", hot="10")
+    values = {household.cold.pk: "99999", household.hot.pk: "11"}
+    problem = assert_problem(
+        submit(api, household, values, key="huge", confirm_warnings=True),
+        422,
+        "consumption_impossible",
+    )
+    assert [(e["meter_id"], e["code"]) for e in problem["errors"]] == [
+        (household.cold.pk, "consumption_impossible")
+    ]
+    assert not Reading.objects.filter(period=date(2026, 11, 1)).exists()
+    assert ReadingReferral.objects.get().value == 99999
 
 
 def test_the_window_is_closed_between_windows(at, household):

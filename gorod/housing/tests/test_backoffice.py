@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from gorod.accounts.tests.factories import PersonFactory, UserFactory
+from gorod.core.errors import DomainError
 from gorod.core.models import AuditEvent
-from gorod.housing import backoffice, services
-from gorod.housing.models import CorrectionRequest, Meter, Reading
+from gorod.housing import backoffice, corrections, linking, services
+from gorod.housing.models import CorrectionRequest, Meter, Reading, ReadingReferral
 from gorod.housing.tests.conftest import BETWEEN_WINDOWS, IN_WINDOW, MOSCOW, Household
 from gorod.housing.tests.factories import MeterFactory, PremisesLinkFactory
 
@@ -84,7 +85,7 @@ def flagged_reading(household) -> Reading:
 
 def open_correction(household) -> CorrectionRequest:
     reading = submit(household, {household.hot.pk: "12"}, now=OCTOBER_WINDOW).readings[0]
-    return services.correction_request_create(
+    return corrections.correction_request_create(
         actor=household.user,
         reading_id=reading.pk,
         value="12,5",
@@ -168,9 +169,9 @@ def test_home_shows_the_periods_figures_and_what_waits(
     flagged_reading(other)
     open_correction(other)
     client.force_login(operator)
-    # Session, user, permissions (2), figures (4), two lists of two (count and page): the
-    # same however many readings wait.
-    with django_assert_max_num_queries(12):
+    # Session, user, permissions (2), figures (4), two lists of two (count and page), the
+    # impossible readings and the link requests (one each): the same however many wait.
+    with django_assert_max_num_queries(14):
         response = client.get(HOME)
     body = text(response)
     assert "Период: ноябрь 2026" in body
@@ -181,6 +182,42 @@ def test_home_shows_the_periods_figures_and_what_waits(
     assert "перепутал цифры" in body
     figures = response.context["counts"]
     assert (figures["accepted"], figures["flagged"], figures["corrections"]) == (2, 2, 2)
+
+
+def test_an_impossible_reading_waits_for_the_operator_flagged(client, household, operator, at):
+    submit(household, {household.cold.pk: "20.6"}, now=OCTOBER_WINDOW)
+    with pytest.raises(DomainError):
+        submit(household, {household.cold.pk: "99999"}, confirm=True)
+    referral = ReadingReferral.objects.get()
+    client.force_login(operator)
+    body = text(client.get(HOME))
+    assert "Невозможные показания" in body
+    assert "Предыдущее: 20,600, расход: 99978,400, предел: 200,000" in body
+    close = f"/housing/operator/referrals/{referral.pk}/close/"
+    assert close in body
+    response = client.post(close, {"next": HOME})
+    assert response.status_code == 302
+    assert ReadingReferral.objects.get().status == ReadingReferral.Status.CLOSED
+    assert "Невозможных показаний нет." in text(client.get(HOME))
+
+
+def test_a_link_request_for_a_premises_without_an_owner_waits_for_the_operator(
+    client, operator, at
+):
+    tenant = PremisesLinkFactory(role="tenant")
+    asking = PersonFactory().user
+    request = linking.link_request_create(
+        actor=asking,
+        payer_code=tenant.premises.payer_code,
+        apartment=tenant.premises.apartment,
+        role="owner",
+    )
+    client.force_login(operator)
+    page = f"/housing/link-requests/{request.pk}/"
+    assert page in text(client.get(HOME))
+    response = client.post(page, {"decision": "confirm"})
+    assert response.status_code == 302
+    assert asking.person.premises_links.get().verified_by == "operator"
 
 
 def test_home_works_on_the_period_just_closed_between_windows(client, operator, at):
@@ -267,7 +304,7 @@ def test_an_operator_rejects_a_correction_and_sees_why_one_cannot_be_accepted(
     client, household, operator, at
 ):
     reading = submit(household, {household.hot.pk: "12"}, now=OCTOBER_WINDOW).readings[0]
-    below = services.correction_request_create(
+    below = corrections.correction_request_create(
         actor=household.user, reading_id=reading.pk, value="9", reason="ошибся", now=IN_WINDOW
     )
     client.force_login(operator)
@@ -378,14 +415,14 @@ def october(household, operator):
         values = {household.cold.pk: cold} | ({household.hot.pk: hot} if hot else {})
         submit(household, values, now=moment)
     september = Reading.objects.get(meter=household.hot, period=date(2026, 9, 1))
-    correction = services.correction_request_create(
+    correction = corrections.correction_request_create(
         actor=household.user,
         reading_id=september.pk,
         value="12.5",
         reason="перепутал",
         now=OCTOBER_WINDOW,
     )
-    services.correction_request_decide(
+    corrections.correction_request_decide(
         actor=operator, request_id=correction.pk, accept=True, reason="да", now=OCTOBER_WINDOW
     )
     neighbour = MeterFactory(serial="NEIGHBOUR-1")

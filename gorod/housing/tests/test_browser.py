@@ -4,15 +4,17 @@ axe-core scan of every page. GOROD_SCREENSHOTS=1 saves them at desktop and mobil
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 
 from gorod.accounts.roles import sync_roles
-from gorod.accounts.tests.factories import TEST_PASSWORD, UserFactory
-from gorod.housing import rules, services
+from gorod.accounts.tests.factories import TEST_PASSWORD, PersonFactory, UserFactory
+from gorod.housing import linking, rules, services
 from gorod.housing.models import Reading
 from gorod.housing.tests.conftest import IN_WINDOW, MOSCOW
+from gorod.housing.tests.factories import MeterFactory, PremisesLinkFactory
 from gorod.web.tests.browser import DESKTOP, MOBILE
 from gorod.web.tests.test_browser import assert_accessible, sign_in, submit
 
@@ -83,7 +85,9 @@ def test_citizen_sends_readings_and_reads_a_meters_history(
     form.get_by_label(re.compile("^Холодная вода")).fill("63,25")
     form.get_by_label(re.compile("^Горячая вода")).fill("100")
     submit(page, form.get_by_role("button", name="Передать показания"))
-    assert "Расход выше" in page.locator(".warning-summary").inner_text()
+    warning = page.locator(".warning-summary").inner_text()
+    assert "Расход 57,0 м³ за 1 мес." in warning.replace("\xa0", " ")
+    assert "от нормы 9,5 м³" in warning
     assert not Reading.objects.filter(period=date(2026, 11, 1)).exists()
     assert_accessible(page, "readings form with a warning")
     both_widths(page, screenshot, "housing-meters-warning")
@@ -114,7 +118,7 @@ def test_citizen_sends_readings_and_reads_a_meters_history(
     form = page.locator("main form")
     form.get_by_label("Код плательщика").fill("12345")
     form.get_by_label("Номер квартиры").fill("7")
-    submit(page, form.get_by_role("button", name="Привязать"))
+    submit(page, form.get_by_role("button", name="Отправить заявку"))
     assert "10 цифр" in page.locator(".error-summary").inner_text()
     assert_accessible(page, "link a premises with an error")
     both_widths(page, screenshot, "housing-link-error")
@@ -160,3 +164,77 @@ def test_operator_rejects_a_flagged_reading_and_every_back_office_page_passes_ax
     ):
         page.goto(f"{live_server.url}{path}")
         assert_accessible(page, name)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
+def test_a_refused_reading_of_the_second_apartment_is_announced_at_the_top(
+    live_server, new_context, household, time_machine, screenshot, viewport
+):
+    """The probe: the summary sat below the fold under the first apartment, the focus on
+    the page's body, and a success said nothing."""
+    time_machine.move_to(IN_WINDOW)
+    second = PremisesLinkFactory(person=household.user.person, role="registered").premises
+    second_cold = MeterFactory(premises=second, location="кухня")
+    page = new_context(viewport=viewport).new_page()
+    page.console_errors = []
+    page.goto(f"{live_server.url}/accounts/login/")
+    sign_in(page, login=household.user.email, password=TEST_PASSWORD)
+    page.goto(f"{live_server.url}/housing/")
+    width = "desktop" if viewport == DESKTOP else "mobile"
+
+    form = page.locator(f"form[action='/housing/premises/{second.pk}/submit/']")
+    field = form.get_by_label(re.compile("^Холодная вода, кухня"))
+    field.fill("1")  # below the initial 10
+    submit(page, form.get_by_role("button", name="Передать показания"))
+
+    summary = page.locator(".error-summary")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert _in_viewport(page, summary)
+    assert "Показание меньше предыдущего (10,000)" in summary.inner_text()
+    assert str(second) in summary.inner_text()
+    assert page.title().startswith("Ошибка:")
+    assert_accessible(page, f"second apartment's error ({width})")
+    screenshot(page, f"housing-second-error-{width}")
+    # The summary's link leads to the field at fault.
+    summary.get_by_role("link").click()
+    assert page.evaluate("document.activeElement.id") == field.get_attribute("id")
+
+    form = page.locator(f"form[action='/housing/premises/{second.pk}/submit/']")
+    form.get_by_label(re.compile("^Холодная вода, кухня")).fill("12,5")
+    submit(page, form.get_by_role("button", name="Передать показания"))
+    message = page.locator(".messages")
+    assert "Показания за ноябрь 2026 приняты" in message.inner_text()
+    assert _in_viewport(page, message)
+    assert_accessible(page, f"second apartment sent ({width})")
+    screenshot(page, f"housing-second-sent-{width}")
+    assert Reading.objects.get(meter=second_cold).value == Decimal("12.5")
+
+
+def _in_viewport(page, locator) -> bool:
+    """At least the top of it is on screen (bounding boxes are relative to the viewport)."""
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + 20 <= page.viewport_size["height"]
+
+
+def test_an_owner_confirms_a_neighbours_request_to_link_the_flat(
+    live_server, page, household, time_machine, screenshot
+):
+    time_machine.move_to(IN_WINDOW)
+    asking = PersonFactory(last_name="Соседова", first_name="Анна").user
+    request = linking.link_request_create(
+        actor=asking,
+        payer_code=household.premises.payer_code,
+        apartment=household.premises.apartment,
+        role="tenant",
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    sign_in(page, login=household.user.email, password=TEST_PASSWORD)
+    page.goto(f"{live_server.url}/housing/")
+    page.get_by_role("link", name=re.compile("^Соседова Анна")).click()
+    page.wait_for_url(f"**/housing/link-requests/{request.pk}/")
+    assert "наниматель" in page.locator("main").inner_text()
+    assert_accessible(page, "link request")
+    both_widths(page, screenshot, "housing-link-request")
+    submit(page, page.get_by_role("button", name="Подтвердить"))
+    assert "Заявка подтверждена" in page.locator(".messages").inner_text()
+    assert asking.person.premises_links.get().verified_by == "owner"

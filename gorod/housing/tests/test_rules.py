@@ -703,6 +703,119 @@ def test_warning_messages_name_the_factor_the_residents_and_the_periods():
     )
 
 
+def plain(text: str) -> str:
+    """Russian groups thousands with a no-break space; the assertions use plain ones."""
+    return text.replace("\xa0", " ")
+
+
+def test_the_high_consumption_warning_says_what_it_computed():
+    """The probe: 99 999 against 20.6 warned without saying what it had computed."""
+    message = rules.high_consumption_message(
+        kind=COLD, consumption=Decimal("99978.4"), residents=3, months=1, norms=NORMS, unit="м³"
+    )
+    assert plain(message).startswith(
+        "Расход 99 978,4 м³ за 1 мес. — 480 550 % от нормы 20,8 м³ для зарегистрированных "
+        "жильцов (3)."
+    )
+
+
+def test_the_warning_counts_the_norm_over_the_months_since_the_last_reading():
+    message = rules.high_consumption_message(
+        kind=HOT, consumption=Decimal(100), residents=0, months=2, norms=NORMS, unit="м³"
+    )
+    # One resident at least, two months: 2 × 4,745 = 9,49 m³.
+    assert "за 2 мес. — 1 054 % от нормы 9,5 м³ для зарегистрированных жильцов (1)" in plain(
+        message
+    )
+
+
+# --- Impossible readings ------------------------------------------------------------------
+
+
+def test_the_probes_reading_is_refused_as_impossible():
+    error = rules.impossible_consumption(
+        kind=COLD,
+        consumption=Decimal("99999") - Decimal("20.6"),
+        residents=3,
+        months=1,
+        norms=NORMS,
+        unit="м³",
+    )
+    assert error.code == "consumption_impossible"
+    assert "Расход 99 978,4 м³ за 1 мес." in plain(str(error.message))
+    assert "предел 300,0 м³" in plain(str(error.message))
+    assert "передано оператору" in str(error.message)
+
+
+def test_heat_has_a_bound_in_gigacalories():
+    assert rules.consumption_bound(kind=HEAT, residents=4, months=2, norms=NORMS) == 20
+    assert (
+        rules.impossible_consumption(
+            kind=HEAT, consumption=Decimal(10), residents=1, months=1, norms=NORMS, unit="Гкал"
+        )
+        is None
+    )
+
+
+def test_no_meter_passes_more_than_its_flow_allows():
+    # A hostel with 500 registered residents still has household meters of DN15.
+    assert rules.consumption_bound(kind=COLD, residents=500, months=1, norms=NORMS) == Decimal(1860)
+
+
+consumptions = st.decimals(min_value=0, max_value=10**7, places=3, allow_nan=False)
+
+
+@given(
+    kind=st.sampled_from([COLD, HOT, HEAT]),
+    consumption=consumptions,
+    residents=st.integers(0, 999),
+    months=st.integers(0, 120),
+)
+def test_a_reading_is_impossible_exactly_above_the_bound(kind, consumption, residents, months):
+    bound = rules.consumption_bound(kind=kind, residents=residents, months=months, norms=NORMS)
+    error = rules.impossible_consumption(
+        kind=kind,
+        consumption=consumption,
+        residents=residents,
+        months=months,
+        norms=NORMS,
+        unit="м³",
+    )
+    assert (error is not None) == (consumption > bound)
+
+
+@given(kind=st.sampled_from([COLD, HOT]), residents=st.integers(0, 20), months=st.integers(0, 120))
+def test_an_apartments_unusual_month_is_confirmed_not_refused(kind, residents, months):
+    """Between the warning's limit and the bound lies a month a household can really have
+    (a leak, guests): the citizen confirms it instead of being refused. Up to 20 residents:
+    a communal apartment; beyond, the meter's own flow is the bound."""
+    limit = rules.consumption_limit(kind=kind, residents=residents, months=months, norms=NORMS)
+    bound = rules.consumption_bound(kind=kind, residents=residents, months=months, norms=NORMS)
+    assert limit * 2 < bound
+
+
+@given(
+    kind=st.sampled_from([COLD, HOT, HEAT]),
+    residents=st.integers(0, 999),
+    months=st.integers(1, 120),
+)
+def test_the_bound_grows_with_residents_and_months(kind, residents, months):
+    bound = rules.consumption_bound(kind=kind, residents=residents, months=months, norms=NORMS)
+    assert bound <= rules.consumption_bound(
+        kind=kind, residents=residents + 1, months=months, norms=NORMS
+    )
+    assert bound < rules.consumption_bound(
+        kind=kind, residents=residents, months=months + 1, norms=NORMS
+    )
+
+
+@given(st.decimals(min_value=Decimal("100000"), max_value=10**9, places=3, allow_nan=False))
+def test_a_five_digit_drum_shows_no_more_than_99999_999(value):
+    with pytest.raises(RuleError) as refusal:
+        rules.parse_value(f"{value:f}", integer_digits=5, fraction_digits=3)
+    assert refusal.value.code == "value_too_many_digits"
+
+
 # --- Billing without a reading ------------------------------------------------------------
 
 

@@ -8,10 +8,10 @@ from gorod.accounts.tests.factories import PersonFactory, UserFactory
 from gorod.analytics.models import UsageEvent
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.models import AuditEvent
-from gorod.housing import services
-from gorod.housing.models import CorrectionRequest, Meter, PremisesLink, Reading, Submission
+from gorod.housing import corrections, reminders, services
+from gorod.housing.models import CorrectionRequest, Meter, Reading, ReadingReferral, Submission
 from gorod.housing.tests.conftest import BETWEEN_WINDOWS, IN_WINDOW, MOSCOW
-from gorod.housing.tests.factories import MeterFactory, PremisesFactory, PremisesLinkFactory
+from gorod.housing.tests.factories import MeterFactory, PremisesLinkFactory
 from gorod.notifications.models import Message
 
 NOVEMBER = date(2026, 11, 1)
@@ -219,6 +219,53 @@ def test_high_consumption_needs_confirmation_and_stays_flagged(household):
     assert confirmed.needs_review
 
 
+def test_an_impossible_reading_is_refused_and_passed_to_the_operator(household, operator):
+    """The probe: 99 999 m³ against 20.6 was accepted with one checkbox."""
+    submit(household, {household.cold.pk: "20.6"}, now=OCTOBER_WINDOW)
+    values = {household.cold.pk: "99999", household.hot.pk: "12"}
+    error = refusal(lambda: submit(household, values, confirm=True))
+    assert (error.code, error.status) == ("consumption_impossible", 422)
+    assert error.field == f"readings.{household.cold.pk}"
+    assert [problem["code"] for problem in error.details["errors"]] == ["consumption_impossible"]
+    assert "передано оператору" in error.details["errors"][0]["message"]
+    # All or nothing: the hot meter's good reading is not saved either.
+    assert not Reading.objects.filter(period=NOVEMBER).exists()
+    referral = ReadingReferral.objects.get()
+    assert (referral.meter, referral.period, referral.status) == (
+        household.cold,
+        NOVEMBER,
+        ReadingReferral.Status.OPEN,
+    )
+    # Two residents, one month: 2 × 100 m³.
+    assert (referral.value, referral.previous_value, referral.limit) == (
+        Decimal("99999"),
+        Decimal("20.6"),
+        Decimal(200),
+    )
+    # Sent again (or a digit fixed, still impossible): one referral, the newest value.
+    refusal(lambda: submit(household, {household.cold.pk: "9999"}))
+    assert ReadingReferral.objects.get().value == Decimal("9999")
+    assert AuditEvent.objects.filter(action="housing.reading_refer").count() == 2
+
+    closed = services.referral_close(actor=operator, referral_id=referral.pk)
+    assert (closed.status, closed.closed_by) == (ReadingReferral.Status.CLOSED, operator)
+    again = refusal(lambda: services.referral_close(actor=operator, referral_id=referral.pk))
+    assert (again.code, again.status) == ("referral_already_closed", 409)
+    citizen = refusal(lambda: services.referral_close(actor=household.user, referral_id=1))
+    assert citizen.code == "not_an_operator"
+
+
+def test_an_unusual_but_possible_reading_is_only_a_warning(household):
+    submit(household, {household.cold.pk: "20.6"}, now=OCTOBER_WINDOW)
+    # 179.4 m³: above the warning's 41.61, within the bound of 200.
+    error = refusal(lambda: submit(household, {household.cold.pk: "200"}))
+    assert error.code == "consumption_needs_confirmation"
+    message = error.details["warnings"][0]["message"].replace("\xa0", " ")
+    assert message.startswith("Расход 179,4 м³ за 1 мес. — 1 293 % от нормы 13,9 м³")
+    assert submit(household, {household.cold.pk: "200"}, confirm=True).readings
+    assert not ReadingReferral.objects.exists()
+
+
 def test_several_meters_of_one_kind_share_the_norm(household):
     second_cold = MeterFactory(premises=household.premises, kind=Meter.Kind.COLD_WATER)
     submit(household, {household.cold.pk: "20", second_cold.pk: "20"}, now=OCTOBER_WINDOW)
@@ -235,83 +282,13 @@ def test_zero_consumption_three_periods_in_a_row_needs_confirmation(household):
     assert [warning["code"] for warning in error.details["warnings"]] == ["zero_consumption"]
 
 
-# --- Linking premises -----------------------------------------------------------------
-
-
-@pytest.fixture
-def citizen(db):
-    return PersonFactory().user
-
-
-def test_a_citizen_links_premises_by_payer_code_and_apartment(citizen):
-    premises = PremisesFactory(payer_code="1234567890", apartment="12А")
-    link = services.premises_link(
-        actor=citizen, payer_code=" 1234567890 ", apartment="12а", role="tenant"
-    )
-    assert (link.premises, link.role, link.verified_by) == (premises, "tenant", "payment_document")
-    # Typed on an English keyboard, the letter is the same apartment.
-    again = services.premises_link(
-        actor=citizen, payer_code="1234567890", apartment="12A", role="owner"
-    )
-    assert again.pk == link.pk
-    assert AuditEvent.objects.filter(action="housing.premises_link").count() == 1
-
-
-def test_a_wrong_pair_gets_the_same_answer_as_an_unknown_code(citizen):
-    PremisesFactory(payer_code="1234567890", apartment="12")
-    wrong_apartment = refusal(
-        lambda: services.premises_link(
-            actor=citizen, payer_code="1234567890", apartment="13", role="owner"
-        )
-    )
-    unknown = refusal(
-        lambda: services.premises_link(
-            actor=citizen, payer_code="0000000000", apartment="12", role="owner"
-        )
-    )
-    assert wrong_apartment.code == unknown.code == "premises_not_found"
-    assert str(wrong_apartment.message) == str(unknown.message)
-
-
-@pytest.mark.parametrize("code", ["123456789", "12345678901", "12345abcde", "١٢٣٤٥٦٧٨٩٠"])
-def test_a_payer_code_is_ten_digits(citizen, code):
-    error = refusal(
-        lambda: services.premises_link(actor=citizen, payer_code=code, apartment="1", role="owner")
-    )
-    assert (error.code, error.field) == ("payer_code_invalid", "payer_code")
-
-
-def test_guessing_payer_codes_is_slowed_down(citizen):
-    PremisesFactory(payer_code="1234567890", apartment="12")
-    for guess in range(services.LINK_THROTTLE.limit):
-        refusal(
-            lambda guess=guess: services.premises_link(
-                actor=citizen, payer_code=f"{guess:010d}", apartment="12", role="owner"
-            )
-        )
-    error = refusal(
-        lambda: services.premises_link(
-            actor=citizen, payer_code="1234567890", apartment="12", role="owner"
-        )
-    )
-    assert (error.code, error.status) == ("too_many_attempts", 429)
-
-
-def test_several_people_share_a_premises_and_one_unlinks(household):
-    other = PremisesLinkFactory(premises=household.premises).person.user
-    services.premises_unlink(actor=other, premises_id=household.premises.pk)
-    assert list(PremisesLink.objects.values_list("person__user", flat=True)) == [household.user.pk]
-    with pytest.raises(NotFound):
-        services.premises_unlink(actor=other, premises_id=household.premises.pk)
-
-
 # --- After the window -----------------------------------------------------------------
 
 
 def test_a_correction_of_the_open_period_is_a_new_submission_not_a_request(household):
     reading = submit(household, {household.cold.pk: "12"}).readings[0]
     error = refusal(
-        lambda: services.correction_request_create(
+        lambda: corrections.correction_request_create(
             actor=household.user,
             reading_id=reading.pk,
             value="13",
@@ -329,7 +306,7 @@ def closed_reading(household):
 
 
 def request_correction(household, reading, value="12.5", reason="перепутал цифры"):
-    return services.correction_request_create(
+    return corrections.correction_request_create(
         actor=household.user, reading_id=reading.pk, value=value, reason=reason, now=BETWEEN_WINDOWS
     )
 
@@ -341,7 +318,7 @@ def test_an_accepted_correction_adds_a_version_settled_in_the_next_period(
     assert refusal(lambda: request_correction(household, closed_reading)).code == (
         "correction_already_requested"
     )
-    decided = services.correction_request_decide(
+    decided = corrections.correction_request_decide(
         actor=operator, request_id=request.pk, accept=True, reason="сверено", now=BETWEEN_WINDOWS
     )
     assert decided.status == CorrectionRequest.Status.ACCEPTED
@@ -351,7 +328,7 @@ def test_an_accepted_correction_adds_a_version_settled_in_the_next_period(
     assert decided.corrected_reading.value == Decimal("12.5")
     assert decided.corrected_reading.period == closed_reading.period
     again = refusal(
-        lambda: services.correction_request_decide(
+        lambda: corrections.correction_request_decide(
             actor=operator, request_id=request.pk, accept=False, reason="нет"
         )
     )
@@ -361,7 +338,7 @@ def test_an_accepted_correction_adds_a_version_settled_in_the_next_period(
 def test_a_correction_cannot_break_the_series(household, closed_reading, operator):
     request = request_correction(household, closed_reading, value="9")
     error = refusal(
-        lambda: services.correction_request_decide(
+        lambda: corrections.correction_request_decide(
             actor=operator, request_id=request.pk, accept=True, reason="ок", now=BETWEEN_WINDOWS
         )
     )
@@ -372,7 +349,7 @@ def test_a_correction_cannot_break_the_series(household, closed_reading, operato
 
 def test_a_rejected_correction_keeps_the_reading(household, closed_reading, operator):
     request = request_correction(household, closed_reading)
-    services.correction_request_decide(
+    corrections.correction_request_decide(
         actor=operator, request_id=request.pk, accept=False, reason="фото не сходится"
     )
     closed_reading.refresh_from_db()
@@ -383,7 +360,7 @@ def test_a_rejected_correction_keeps_the_reading(household, closed_reading, oper
 def test_only_an_operator_decides(household, closed_reading):
     request = request_correction(household, closed_reading)
     error = refusal(
-        lambda: services.correction_request_decide(
+        lambda: corrections.correction_request_decide(
             actor=household.user, request_id=request.pk, accept=True, reason="сам себе"
         )
     )
@@ -462,16 +439,16 @@ def test_reminders_go_to_people_with_meters_lacking_a_reading_once(household):
         channel="web",
         now=opening_day,
     )
-    sent = services.window_reminders_send(now=opening_day)
+    sent = reminders.window_reminders_send(now=opening_day)
     assert (sent.topic, sent.messages) == ("housing.window_open", 1)
     message = Message.objects.get()
     assert message.person.user == household.user
     assert "ноябрь 2026" in message.body
     assert "3 декабря" in message.body
-    assert services.window_reminders_send(now=opening_day + timedelta(hours=1)).messages == 0
-    closing = services.window_reminders_send(now=datetime(2026, 12, 1, 9, 0, tzinfo=MOSCOW))
+    assert reminders.window_reminders_send(now=opening_day + timedelta(hours=1)).messages == 0
+    closing = reminders.window_reminders_send(now=datetime(2026, 12, 1, 9, 0, tzinfo=MOSCOW))
     assert (closing.topic, closing.messages) == ("housing.window_closing", 1)
-    assert services.window_reminders_send(now=BETWEEN_WINDOWS).topic is None
+    assert reminders.window_reminders_send(now=BETWEEN_WINDOWS).topic is None
 
 
 def test_a_flagged_reading_of_a_billed_period_is_kept_not_rejected(household, operator):

@@ -12,8 +12,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gorod.accounts.tests.factories import PersonFactory
-from gorod.housing import services
-from gorod.housing.models import CorrectionRequest, Meter, PremisesLink, Reading, Submission
+from gorod.housing import reminders, services
+from gorod.housing.models import (
+    CorrectionRequest,
+    LinkRequest,
+    Meter,
+    PremisesLink,
+    Reading,
+    ReadingReferral,
+    Submission,
+)
 from gorod.housing.tests.conftest import BETWEEN_WINDOWS, IN_WINDOW, MOSCOW
 from gorod.housing.tests.factories import MeterFactory, PremisesFactory, PremisesLinkFactory
 
@@ -21,7 +29,9 @@ OCTOBER_WINDOW = datetime(2026, 10, 20, 12, 0, tzinfo=MOSCOW)
 METERS_URL = reverse("housing:meters")
 # Session, user, the premises links, their meters, the meters' readings, the correction
 # requests: however many premises and meters there are.
-METERS_PAGE_MAX_QUERIES = 6
+# Session, user, window, premises and meters, readings, corrections, and the two lists of
+# link requests (waiting for me, and mine).
+METERS_PAGE_MAX_QUERIES = 8
 
 
 @pytest.fixture
@@ -385,7 +395,11 @@ def test_unusual_consumption_is_confirmed_before_it_is_saved(in_window, signed_i
     assert not Reading.objects.exists()
     html = page_text(response)
     cold_id = f"id_p{premises.pk}-meter_{household.cold.pk}"
-    assert f'<ul class="warninglist" id="{cold_id}_warning"><li>Расход выше' in html
+    # The warning says what it computed: 4 990 m³ since commissioning 34 months ago,
+    # against a norm of 2 × 6,935 m³ a month.
+    warning = f'<ul class="warninglist" id="{cold_id}_warning"><li>Расход 4\xa0990,0 м³ за 34 мес.'
+    assert warning in html
+    assert "от нормы 471,6 м³ для зарегистрированных жильцов (2)" in html
     assert f'aria-describedby="{cold_id}_helptext {cold_id}_warning"' in html
     assert "Подтверждаю показания" in html
     assert 'value="5000"' in html
@@ -402,6 +416,59 @@ def test_unusual_consumption_is_confirmed_before_it_is_saved(in_window, signed_i
     assert reading.warnings == ["high_consumption"]
     assert reading.warnings_confirmed
     assert accepted(household.hot) == [Decimal("12.000")]
+
+
+def test_the_error_summary_is_first_in_the_content_and_takes_the_focus(
+    in_window, signed_in, household
+):
+    """The probe: a refused form of the second apartment showed its summary below the
+    first one's meters, out of sight, with the focus left on the page."""
+    second = PremisesLinkFactory(person=household.user.person).premises
+    second_cold = MeterFactory(premises=second)
+    response = signed_in.post(submit_url(second), readings_post(second, {second_cold: "1"}))
+    assert response.status_code == 400
+    html = page_text(response)
+    summary = html.index('class="error-summary"')
+    assert html.index("<h1>") < summary < html.index('<section class="premises"')
+    tag = html[html.rindex("<div", 0, summary) : html.index(">", summary)]
+    assert 'role="alert"' in tag
+    assert 'tabindex="-1"' in tag
+    assert "autofocus" in tag
+    field = f"id_p{second.pk}-meter_{second_cold.pk}"
+    assert f'<a href="#{field}">' in html[summary:]
+    assert str(second) in html[summary : html.index("</div>", summary)]
+    assert html.count('class="error-summary"') == 1
+    assert "<title>Ошибка: Мои счётчики" in html
+
+
+def test_a_success_is_confirmed_at_the_top_of_the_page(in_window, signed_in, household):
+    response = signed_in.post(
+        submit_url(household.premises),
+        readings_post(household.premises, {household.cold: "12"}),
+        follow=True,
+    )
+    html = page_text(response)
+    message = html.index("Показания за ноябрь 2026 приняты")
+    assert message < html.index("<h1>")
+    assert 'role="status"' in html[html.rindex("<div", 0, message) : message]
+
+
+def test_an_impossible_reading_is_refused_and_the_citizen_told_it_went_to_the_operator(
+    in_window, signed_in, household
+):
+    premises = household.premises
+    response = signed_in.post(
+        submit_url(premises),
+        readings_post(premises, {household.cold: "99999"}, confirm=True),
+    )
+    assert response.status_code == 400
+    html = page_text(response)
+    cold_id = f"id_p{premises.pk}-meter_{household.cold.pk}"
+    error = re.search(rf'<ul class="errorlist" id="{cold_id}_error"><li>([^<]+)</li>', html)
+    assert "передано оператору" in error.group(1)
+    assert "Подтверждаю показания" not in html
+    assert not Reading.objects.exists()
+    assert ReadingReferral.objects.get().meter == household.cold
 
 
 def test_a_submission_after_the_window_closed_says_when_it_opens(
@@ -434,9 +501,11 @@ def test_link_page_explains_where_the_payer_code_is(client, db):
     assert "наниматель" in html
 
 
-def test_linking_a_premises_by_payer_code_and_apartment(client, db):
+def test_linking_waits_for_an_owners_confirmation(client, household):
     person = PersonFactory()
-    premises = PremisesFactory(apartment="15А")
+    premises = household.premises
+    premises.apartment = "15А"
+    premises.save()
     client.force_login(person.user)
     response = client.post(
         reverse("housing:premises_link"),
@@ -444,9 +513,44 @@ def test_linking_a_premises_by_payer_code_and_apartment(client, db):
         follow=True,
     )
     assert response.redirect_chain == [(METERS_URL, 302)]
+    html = page_text(response)
+    assert "Заявка на привязку отправлена" in html
+    assert "ждёт подтверждения собственника" in html
+    assert not PremisesLink.objects.filter(person=person).exists()
+    assert "Холодная вода" not in html
+
+    # The owner sees the request on the meters page and confirms it on its own page.
+    client.force_login(household.user)
+    request = LinkRequest.objects.get()
+    url = reverse("housing:link_request", args=[request.pk])
+    meters_page = page_text(client.get(METERS_URL))
+    assert "Просят доступ к вашей квартире" in meters_page
+    assert url in meters_page
+    assert person.full_name in page_text(client.get(url))
+    response = client.post(url, {"decision": "confirm"}, follow=True)
+    assert response.redirect_chain == [(METERS_URL, 302)]
+    assert "Заявка подтверждена" in page_text(response)
     link = PremisesLink.objects.get(person=person)
-    assert (link.premises, link.role) == (premises, "tenant")
-    assert "привязана" in page_text(response)
+    assert (link.premises, link.role, link.verified_by) == (premises, "tenant", "owner")
+
+
+def test_a_link_request_is_not_found_for_the_requester_and_strangers(client, household):
+    person = PersonFactory()
+    client.force_login(person.user)
+    client.post(
+        reverse("housing:premises_link"),
+        {
+            "payer_code": household.premises.payer_code,
+            "apartment": household.premises.apartment,
+            "role": "owner",
+        },
+    )
+    url = reverse("housing:link_request", args=[LinkRequest.objects.get().pk])
+    for who in (person.user, PersonFactory().user):
+        client.force_login(who)
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"decision": "confirm"}).status_code == 404
+    assert not PremisesLink.objects.filter(person=person).exists()
 
 
 @pytest.mark.parametrize(
@@ -607,7 +711,7 @@ def test_a_reading_of_the_open_period_is_corrected_by_sending_it_again(
 
 def test_reminders_appear_in_the_cabinet(in_window, signed_in, household):
     assert "Уведомления" not in page_text(signed_in.get(reverse("web:cabinet")))
-    services.window_reminders_send(now=IN_WINDOW + timedelta(minutes=1))
+    reminders.window_reminders_send(now=IN_WINDOW + timedelta(minutes=1))
     html = page_text(signed_in.get(reverse("web:cabinet")))
     assert "Уведомления" in html
     assert f'<a href="{METERS_URL}">Пора передать показания счётчиков</a>' in html
