@@ -19,16 +19,22 @@ from gorod.health.selectors.booking import city_zone
 from gorod.health.services.emergency import emergency_open
 
 router = Router(tags=["medical record"], auth=authenticated)
+# Text a database column can hold: PostgreSQL refuses NUL in a string.
+NO_NUL = r"^[^\x00]*$"
 
 
 class EmergencyAccessIn(Schema):
     oms_policy: str = Field(
-        ..., max_length=32, description="The patient's OMS policy: 16 digits (spaces allowed)"
+        ...,
+        max_length=32,
+        pattern=NO_NUL,
+        description="The patient's OMS policy: 16 digits (spaces allowed)",
     )
     birth_date: date
     reason: str = Field(
         ...,
         max_length=500,
+        pattern=NO_NUL,
         description="Why the record is needed now, at least 10 characters; the patient and "
         "the clinic's supervisors read it",
     )

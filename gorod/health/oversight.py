@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from gorod.core.errors import DomainError, NotFound
 from gorod.health.selectors.oversight import emergency_reviews
 from gorod.health.services.emergency import emergency_review
+from gorod.health.staff_record_forms import EmergencyReviewForm
 
 
 @login_required
@@ -38,8 +39,12 @@ def reviews(request):
 @login_required
 @require_POST
 def review(request, grant_id: int):
+    form = EmergencyReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("note", [])))
+        return redirect("health_staff:emergency_reviews")
     try:
-        emergency_review(actor=request.user, grant_id=grant_id, note=request.POST.get("note", ""))
+        emergency_review(actor=request.user, grant_id=grant_id, note=form.cleaned_data["note"])
     except NotFound as error:
         raise Http404(error.message) from error
     except DomainError as error:

@@ -12,11 +12,12 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from gorod.accounts import services as accounts
 from gorod.accounts.models import Guardianship
 from gorod.accounts.tests.factories import PersonFactory, UserFactory
-from gorod.health import guards
+from gorod.health import guards, record_rules
 from gorod.health.models import AccessLogEntry, SecurityLook
 from gorod.health.tests.conftest import NOW
 from gorod.health.tests.factories import AppointmentFactory
@@ -188,3 +189,33 @@ def test_the_migration_gives_old_rows_codes_and_audiences(clinic):
     assert items["доверенность"]["reader"] == "доверенное лицо"
     assert items["своя карта"]["reason_code"] == "own_record"
     assert "экстренный доступ: Без сознания, доставлен скорой" in items
+
+
+@pytest.mark.parametrize(
+    ("facts", "shown"),
+    [
+        ({"authenticated": False}, False),
+        ({"record_exists": False}, False),
+        ({}, False),
+        ({"is_clinician": True}, True),
+        ({"is_guardian": True, "patient_age": 16}, True),
+        ({"delegated_scopes": frozenset({"appointments"})}, True),
+        ({"is_self": True}, True),
+    ],
+)
+def test_which_looks_the_patient_is_shown_is_a_rule(facts, shown):
+    decision = record_rules.record_read_decision(
+        record_rules.ReaderFacts(**facts), "timeline", child_age_limit=15
+    )
+    assert decision.shown_to_patient is shown
+    assert decision.reason in record_rules.READ_REASONS
+
+
+def test_every_reason_code_reads_in_words():
+    for code in record_rules.READ_REASONS:
+        text = record_rules.read_reason_text(code, child_age_limit=15, emergency_reason="ДТП")
+        assert "%(" not in text
+    with translation.override("ru"):
+        teen = record_rules.read_reason_text("teen_sees_own_record", child_age_limit=15)
+    assert teen.startswith("с 15 лет")
+    assert record_rules.read_reason_text("gone", child_age_limit=15) == "gone"

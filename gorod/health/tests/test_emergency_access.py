@@ -215,3 +215,12 @@ def test_only_the_clinics_supervisors_review_and_not_their_own(client, clinic, d
     # The staff home leads a supervisor (who is no registrar) to the list.
     client.force_login(elsewhere)
     assert client.get("/health/staff/")["Location"] == "/health/staff/emergency/reviews/"
+
+
+def test_text_no_column_can_hold_is_refused_not_a_500(client, doctor, patient, supervisor):
+    api = token_client(doctor)
+    assert open_grant(api, reason="Без сознания\x00, доставлен").status_code == 422
+    grant = open_grant(api).json()["id"]
+    client.force_login(supervisor)
+    client.post(f"/health/staff/emergency/reviews/{grant}/", {"note": "Обоснованно\x00"})
+    assert EmergencyAccess.objects.get(pk=grant).reviewed_at is None
