@@ -73,6 +73,18 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "health.change_attachment",
         ],
     ),
+    # A clinic's head of department or deputy chief physician: with a posting to the clinic
+    # (health.SupervisorPost) reviews its doctors' emergency looks at records.
+    "health_supervisor": (
+        _("Руководитель поликлиники"),
+        ["health.review_emergencyaccess", "health.view_emergencyaccess"],
+    ),
+    # The portal's security staff: the record's security log (strangers' and anonymous
+    # looks) in the back office.
+    "security_officer": (
+        _("Служба безопасности"),
+        ["health.view_securitylook", "health.view_emergencyaccess", "core.view_auditevent"],
+    ),
     # A laboratory system's account: it posts results (POST /fhir/r4/) and reads nothing.
     "laboratory": (_("Лаборатория"), ["health.add_labreport", "health.add_observation"]),
     "teacher": (_("Учитель"), []),

@@ -16,6 +16,7 @@ from gorod.health.models import (
     Absence,
     Appointment,
     Attachment,
+    EmergencyAccess,
     Location,
     Organisation,
     Practitioner,
@@ -23,8 +24,10 @@ from gorod.health.models import (
     Referral,
     RegistrarPost,
     Schedule,
+    SecurityLook,
     Slot,
     Specialty,
+    SupervisorPost,
 )
 
 
@@ -139,11 +142,9 @@ class PractitionerRoleAdmin(FixedOnceCreated):
     fixed_fields = ["practitioner", "organisation", "location", "specialty"]
 
 
-@admin.register(RegistrarPost)
-class RegistrarPostAdmin(AuditedAdmin):
+class PostingAdmin(AuditedAdmin):
     """Postings are given and taken away, both audited; a posting elsewhere is a new one."""
 
-    audit_action = "health.registrar_post"
     list_display = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
     search_fields = ["=user__email", "organisation__name", "=organisation__registry_code"]
@@ -156,19 +157,32 @@ class RegistrarPostAdmin(AuditedAdmin):
         return admin.ModelAdmin.has_delete_permission(self, request, obj)
 
     def delete_model(self, request, obj) -> None:
-        self.delete_queryset(request, RegistrarPost.objects.filter(pk=obj.pk))
+        self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset) -> None:
         with transaction.atomic():
             for post in queryset:
                 audit_record(
                     actor=request.user,
-                    action="health.registrar_post_deleted",
+                    action=f"{self.audit_action}_deleted",
                     target=post,
                     user=post.user_id,
                     organisation=post.organisation_id,
                 )
             queryset.delete()
+
+
+@admin.register(RegistrarPost)
+class RegistrarPostAdmin(PostingAdmin):
+    audit_action = "health.registrar_post"
+
+
+@admin.register(SupervisorPost)
+class SupervisorPostAdmin(PostingAdmin):
+    """A clinic's supervisors review its doctors' emergency looks (with the role
+    "health_supervisor")."""
+
+    audit_action = "health.supervisor_post"
 
 
 @admin.register(Referral)
@@ -255,4 +269,28 @@ class AppointmentAdmin(ReadOnlyAdmin):
     search_fields = ["=person__oms_policy", "person__last_name", "=referral__number"]
     date_hierarchy = "start"
     ordering = ["-start", "-id"]
+    show_full_result_count = False
+
+
+@admin.register(EmergencyAccess)
+class EmergencyAccessAdmin(ReadOnlyAdmin):
+    """Emergency openings of records; reviewed on the supervisors' page, looked at here."""
+
+    list_display = ["opened_at", "practitioner", "patient", "channel", "reviewed_at"]
+    list_select_related = ["practitioner", "patient"]
+    list_filter = ["channel", ("reviewed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["practitioner__last_name", "=patient__oms_policy"]
+    date_hierarchy = "opened_at"
+    show_full_result_count = False
+
+
+@admin.register(SecurityLook)
+class SecurityLookAdmin(ReadOnlyAdmin):
+    """Denied looks by strangers and anonymous callers: what the patients' logs leave out.
+
+    `actor_name` is what the account called itself, not a verified name."""
+
+    list_display = ["at", "actor_id", "actor_name", "role", "patient_id", "section", "channel"]
+    list_filter = ["role", "channel", "section"]
+    date_hierarchy = "at"
     show_full_result_count = False

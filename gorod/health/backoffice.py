@@ -26,6 +26,7 @@ from gorod.health import rules
 from gorod.health.models import Appointment, Organisation
 from gorod.health.selectors import booking as booking_selectors
 from gorod.health.selectors import staff as selectors
+from gorod.health.selectors.oversight import supervisor_clinic_ids
 from gorod.health.services import booking, scheduling
 from gorod.health.staff_forms import (
     MARKS,
@@ -97,8 +98,11 @@ def _submit(form, write):
 @require_safe
 def home(request):
     clinics = selectors.registrar_clinics(request.user)
+    supervisor = bool(supervisor_clinic_ids(request.user))
     if not clinics:
-        # A doctor who is no registrar has only the day view.
+        # A supervisor who is no registrar reviews emergency looks; a doctor has the day.
+        if supervisor:
+            return redirect("health_staff:emergency_reviews")
         if selectors.practitioner_of(request.user) is not None:
             return redirect("health_staff:doctor_day")
         raise Http404
@@ -111,6 +115,7 @@ def home(request):
             "rows": [(clinic, figures[clinic.pk]) for clinic in clinics],
             "today": now.date(),
             "is_doctor": selectors.practitioner_of(request.user) is not None,
+            "is_supervisor": supervisor,
         },
     )
 

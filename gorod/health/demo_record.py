@@ -1263,7 +1263,12 @@ def _certificates(citizen, family) -> None:
         # The services want a patient-side look; the demo acts as the citizen, without a
         # look at the record (nothing to log).
         return RecordAccess(
-            actor=citizen, patient=patient, role=role, section="certificates", channel="web"
+            actor=citizen,
+            patient=patient,
+            role=role,
+            section="certificates",
+            channel="web",
+            look=None,
         )
 
     ready = services.certificate_order(

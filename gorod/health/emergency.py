@@ -1,51 +1,42 @@
-"""A doctor's emergency look ("break the glass"): the written reason travels with each read.
+"""Which emergency grant a request presents ("break the glass"), by door.
 
-On the portal the doctor states the reason once on the staff page; for the next hour each
-read of that patient's record passes it to `record_open`, which logs it with every look.
-A clinic's system calling the API or FHIR sends it with each request in the header
-`X-Emergency-Reason` (UTF-8).
+A grant is made only by `services.emergency.emergency_open` (policy, birth date, reason,
+throttled, audited, raised to the clinic's supervisors) and is a row bound to one doctor
+and one patient for an hour. A request only names it: the portal's pages by the session
+the staff page filled, the API and FHIR by the header `X-Emergency-Access: <grant id>`.
+The record's door (`record_open`) checks that the grant is the reader's own, for this
+patient, and still running; a named grant proves nothing by itself.
 """
 
-from datetime import datetime, timedelta
-
-from django.utils import timezone
+from gorod.core.ids import valid_id
 
 SESSION_KEY = "health_record_emergency"
-LASTS = timedelta(hours=1)
+HEADER = "X-Emergency-Access"
 
 
-def emergency_grant(request, person_id: int, reason: str) -> None:
+def emergency_remember(request, grant) -> None:
+    """Let the doctor's next page looks at this patient present the grant."""
     grants = request.session.get(SESSION_KEY, {})
-    grants[str(person_id)] = {
-        "reason": reason.strip(),
-        "until": (timezone.now() + LASTS).isoformat(),
-    }
+    grants[str(grant.patient_id)] = grant.pk
     request.session[SESSION_KEY] = grants
 
 
-def emergency_reason(request, person_id) -> str:
-    """The reason the doctor gave on the staff page for this patient, while it lasts.
+def emergency_session_grant(request, person_id) -> int | None:
+    """The grant the staff page left in the session for this patient, if any.
 
-    Only the session's grant counts on the portal's pages: a browser cannot skip the staff
-    page's lookup, throttle and audit by sending the header.
+    Only the session counts on the portal's pages: a browser does not skip the staff page
+    by sending the header.
     """
     session = getattr(request, "session", None)
     if session is None:
-        return ""
-    grant = session.get(SESSION_KEY, {}).get(str(person_id))
-    if grant is None or datetime.fromisoformat(grant["until"]) < timezone.now():
-        return ""
-    return grant["reason"]
+        return None
+    grant_id = session.get(SESSION_KEY, {}).get(str(person_id))
+    # A session from before grants were rows held the reason itself: it names no grant.
+    return grant_id if valid_id(grant_id) else None
 
 
-def emergency_header(request) -> str:
-    """The reason a clinic's system sends with an API or FHIR request; empty without one."""
-    return _utf8(request.headers.get("X-Emergency-Reason", ""))
-
-
-def _utf8(header: str) -> str:
-    # WSGI hands header bytes over decoded as Latin-1; a client sends Cyrillic as UTF-8.
-    try:
-        return header.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return header
+def emergency_header_grant(request) -> int | None:
+    """The grant an API or FHIR request names in its header; None without a usable one."""
+    value = request.headers.get(HEADER, "").strip()
+    grant_id = int(value) if value.isascii() and value.isdigit() else None
+    return grant_id if valid_id(grant_id) else None

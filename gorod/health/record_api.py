@@ -27,8 +27,9 @@ from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
 from gorod.feedback.selectors import rating_receipt
 from gorod.health import documents, record_rules
-from gorod.health.emergency import emergency_header
-from gorod.health.models import AccessLogEntry, DiaryReading, Entry, Section
+from gorod.health.emergency import emergency_header_grant
+from gorod.health.emergency_api import router as emergency_router
+from gorod.health.models import DiaryReading, Entry, Section
 from gorod.health.record_schemas import (
     AccessLogPage,
     AnalyteOut,
@@ -48,7 +49,13 @@ from gorod.health.record_schemas import (
     TimelineSectionQuery,
 )
 from gorod.health.selectors import record as selectors
-from gorod.health.selectors.access import RecordAccess, record_open
+from gorod.health.selectors.access import (
+    RecordAccess,
+    look_reader,
+    look_reason,
+    patient_looks,
+    record_open,
+)
 from gorod.health.selectors.booking import city_zone
 from gorod.health.services import record as services
 
@@ -75,6 +82,8 @@ def nobody(request: HttpRequest) -> AnonymousUser:
 
 
 router = Router(tags=["medical record"], auth=[PersonalTokenAuth(), SignedInSessionAuth(), nobody])
+# A doctor's emergency opening is no look at a record yet: it takes a signed-in caller.
+router.add_router("", emergency_router)
 
 # Any integer: a person id the reader may not see, or one past the bigint range, is a
 # logged look that answers 404; only a non-number is refused before the look (422).
@@ -94,7 +103,7 @@ def _open(request, person_id: int, section: str, *, entry_id: int | None = None)
         person_id=person_id,
         section=section,
         channel="api",
-        emergency_reason=emergency_header(request),
+        emergency_access=emergency_header_grant(request),
         entry_id=entry_id,
     )
 
@@ -495,11 +504,12 @@ def certificate_pdf(request, person_id: int = PERSON_ID, entry_id: int = ENTRY_I
 )
 def access_log(request, query: Query[PageQuery], person_id: int = PERSON_ID):
     """The patient's and a guardian's alone (a delegate or a doctor gets 404). Newest
-    first; this very look is the first row."""
+    first; this very look is the first row. Strangers' and anonymous looks are the staff's
+    security log, not here; readers are named from verified data only."""
     access = _open(request, person_id, record_rules.ACCESS_LOG)
-    looks = AccessLogEntry.objects.filter(patient_id=access.patient.pk)
+    looks = patient_looks(access)
     page = api_page(
-        looks.order_by("-at", "-id"),
+        looks,
         count=looks.count(),
         page=query.page,
         page_size=query.page_size,
@@ -507,13 +517,15 @@ def access_log(request, query: Query[PageQuery], person_id: int = PERSON_ID):
     page["items"] = [
         {
             "at": _local(look.at),
-            "reader": look.actor_name,
+            "reader": look_reader(look, request.auth),
             "role": look.role,
             "section": look.section,
             "entry_id": look.entry_id,
             "channel": look.channel,
             "allowed": look.allowed,
-            "reason": look.reason,
+            "reason_code": look.reason_code or None,
+            "reason": look_reason(look),
+            "emergency_reason": look.emergency_reason or None,
         }
         for look in page["items"]
     ]

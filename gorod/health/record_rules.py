@@ -54,16 +54,56 @@ class ReaderFacts:
     in_care: bool = False
     # The reader is a registrar of the clinic the patient is attached to.
     is_clinic_registrar: bool = False
-    emergency_reason: str = ""
+    # The doctor presented a live emergency grant of theirs for this very patient.
+    emergency_granted: bool = False
+    # There is no such record (a guessed or malformed id).
+    record_exists: bool = True
+
+
+# Why a look was allowed or denied: the code the log stores, put into words when shown
+# (in the language of whoever reads the log, not of whoever looked).
+READ_REASONS = {
+    "not_signed_in": _("вход не выполнен"),
+    "no_such_record": _("карты с таким номером нет"),
+    "own_record": _("своя карта"),
+    "guardian_of_child": _("законный представитель ребёнка младше %(age)s лет"),
+    "access_log_patient_only": _("журнал просмотров видят только пациент и законный представитель"),
+    "delegation": _("доверенность на просмотр карты"),
+    "in_care": _("пациент на приёме у врача"),
+    "emergency": _("экстренный доступ: %(reason)s"),
+    "clinic_registrar": _("регистратура поликлиники прикрепления"),
+    "teen_sees_own_record": _("с %(age)s лет карту видит сам пациент или по его доверенности"),
+    "delegation_without_record": _("в доверенности нет права на просмотр карты"),
+    "not_in_care": _("пациент не был на приёме у этого врача"),
+    "registrar_certificates_only": _("регистратуре доступны только справки"),
+    "no_relation": _("нет отношения к пациенту"),
+}
+# Roles whose denied looks tell the patient nothing they could act on and could be used
+# against them (a flood of rows, a self-chosen name as bait): the staff's security log only.
+SECURITY_ONLY_ROLES = frozenset({"anonymous", "none"})
 
 
 @dataclass(frozen=True)
 class ReadDecision:
-    """The outcome of one look: the role it is logged under, and why."""
+    """The outcome of one look: the role it is logged under, and why (a READ_REASONS code)."""
 
     allowed: bool
     role: str
     reason: str
+
+    @property
+    def shown_to_patient(self) -> bool:
+        """Whether the patient's log shows this look, or only the staff's security log."""
+        return self.allowed or self.role not in SECURITY_ONLY_ROLES
+
+
+def read_reason_text(code: str, *, child_age_limit: int, emergency_reason: str = "") -> str:
+    """A logged reason in words, in the active language; an unknown code as it is."""
+    text = READ_REASONS.get(code)
+    if text is None:
+        return code
+    # A mapping with no placeholder to fill leaves the text as it is.
+    return str(text) % {"age": child_age_limit, "reason": emergency_reason}
 
 
 def record_read_decision(facts: ReaderFacts, section: str, *, child_age_limit: int) -> ReadDecision:
@@ -72,54 +112,40 @@ def record_read_decision(facts: ReaderFacts, section: str, *, child_age_limit: i
     The patient sees everything. A guardian sees a child under `child_age_limit` (15); from
     that birthday only with the teen's delegation. A delegate needs the "record" scope. A
     doctor reads the record of a patient seen within the care window, or in an emergency
-    with a written reason. A registrar of the patient's clinic reads the certificates it
-    prepares. The log of looks is the patient's and the guardian's alone.
+    under a grant of theirs for this patient (made by the staff page or the API's emergency
+    opening: policy, birth date, reason, throttled and reviewed). A registrar of the
+    patient's clinic reads the certificates it prepares. The log of looks is the patient's
+    and the guardian's alone.
     """
     if not facts.authenticated:
-        return ReadDecision(False, "anonymous", str(_("вход не выполнен")))
+        return ReadDecision(False, "anonymous", "not_signed_in")
+    if not facts.record_exists:
+        return ReadDecision(False, "none", "no_such_record")
     if facts.is_self:
-        return ReadDecision(True, "self", str(_("своя карта")))
+        return ReadDecision(True, "self", "own_record")
     if facts.is_guardian and facts.patient_age < child_age_limit:
-        return ReadDecision(
-            True,
-            "guardian",
-            str(_("законный представитель ребёнка младше %(age)s лет") % {"age": child_age_limit}),
-        )
+        return ReadDecision(True, "guardian", "guardian_of_child")
     if section == ACCESS_LOG:
         # Logged under the role the reader has for the record itself.
         as_reader = record_read_decision(facts, TIMELINE, child_age_limit=child_age_limit)
-        return ReadDecision(
-            False,
-            as_reader.role,
-            str(_("журнал просмотров видят только пациент и законный представитель")),
-        )
+        return ReadDecision(False, as_reader.role, "access_log_patient_only")
     if RECORD_SCOPE in facts.delegated_scopes:
-        return ReadDecision(True, "delegate", str(_("доверенность на просмотр карты")))
+        return ReadDecision(True, "delegate", "delegation")
     if facts.is_clinician and facts.in_care:
-        return ReadDecision(True, "clinician", str(_("пациент на приёме у врача")))
-    reason = facts.emergency_reason.strip()
-    if facts.is_clinician and len(reason) >= EMERGENCY_REASON_MIN_LENGTH:
-        return ReadDecision(
-            True, "emergency", str(_("экстренный доступ: %(reason)s") % {"reason": reason})
-        )
+        return ReadDecision(True, "clinician", "in_care")
+    if facts.is_clinician and facts.emergency_granted:
+        return ReadDecision(True, "emergency", "emergency")
     if facts.is_clinic_registrar and section in OPERATOR_SECTIONS:
-        return ReadDecision(True, "operator", str(_("регистратура поликлиники прикрепления")))
+        return ReadDecision(True, "operator", "clinic_registrar")
     if facts.is_guardian:
-        return ReadDecision(
-            False,
-            "guardian",
-            str(
-                _("с %(age)s лет карту видит сам пациент или по его доверенности")
-                % {"age": child_age_limit}
-            ),
-        )
+        return ReadDecision(False, "guardian", "teen_sees_own_record")
     if facts.delegated_scopes:
-        return ReadDecision(False, "delegate", str(_("в доверенности нет права на просмотр карты")))
+        return ReadDecision(False, "delegate", "delegation_without_record")
     if facts.is_clinician:
-        return ReadDecision(False, "clinician", str(_("пациент не был на приёме у этого врача")))
+        return ReadDecision(False, "clinician", "not_in_care")
     if facts.is_clinic_registrar:
-        return ReadDecision(False, "operator", str(_("регистратуре доступны только справки")))
-    return ReadDecision(False, "none", str(_("нет отношения к пациенту")))
+        return ReadDecision(False, "operator", "registrar_certificates_only")
+    return ReadDecision(False, "none", "no_relation")
 
 
 def emergency_reason_refusal(reason: str) -> RuleError | None:

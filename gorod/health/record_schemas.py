@@ -290,13 +290,25 @@ class CertificatesOut(Schema):
 
 class AccessLogItemOut(Schema):
     at: datetime
-    reader: str = Field(..., description="Who looked, as shown at the time")
+    reader: str = Field(
+        ...,
+        description="Who looked: 'you', a doctor's registry name and clinic, a registry desk's "
+        "clinic, a verified guardian's name, or else the role",
+    )
     role: ReaderRole
     section: str = Field(..., description="A section, timeline, everything or access_log")
     entry_id: int | None
     channel: Literal["web", "api", "fhir"]
     allowed: bool
-    reason: str
+    reason_code: str | None = Field(
+        ...,
+        description="Why, as a stable code (own_record, in_care, emergency, …); null for "
+        "looks logged before codes",
+    )
+    reason: str = Field(..., description="Why, in words, in the request's language")
+    emergency_reason: str | None = Field(
+        ..., description="The doctor's own words for an emergency look"
+    )
 
 
 class AccessLogPage(Schema):

@@ -110,6 +110,12 @@ class AmendmentForm(forms.Form):
     )
 
 
+class EmergencyReviewForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Заключение (необязательно)"), max_length=500, required=False
+    )
+
+
 class EmergencyForm(PatientSearchForm):
     """The patient by policy and birth date, and why the doctor needs the record now."""
 

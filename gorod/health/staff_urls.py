@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gorod.health import backoffice, staff_record
+from gorod.health import backoffice, oversight, staff_record
 
 app_name = "health_staff"
 urlpatterns = [
@@ -40,4 +40,7 @@ urlpatterns = [
     path("encounters/<int:entry_id>/", staff_record.encounter, name="encounter"),
     path("encounters/<int:entry_id>/amend/", staff_record.encounter_amend, name="encounter_amend"),
     path("emergency/", staff_record.emergency, name="emergency"),
+    # The supervisors' review of emergency looks (oversight.py).
+    path("emergency/reviews/", oversight.reviews, name="emergency_reviews"),
+    path("emergency/reviews/<int:grant_id>/", oversight.review, name="emergency_review"),
 ]

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gorod.accounts.services import api_token_authenticate
 from gorod.core.errors import NotFound
-from gorod.health.emergency import emergency_header
+from gorod.health.emergency import emergency_header_grant
 from gorod.health.fhir import record_resources, resources
 from gorod.health.fhir.record import (
     RECORD_KINDS,
@@ -208,8 +208,16 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 
 def _open(request: HttpRequest, person_id, section: str, entry_id=None) -> RecordAccess:
-    """The record's door for FHIR: 401 without a caller, 404 for a record not to be seen."""
-    actor = caller(request)
+    """The record's door for FHIR: 401 without a caller, 404 for a record not to be seen.
+
+    A forged, revoked or garbage token is an anonymous look, logged as the API and the
+    pages log one, then refused with the token's own 401.
+    """
+    token_refused = None
+    try:
+        actor = caller(request)
+    except FhirError as error:
+        actor, token_refused = None, error
     if isinstance(person_id, str):
         # A FHIR id as given; one that no row can have is opened (and logged) as id 0.
         person_id = numeric_id(person_id) or 0
@@ -219,11 +227,11 @@ def _open(request: HttpRequest, person_id, section: str, entry_id=None) -> Recor
             person_id=person_id,
             section=section,
             channel="fhir",
-            emergency_reason=emergency_header(request),
+            emergency_access=emergency_header_grant(request),
             entry_id=entry_id,
         )
     except NotSignedIn as error:
-        raise not_signed_in() from error
+        raise (token_refused or not_signed_in()) from error
     except NotFound as error:
         raise resource_not_found("Patient", str(person_id)) from error
 

@@ -17,6 +17,12 @@ from gorod.health.models.booking import (
     Slot,
     Specialty,
 )
+from gorod.health.models.oversight import (
+    REVIEW_PERMISSION,
+    EmergencyAccess,
+    SecurityLook,
+    SupervisorPost,
+)
 from gorod.health.models.record import (
     AccessLogEntry,
     Certificate,
@@ -40,6 +46,7 @@ __all__ = [
     "CHANNEL_CHOICES",
     "HOLDS_SLOT",
     "REGISTRY_CHANNEL",
+    "REVIEW_PERMISSION",
     "Absence",
     "AccessLogEntry",
     "Appointment",
@@ -49,6 +56,7 @@ __all__ = [
     "Diagnosis",
     "DiaryReading",
     "DischargeSummary",
+    "EmergencyAccess",
     "EncounterNote",
     "Entry",
     "Icd10",
@@ -64,8 +72,10 @@ __all__ = [
     "RegistrarPost",
     "Schedule",
     "Section",
+    "SecurityLook",
     "SickLeave",
     "Slot",
     "Specialty",
     "StudyReport",
+    "SupervisorPost",
 ]

@@ -595,6 +595,9 @@ class AccessLogEntry(models.Model):
 
     Append-only below the application (triggers refuse UPDATE and DELETE). Ids, not foreign
     keys: the log outlives accounts and records and keeps looks at ids that do not exist.
+    Two audiences: the patient's «Кто смотрел карту» shows the looks of readers related to
+    the patient or known to the registry (`shown_to_patient`); denied looks of strangers and
+    anonymous callers are the staff's security log only.
     """
 
     class Role(models.TextChoices):
@@ -614,8 +617,13 @@ class AccessLogEntry(models.Model):
 
     at = models.DateTimeField(_("когда"), default=timezone.now)
     actor_id = models.BigIntegerField(_("учётная запись"), null=True)
-    # The reader as shown at the time of the look ("Петрова А. В., врач-терапевт").
+    # The reader as their account or the registry named them then, for staff: a citizen's
+    # name here is whatever they typed in their profile.
     actor_name = models.CharField(_("кто"), max_length=255)
+    # The reader as the patient is shown them, from verified data only: a doctor's registry
+    # name and clinic, a registry desk's clinic, a guardian whose documents were checked.
+    # Empty: the page names the role ("вы" for the patient's own looks).
+    reader_label = models.CharField(_("кто (проверенные данные)"), max_length=255, blank=True)
     role = models.CharField(_("в качестве"), max_length=16, choices=Role.choices)
     patient_id = models.BigIntegerField(_("пациент"))
     # A section, or "timeline", "everything" (the whole record) and "access_log".
@@ -623,7 +631,17 @@ class AccessLogEntry(models.Model):
     entry_id = models.BigIntegerField(_("запись карты"), null=True)
     channel = models.CharField(_("откуда"), max_length=8, choices=Channel.choices)
     allowed = models.BooleanField(_("доступ разрешён"))
-    reason = models.CharField(_("основание"), max_length=500)
+    shown_to_patient = models.BooleanField(_("видит пациент"), default=True)
+    # Why, as a code (record_rules.READ_REASONS) put into words in the reader's language.
+    reason_code = models.CharField(_("основание (код)"), max_length=32, blank=True)
+    # The doctor's own words for an emergency look, and the grant it was taken under.
+    emergency_reason = models.CharField(
+        _("причина экстренного доступа"), max_length=500, blank=True
+    )
+    emergency_access_id = models.BigIntegerField(_("экстренный доступ"), null=True, blank=True)
+    # Looks logged before reason codes kept the reason as text, in the reader's language
+    # of the moment; empty since.
+    legacy_reason = models.CharField(_("основание (текстом)"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("просмотр медицинской карты")
@@ -631,6 +649,16 @@ class AccessLogEntry(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(F("patient_id"), F("at").desc(), name="access_log_by_patient"),
+            models.Index(
+                F("at").desc(),
+                name="access_log_security",
+                condition=Q(shown_to_patient=False),
+            ),
+            models.Index(
+                F("emergency_access_id"),
+                name="access_log_by_emergency",
+                condition=Q(emergency_access_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,9 @@
 reads it.
 
 The log page is itself a look at the record ("access_log"), so it is logged like any
-other; the rule lets only the patient and the guardian of a child under 15 open it.
+other; the rule lets only the patient and the guardian of a child under 15 open it. It
+shows the looks of readers related to the patient or known to the registry, each named
+from verified data, with the reason in the reader's language (selectors/access.py).
 """
 
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from gorod.health import record_rules
 from gorod.health.models import AccessLogEntry, Section
 from gorod.health.record.forms import AccessLogFilterForm
 from gorod.health.record.views import open_record, record_page
-from gorod.health.selectors.access import RecordAccess, record_not_found
+from gorod.health.selectors.access import RecordAccess, look_reader, look_reason, patient_looks
 from gorod.health.selectors.booking import city_zone
 from gorod.health.selectors.record import record_context
 
@@ -41,17 +43,14 @@ def access_log_of(
     access: RecordAccess, *, filters: AccessLogFilters, page: int | str | None
 ) -> Page:
     """The looks at the patient's record, newest first, one page of them."""
-    if access.section != record_rules.ACCESS_LOG:
-        # The log is its own section: a look opened for anything else does not cover it.
-        raise record_not_found()
-    looks: QuerySet[AccessLogEntry] = AccessLogEntry.objects.filter(patient_id=access.patient.pk)
+    looks: QuerySet[AccessLogEntry] = patient_looks(access)
     if filters.role:
         looks = looks.filter(role=filters.role)
     if filters.since:
         looks = looks.filter(at__gte=_moscow_start(filters.since))
     if filters.until:
         looks = looks.filter(at__lt=_moscow_start(filters.until + timedelta(days=1)))
-    return Paginator(looks.order_by("-at", "-id"), ACCESS_LOG_PAGE).get_page(page)
+    return Paginator(looks, ACCESS_LOG_PAGE).get_page(page)
 
 
 def _what_names() -> dict[str, str]:
@@ -80,6 +79,8 @@ def access_log(request, person_id):
     what = _what_names()
     for look in page.object_list:
         look.what = what.get(look.section, look.section)
+        look.reader = look_reader(look, request.user)
+        look.why = look_reason(look)
     query = request.GET.copy()
     query.pop("page", None)
     context = record_context(request, access)

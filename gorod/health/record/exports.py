@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from gorod.core.errors import NotFound
 from gorod.health import documents
-from gorod.health.emergency import emergency_reason
+from gorod.health.emergency import emergency_session_grant
 from gorod.health.fhir.record import record_bundle
 from gorod.health.fhir.resources import MIME_TYPE
 from gorod.health.record_rules import EVERYTHING
@@ -26,7 +26,7 @@ def _open(request, person_id: int) -> RecordAccess:
         person_id=person_id,
         section=EVERYTHING,
         channel="web",
-        emergency_reason=emergency_reason(request, person_id),
+        emergency_access=emergency_session_grant(request, person_id),
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gorod.accounts.forms import DATE_INPUT
 from gorod.health.models import AccessLogEntry, Certificate, DiaryReading
+from gorod.health.record_rules import SECURITY_ONLY_ROLES
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -55,7 +56,15 @@ class DiaryReadingForm(forms.Form):
 class AccessLogFilterForm(forms.Form):
     role = forms.ChoiceField(
         label=_("В качестве"),
-        choices=[("", _("все")), *AccessLogEntry.Role.choices],
+        # Strangers' and anonymous looks are the staff's security log, not the patient's.
+        choices=[
+            ("", _("все")),
+            *(
+                (role, label)
+                for role, label in AccessLogEntry.Role.choices
+                if role not in SECURITY_ONLY_ROLES
+            ),
+        ],
         required=False,
     )
     since = forms.DateField(label=_("С"), required=False, widget=DATE_INPUT)

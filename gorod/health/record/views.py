@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from gorod.core.errors import NotFound
 from gorod.core.ids import valid_id
 from gorod.health import record_charts, record_rules
-from gorod.health.emergency import emergency_reason
+from gorod.health.emergency import emergency_session_grant
 from gorod.health.models import Section
 from gorod.health.selectors import record as selectors
 from gorod.health.selectors.access import NotSignedIn, RecordAccess, record_open
@@ -50,13 +50,13 @@ register_converter(SectionConverter, "record_section")
 
 
 def open_record(request, person_id, section: str, entry_id: int | None = None) -> RecordAccess:
-    """`record_open` for a web page: the signed-in reader, the emergency reason if any."""
+    """`record_open` for a web page: the signed-in reader, the emergency grant if any."""
     return record_open(
         actor=request.user,
         person_id=person_id,
         section=section,
         channel="web",
-        emergency_reason=emergency_reason(request, person_id),
+        emergency_access=emergency_session_grant(request, person_id),
         entry_id=entry_id,
     )
 

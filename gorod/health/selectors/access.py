@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,9 +48,9 @@ class RecordAccess:
     role: str
     section: str
     channel: str
-    # As logged: the reader's name then, and why the look was allowed.
-    reader_name: str = ""
-    reason: str = ""
+    # The log row of this look: `record_also` logs further sections as its copies. None
+    # only where nothing is read: the demo placing a citizen's orders through the services.
+    look: AccessLogEntry | None
 
     @property
     def is_patient_side(self) -> bool:
@@ -73,7 +75,8 @@ def _facts_for_role(role: str) -> record_rules.ReaderFacts:
         if role == "delegate"
         else frozenset(),
         is_clinician=role in ("clinician", "emergency"),
-        in_care=role in ("clinician", "emergency"),
+        in_care=role == "clinician",
+        emergency_granted=role == "emergency",
         is_clinic_registrar=role == "operator",
     )
 
@@ -88,6 +91,11 @@ SELECT p.*,
         JOIN accounts_person gp ON gp.id = g.guardian_id
         WHERE g.child_id = p.id AND gp.user_id = %(actor)s
     ) AS guardian,
+    EXISTS (
+        SELECT 1 FROM accounts_guardianship g
+        JOIN accounts_person gp ON gp.id = g.guardian_id
+        WHERE g.child_id = p.id AND gp.user_id = %(actor)s AND g.verified_at IS NOT NULL
+    ) AS guardian_verified,
     (
         SELECT d.scopes FROM accounts_delegation d
         JOIN accounts_person dp ON dp.id = d.delegate_id
@@ -114,15 +122,30 @@ SELECT p.*,
           AND e.finalised_at IS NOT NULL
           AND e.occurred_at >= %(window_start)s AND e.occurred_at <= %(window_end)s
     ) AS in_care,
-    EXISTS (
-        SELECT 1 FROM health_attachment at
+    (
+        SELECT o.name FROM health_attachment at
         JOIN health_registrarpost rp ON rp.organisation_id = at.organisation_id
+        JOIN health_organisation o ON o.id = at.organisation_id
         WHERE at.person_id = p.id AND at.until IS NULL AND rp.user_id = %(actor)s
-    ) AS clinic_registrar,
+        LIMIT 1
+    ) AS registrar_clinic,
+    (
+        SELECT ea.reason FROM health_emergencyaccess ea
+        JOIN health_practitioner pr ON pr.id = ea.practitioner_id
+        WHERE ea.id = %(grant)s AND ea.patient_id = p.id AND pr.user_id = %(actor)s
+          AND ea.expires_at > %(now)s
+    ) AS emergency_reason,
     (
         SELECT pr.last_name || ' ' || pr.first_name || ' ' || pr.middle_name
         FROM health_practitioner pr WHERE pr.user_id = %(actor)s AND pr.active
     ) AS reader_doctor,
+    (
+        SELECT o.name FROM health_practitioner pr
+        JOIN health_practitionerrole r ON r.practitioner_id = pr.id AND r.active
+        JOIN health_organisation o ON o.id = r.organisation_id
+        WHERE pr.user_id = %(actor)s AND pr.active
+        ORDER BY r.id LIMIT 1
+    ) AS reader_doctor_clinic,
     (
         SELECT rp.last_name || ' ' || rp.first_name || ' ' || rp.middle_name
         FROM accounts_person rp WHERE rp.user_id = %(actor)s
@@ -132,7 +155,7 @@ WHERE p.id = %(person)s
 """
 
 
-def _reader_facts(actor, person_id: int) -> Person | None:
+def _reader_facts(actor, person_id: int, emergency_access: int | None) -> Person | None:
     """The patient's row, annotated with what the reader is to them."""
     now = timezone.now()
     window = timedelta(days=settings.GOROD_HEALTH_CARE_WINDOW_DAYS)
@@ -142,6 +165,8 @@ def _reader_facts(actor, person_id: int) -> Person | None:
         {
             "actor": actor.pk,
             "person": person_id,
+            "grant": emergency_access,
+            "now": operations.adapt_datetimefield_value(now),
             "today": operations.adapt_datefield_value(local_now(now).date()),
             "window_start": operations.adapt_datetimefield_value(now - window),
             "window_end": operations.adapt_datetimefield_value(now + window),
@@ -155,33 +180,65 @@ def _reader_facts(actor, person_id: int) -> Person | None:
     return None
 
 
-def _reader_name(actor, row: Person | None) -> str:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return _("без входа")
+def _account_name(actor, row: Person | None) -> str:
+    """The reader as their account names them, for staff (a citizen's name is self-typed)."""
     shown = (row.reader_doctor or row.reader_person) if row is not None else ""
     return (shown or str(actor)).strip()[:255]
+
+
+def _reader_label(role: str, row: Person | None) -> str:
+    """The reader as the patient is shown them: verified data only, or nothing (the page
+    then names the role). A doctor's name and clinic come from the registry, a registry
+    desk is its clinic, a guardian is named once an operator checked the documents."""
+    if row is None:
+        return ""
+    if role in ("clinician", "emergency") and row.reader_doctor:
+        doctor = " ".join(row.reader_doctor.split())
+        label = f"{doctor}, {row.reader_doctor_clinic}" if row.reader_doctor_clinic else doctor
+    elif role == "operator" and row.registrar_clinic:
+        label = _("регистратура: %(clinic)s") % {"clinic": row.registrar_clinic}
+    elif role == "guardian" and row.guardian_verified and row.reader_person:
+        label = " ".join(row.reader_person.split())
+    else:
+        return ""
+    return label[:255]
+
+
+def _anonymous_look_logged_lately(person_id: int, channel: str) -> bool:
+    """Whether an anonymous look at this id by this door was logged within the hour.
+
+    Nobody is behind an anonymous look, so a thousand of them say no more than one; a
+    flood of them must not grow the log by a row each.
+    """
+    return not cache.add(f"record-anonymous-look:{channel}:{person_id}", 1, timeout=3600)
 
 
 def _log(
     *,
     actor,
-    actor_name: str,
+    row: Person | None,
     person_id: int,
     section: str,
     channel: str,
     decision: record_rules.ReadDecision,
     entry_id: int | None,
-) -> None:
-    AccessLogEntry.objects.create(
-        actor_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
-        actor_name=actor_name,
+) -> AccessLogEntry:
+    signed_in = getattr(actor, "is_authenticated", False)
+    emergency = decision.role == "emergency"
+    return AccessLogEntry.objects.create(
+        actor_id=actor.pk if signed_in else None,
+        actor_name=_account_name(actor, row) if signed_in else "",
+        reader_label=_reader_label(decision.role, row),
         role=decision.role,
         patient_id=person_id,
         section=section,
         entry_id=entry_id,
         channel=channel,
         allowed=decision.allowed,
-        reason=decision.reason[:500],
+        shown_to_patient=decision.shown_to_patient,
+        reason_code=decision.reason,
+        emergency_reason=row.emergency_reason if emergency else "",
+        emergency_access_id=row.emergency_access_id if emergency else None,
     )
 
 
@@ -191,13 +248,16 @@ def record_open(
     person_id,
     section: str,
     channel: str,
-    emergency_reason: str = "",
+    emergency_access: int | None = None,
     entry_id: int | None = None,
 ) -> RecordAccess:
     """Open a person's record for one look, or raise NotFound/NotSignedIn; logged either way.
 
     `person_id` comes from a URL or a body as it was given: a malformed id is logged as a
-    look at id 0 and is "not found", like any other id the reader may not see.
+    look at id 0 and is "not found", like any other id the reader may not see. A doctor's
+    emergency look names its grant (`emergency_access`), which must be the doctor's own,
+    for this patient, and still running. Anonymous looks (no credentials, or a forged,
+    revoked or garbage token) are the security log's, one row per id and door an hour.
     """
     patient_key = int(person_id) if valid_id(person_id) else 0
     if actor is None or not getattr(actor, "is_authenticated", False):
@@ -206,20 +266,21 @@ def record_open(
             section,
             child_age_limit=GUARDIAN_REPRESENTS_UNDER,
         )
-        _log(
-            actor=None,
-            actor_name=_reader_name(None, None),
-            person_id=patient_key,
-            section=section,
-            channel=channel,
-            decision=decision,
-            entry_id=entry_id,
-        )
+        if not _anonymous_look_logged_lately(patient_key, channel):
+            _log(
+                actor=None,
+                row=None,
+                person_id=patient_key,
+                section=section,
+                channel=channel,
+                decision=decision,
+                entry_id=entry_id,
+            )
         raise NotSignedIn("not_authenticated", _("Войдите, чтобы открыть медицинскую карту."))
-    row = _reader_facts(actor, patient_key) if patient_key else None
-    if row is None:
-        decision = record_rules.ReadDecision(False, "none", _("карты с таким номером нет"))
-    else:
+    row = _reader_facts(actor, patient_key, emergency_access) if patient_key else None
+    facts = record_rules.ReaderFacts(record_exists=False)
+    if row is not None:
+        row.emergency_access_id = emergency_access
         facts = record_rules.ReaderFacts(
             is_self=row.user_id == actor.pk,
             is_guardian=bool(row.guardian),
@@ -227,16 +288,15 @@ def record_open(
             delegated_scopes=frozenset(row.scopes or ()),
             is_clinician=bool(row.clinician),
             in_care=bool(row.in_care),
-            is_clinic_registrar=bool(row.clinic_registrar),
-            emergency_reason=emergency_reason,
+            is_clinic_registrar=row.registrar_clinic is not None,
+            emergency_granted=row.emergency_reason is not None,
         )
-        decision = record_rules.record_read_decision(
-            facts, section, child_age_limit=GUARDIAN_REPRESENTS_UNDER
-        )
-    reader_name = _reader_name(actor, row)
-    _log(
+    decision = record_rules.record_read_decision(
+        facts, section, child_age_limit=GUARDIAN_REPRESENTS_UNDER
+    )
+    look = _log(
         actor=actor,
-        actor_name=reader_name,
+        row=row,
         person_id=patient_key,
         section=section,
         channel=channel,
@@ -251,25 +311,60 @@ def record_open(
         role=decision.role,
         section=section,
         channel=channel,
-        reader_name=reader_name,
-        reason=decision.reason,
+        look=look,
     )
 
 
 def record_also(access: RecordAccess, sections) -> None:
     """Log the other sections one look reads besides its own (a FHIR type that spans
     several), so that the patient's log names everything that was read."""
+    look = access.look
     AccessLogEntry.objects.bulk_create(
         AccessLogEntry(
-            actor_id=access.actor.pk,
-            actor_name=access.reader_name,
-            role=access.role,
-            patient_id=access.patient.pk,
+            actor_id=look.actor_id,
+            actor_name=look.actor_name,
+            reader_label=look.reader_label,
+            role=look.role,
+            patient_id=look.patient_id,
             section=section,
-            channel=access.channel,
+            channel=look.channel,
             allowed=True,
-            reason=access.reason[:500],
+            shown_to_patient=look.shown_to_patient,
+            reason_code=look.reason_code,
+            emergency_reason=look.emergency_reason,
+            emergency_access_id=look.emergency_access_id,
         )
         for section in dict.fromkeys(sections)
         if section != access.section
+    )
+
+
+# --- The patient's log of looks, as they read it ---------------------------------------
+
+
+def patient_looks(access: RecordAccess) -> QuerySet[AccessLogEntry]:
+    """The looks at the patient's record the patient's log shows, newest first."""
+    if access.section != record_rules.ACCESS_LOG:
+        # The log is its own section: a look opened for anything else does not cover it.
+        raise record_not_found()
+    return AccessLogEntry.objects.filter(
+        patient_id=access.patient.pk, shown_to_patient=True
+    ).order_by("-at", "-id")
+
+
+def look_reader(look: AccessLogEntry, viewer) -> str:
+    """Who looked, as the patient's log names them: "вы", verified data, or the role."""
+    if look.actor_id is not None and look.actor_id == getattr(viewer, "pk", None):
+        return _("вы")
+    return look.reader_label or look.get_role_display()
+
+
+def look_reason(look: AccessLogEntry) -> str:
+    """Why, in the reader's language; a look logged before codes keeps its words."""
+    if not look.reason_code:
+        return look.legacy_reason
+    return record_rules.read_reason_text(
+        look.reason_code,
+        child_age_limit=GUARDIAN_REPRESENTS_UNDER,
+        emergency_reason=look.emergency_reason,
     )

@@ -13,7 +13,7 @@ from gorod.health.models import AccessLogEntry
 from gorod.health.record import access_log
 from gorod.health.selectors.access import record_open
 from gorod.health.tests.conftest import NOW
-from gorod.health.tests.factories import AppointmentFactory
+from gorod.health.tests.factories import AppointmentFactory, PractitionerFactory, RoleFactory
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +37,12 @@ def doctor(clinic):
 
 def test_the_patient_sees_a_doctors_look_and_a_denied_attempt(client, clinic, doctor):
     record_open(actor=doctor.user, person_id=clinic.patient.pk, section="labs", channel="web")
+    # A doctor of the registry with no appointment: refused, and the patient is told.
+    other_doctor = RoleFactory(practitioner=PractitionerFactory(user=UserFactory())).practitioner
+    with pytest.raises(NotFound):
+        record_open(
+            actor=other_doctor.user, person_id=clinic.patient.pk, section="timeline", channel="api"
+        )
     stranger = PersonFactory()
     with pytest.raises(NotFound):
         record_open(
@@ -49,18 +55,23 @@ def test_the_patient_sees_a_doctors_look_and_a_denied_attempt(client, clinic, do
     assert response.status_code == 200
     page = response.content.decode()
     assert "Кто смотрел мою карту" in page
-    assert f"{doctor.last_name} {doctor.first_name}" in page
+    # Doctors by the registry's name and clinic.
+    assert f"{doctor.full_name}, {clinic.organisation.name}" in page
     assert "лечащий врач" in page
     assert "Анализы" in page
-    assert stranger.full_name in page
+    assert other_doctor.full_name in page
     assert "отказано" in page
-    assert "нет отношения к пациенту" in page
+    assert "пациент не был на приёме у этого врача" in page
     assert "API" in page
-    # Opening the log is itself a logged look, shown at the top.
+    # A stranger's refused look is the staff's security log, not the patient's.
+    assert stranger.full_name not in page
+    assert "нет отношения к пациенту" not in page
+    # Opening the log is itself a logged look, shown at the top, as the patient's own.
     newest = AccessLogEntry.objects.filter(patient_id=clinic.patient.pk).first()
     assert (newest.section, newest.role, newest.allowed) == ("access_log", "self", True)
     looks = response.context["page"].object_list
     assert looks[0].pk == newest.pk
+    assert looks[0].reader == "вы"
     assert [look.at for look in looks] == sorted((look.at for look in looks), reverse=True)
     # Moscow time, as the citizen lives it.
     assert "25.11.2026 09:00" in page
@@ -132,11 +143,11 @@ def test_a_doctor_and_a_stranger_get_404(client, clinic, doctor):
         assert client.get(log_url(clinic.patient)).status_code == 404
 
 
-def test_anonymous_is_sent_to_sign_in_and_the_attempt_is_logged(client, clinic):
+def test_anonymous_is_sent_to_sign_in_and_the_attempt_is_in_the_security_log(client, clinic):
     response = client.get(log_url(clinic.patient))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
     assert "next=" in response["Location"]
     look = AccessLogEntry.objects.get(patient_id=clinic.patient.pk)
-    assert (look.role, look.allowed) == ("anonymous", False)
+    assert (look.role, look.allowed, look.shown_to_patient) == ("anonymous", False, False)

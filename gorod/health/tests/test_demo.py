@@ -129,7 +129,7 @@ def test_the_family_has_coming_and_past_visits(citizen, made):
 
 
 def test_the_registrar_and_the_doctor_have_their_desk_and_day(citizen, made):
-    logins = dict(made.credentials)
+    logins = {login: password for login, password, _hint in made.credentials}
     assert set(logins) == {demo.DEMO_REGISTRAR, demo.DEMO_DOCTOR}
     registrar = User.objects.get(email=demo.DEMO_REGISTRAR)
     doctor = User.objects.get(email=demo.DEMO_DOCTOR)

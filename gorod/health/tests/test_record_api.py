@@ -428,7 +428,9 @@ def test_the_openapi_document_shows_problems_and_the_pdf(client, db):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     record_paths = {path for path in paths if path.startswith(BASE)}
     assert f"{BASE}/{{person_id}}/{{section}}/{{entry_id}}" in record_paths
-    assert len(record_paths) == 10
+    # Ten paths of looks, and a doctor's emergency opening.
+    assert len(record_paths) == 11
+    assert f"{BASE}/emergency-access" in record_paths
     pdf = paths[f"{BASE}/{{person_id}}/certificates/{{entry_id}}/pdf"]["get"]["responses"]
     assert "application/pdf" in pdf["200"]["content"]
     assert PROBLEM in pdf["409"]["content"]

@@ -120,10 +120,10 @@ def test_the_access_log_takes_no_update_and_no_delete():
         section="labs",
         channel="web",
         allowed=True,
-        reason="пациент на приёме у врача",
+        reason_code="in_care",
     )
     refused(lambda: AccessLogEntry.objects.filter(pk=row.pk).update(allowed=False))
     refused(lambda: AccessLogEntry.objects.filter(pk=row.pk).delete())
-    row.reason = "другое"
+    row.reason_code = "own_record"
     refused(row.save)
     assert AccessLogEntry.objects.get(pk=row.pk).allowed

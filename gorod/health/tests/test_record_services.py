@@ -98,6 +98,7 @@ def access(person, role="self", actor=None, channel="web"):
         role=role,
         section="certificates",
         channel=channel,
+        look=None,
     )
 
 

@@ -14,7 +14,7 @@ from gorod.accounts.tests.factories import PersonFactory, UserFactory
 from gorod.core.models import AuditEvent
 from gorod.health.models import AccessLogEntry, Entry
 from gorod.health.services import booking
-from gorod.health.staff_record import EMERGENCY_LOOKUP_THROTTLE
+from gorod.health.services.emergency import EMERGENCY_LOOKUP_THROTTLE
 from gorod.health.tests.conftest import MOSCOW, NOW
 from gorod.health.tests.factories import PractitionerFactory, RoleFactory
 from gorod.health.tests.record_factories import icd10
@@ -188,8 +188,9 @@ def stranger():
 
 @pytest.fixture
 def emergency_doctor(db):
-    """A doctor with no appointment with the stranger."""
-    return PractitionerFactory(user=UserFactory()).user
+    """A doctor of a clinic (whose supervisors review the look), with no appointment with
+    the stranger."""
+    return RoleFactory(practitioner=PractitionerFactory(user=UserFactory())).practitioner.user
 
 
 def test_an_emergency_look_opens_the_record_with_its_reason_logged(
@@ -212,7 +213,7 @@ def test_an_emergency_look_opens_the_record_with_its_reason_logged(
     assert client.get(response["Location"]).status_code == 200
     look = AccessLogEntry.objects.filter(patient_id=stranger.pk, allowed=True).latest("at")
     assert look.role == "emergency"
-    assert reason in look.reason
+    assert (look.reason_code, look.emergency_reason) == ("emergency", reason)
 
 
 def test_an_emergency_look_needs_a_reason_and_the_right_person(client, emergency_doctor, stranger):
