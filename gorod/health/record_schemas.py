@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from gorod.core.ids import MAX_ID
+from gorod.core.moments import SaneDate, SaneDateTime
 from gorod.health.models import AccessLogEntry, Certificate, DiaryReading, Section
 
 # A decimal as the client sends it: digits, a dot and at most two places (the diary's
@@ -35,8 +36,8 @@ class TimelineQuery(Schema):
     cursor: str | None = Field(
         None, max_length=200, description="`next_cursor` of the previous page"
     )
-    since: date | None = Field(None, description="Entries from this day on (Moscow time)")
-    until: date | None = Field(None, description="Entries up to this day, inclusive")
+    since: SaneDate | None = Field(None, description="Entries from this day on (Moscow time)")
+    until: SaneDate | None = Field(None, description="Entries up to this day, inclusive")
     specialty: int | None = Field(None, ge=1, le=MAX_ID, description="A specialty id")
     clinic: int | None = Field(None, ge=1, le=MAX_ID, description="An organisation id")
 
@@ -70,7 +71,9 @@ class DiaryReadingIn(Schema):
     kind: DiaryKind
     value: ReadingValue = Field(..., description="The value; systolic for pressure")
     value_low: ReadingValue | None = Field(None, description="Diastolic; pressure only")
-    measured_at: datetime
+    measured_at: SaneDateTime = Field(
+        ..., description="With its offset; without one, Moscow time. 1900–2100 only"
+    )
     note: str = Field("", max_length=255)
 
 

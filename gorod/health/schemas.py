@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from pydantic import BaseModel, StrictInt
 
 from gorod.core.ids import MAX_ID
+from gorod.core.moments import SaneDate
 from gorod.core.schemas import Problem
 from gorod.health.models import Appointment
 
@@ -33,7 +34,7 @@ CancellationReason = Literal[tuple(Appointment.Reason.values)]
 
 class SlotQuery(Schema):
     specialty: int = Field(..., ge=1, le=MAX_ID, description="A specialty id from /specialties")
-    date: Day | None = Field(
+    date: SaneDate | None = Field(
         None, description="One day's free slots (Moscow time); without it, the nearest ones"
     )
     first_available: bool = Field(
