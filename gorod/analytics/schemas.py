@@ -10,21 +10,20 @@ from ninja import Field, Schema
 from pydantic import BaseModel
 
 from gorod.analytics.selectors import TOP_SERVICES
-from gorod.core.moments import SaneDate
 
 MAX_TOP = 100
 
 
-class PeriodQuery(Schema):
-    first: SaneDate = Field(..., alias="from", description="First day (Moscow), YYYY-MM-DD")
-    last: SaneDate = Field(..., alias="to", description="Last day, inclusive")
+class ReportPeriodQuery(Schema):
+    first: date = Field(..., alias="from", description="First day (Moscow), YYYY-MM-DD")
+    last: date = Field(..., alias="to", description="Last day, inclusive")
 
 
-class ComparedPeriodQuery(PeriodQuery):
-    compare_first: SaneDate | None = Field(
+class ComparedPeriodQuery(ReportPeriodQuery):
+    compare_first: date | None = Field(
         None, alias="compare_from", description="First day of the comparison period"
     )
-    compare_last: SaneDate | None = Field(
+    compare_last: date | None = Field(
         None, alias="compare_to", description="Last day of the comparison period"
     )
 

@@ -7,7 +7,8 @@ Nothing a citizen, a doctor or a laboratory records lies outside 1900–2100 or 
 offsets real time zones use (−12:00 to +14:00), so that is the range: the API's input
 types (below), the web forms and the services check it with `moment_refusal` /
 `day_refusal`, and readers of rows stored before this rule filter with `SANE_FIRST_MOMENT`
-and `SANE_END_MOMENT`.
+and `SANE_END_MOMENT`. A door with a narrower range of its own (analytics' and feedback's
+periods, 2000–2099; the slot board's booking window) keeps it.
 """
 
 from datetime import UTC, date, datetime, time, timedelta

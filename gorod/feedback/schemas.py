@@ -5,8 +5,6 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import BaseModel
 
-from gorod.core.moments import SaneDate
-
 # A receipt is ~150 characters; anything far longer is not one and is not worth verifying.
 TOKEN_MAX_LENGTH = 1000
 # Large enough to reach the service's own "too long" message with the real length,
@@ -60,8 +58,8 @@ class OwnerCommentsQuery(Schema):
     service: str | None = Field(None, max_length=100, description="Service slug")
     stars: int | None = Field(None, ge=1, le=5)
     topic: Literal["bug", "idea", "praise", "question", "other"] | None = None
-    first: SaneDate | None = Field(None, description="First Moscow day, inclusive")
-    last: SaneDate | None = Field(None, description="Last Moscow day, inclusive")
+    first: date | None = Field(None, description="First Moscow day, inclusive")
+    last: date | None = Field(None, description="Last Moscow day, inclusive")
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
 
@@ -98,8 +96,8 @@ class TagIn(Schema):
 
 class AsksQuery(Schema):
     service: str = Field(..., max_length=100)
-    first: SaneDate | None = None
-    last: SaneDate | None = None
+    first: date | None = None
+    last: date | None = None
 
 
 class PhraseOut(BaseModel):

@@ -24,6 +24,14 @@ DecimalText = Annotated[
 SectionName = Literal[tuple(Section.values)]
 # The sections the timeline lists: the diary has endpoints of its own.
 ListedSection = Literal[tuple(section for section in Section.values if section != Section.DIARY)]
+# The sections listed at /{person_id}/{section}: certificates have a list of their own there.
+PlainSection = Literal[
+    tuple(
+        section
+        for section in Section.values
+        if section not in (Section.DIARY, Section.CERTIFICATES)
+    )
+]
 DiaryKind = Literal[tuple(DiaryReading.Kind.values)]
 CertificateKind = Literal[tuple(Certificate.Kind.values)]
 ReaderRole = Literal[tuple(AccessLogEntry.Role.values)]
@@ -58,12 +66,12 @@ class EntryQuery(Schema):
     )
 
 
-class PageQuery(Schema):
+class RecordPageQuery(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
 
 
-class DiaryQuery(PageQuery):
+class DiaryQuery(RecordPageQuery):
     kind: DiaryKind | None = Field(None, description="Only this kind of reading")
 
 
@@ -90,7 +98,7 @@ class BriefOut(Schema):
     name: str
 
 
-class SpecialtyOut(Schema):
+class EntrySpecialtyOut(Schema):
     id: int
     code: str
     name: str
@@ -109,7 +117,7 @@ class EntryOut(Schema):
     source: Literal["clinician", "laboratory", "patient", "import"]
     organisation: BriefOut | None
     practitioner: BriefOut | None
-    specialty: SpecialtyOut | None
+    specialty: EntrySpecialtyOut | None
     url: str = Field(..., description="This entry with its details")
 
 

@@ -12,7 +12,6 @@ from ninja import Field, Schema
 from pydantic import BaseModel, StrictInt
 
 from gorod.core.ids import MAX_ID
-from gorod.core.moments import SaneDate
 from gorod.core.schemas import Problem
 from gorod.health.models import Appointment
 
@@ -32,9 +31,24 @@ CancellationReason = Literal[tuple(Appointment.Reason.values)]
 # --- Input ----------------------------------------------------------------------------
 
 
+# A specialty as a query names it: its code from /specialties, or (as clients written
+# before codes do) its numeric id.
+SpecialtyKey = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        examples=["therapist"],
+        description=(
+            "A specialty's `code` from /specialties (therapist, ophthalmologist…); "
+            "its numeric `id` is accepted too"
+        ),
+    ),
+]
+
+
 class SlotQuery(Schema):
-    specialty: int = Field(..., ge=1, le=MAX_ID, description="A specialty id from /specialties")
-    date: SaneDate | None = Field(
+    specialty: SpecialtyKey
+    date: Day | None = Field(
         None, description="One day's free slots (Moscow time); without it, the nearest ones"
     )
     first_available: bool = Field(
@@ -45,7 +59,7 @@ class SlotQuery(Schema):
 
 
 class SpecialtyQuery(Schema):
-    specialty: int = Field(..., ge=1, le=MAX_ID, description="A specialty id from /specialties")
+    specialty: SpecialtyKey
 
 
 class AppointmentListQuery(Schema):
@@ -83,7 +97,7 @@ class RefusalOut(BaseModel):
     message: str
 
 
-class PersonOut(BaseModel):
+class BookablePersonOut(BaseModel):
     id: int
     name: str
     birth_date: date

@@ -91,15 +91,6 @@ def test_timeline_days_outside_the_range_are_refused(patient, query):
     assert_problem(api.get(f"{BASE}/{patient.pk}/{query}"), 422, "validation_error")
 
 
-def test_other_api_days_outside_the_range_are_refused(patient, clinic):
-    api = token_client(patient.user)
-    specialty = clinic.therapist.specialty_id
-    slots = api.get(
-        f"/api/v1/health/people/{patient.pk}/slots?specialty={specialty}&date=9999-12-31"
-    )
-    assert_problem(slots, 422, "validation_error")
-
-
 def _store_year_zero(reading: DiaryReading) -> None:
     """What a POST of 0001-01-01T00:00:00+01:00 stored before the rule: year 0 in UTC."""
     if connection.vendor == "postgresql":
