@@ -11,6 +11,7 @@ from gorod.analytics.api import router as analytics_router
 from gorod.catalog.api import router as catalog_router
 from gorod.core.errors import DomainError
 from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response
+from gorod.core.renderers import CityTimeRenderer
 from gorod.feedback.api import router as feedback_router
 from gorod.health.api import router as health_router
 from gorod.health.record_api import router as record_router
@@ -38,6 +39,7 @@ api = GorodAPI(
         "with a stable `code`. Send `Accept-Language: en` for English messages."
     ),
     urls_namespace="api",
+    renderer=CityTimeRenderer(),
 )
 
 

@@ -11,8 +11,8 @@ from ninja import Query, Router
 from gorod.analytics import reports, rules, selectors
 from gorod.analytics.schemas import (
     ComparedPeriodQuery,
-    PeriodQuery,
     RatingsReportOut,
+    ReportPeriodQuery,
     UsageDailyOut,
     UsageQuery,
     UsageReportOut,
@@ -80,7 +80,7 @@ def usage(request, query: Query[UsageQuery]):
     summary="Uses per day of a period",
     description="Every day of the period, days without uses as 0." + ACCESS,
 )
-def usage_daily(request, query: Query[PeriodQuery]):
+def usage_daily(request, query: Query[ReportPeriodQuery]):
     _check_access(request)
     period = selectors.period_of(query.first, query.last)
     return {

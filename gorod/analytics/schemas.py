@@ -14,12 +14,12 @@ from gorod.analytics.selectors import TOP_SERVICES
 MAX_TOP = 100
 
 
-class PeriodQuery(Schema):
+class ReportPeriodQuery(Schema):
     first: date = Field(..., alias="from", description="First day (Moscow), YYYY-MM-DD")
     last: date = Field(..., alias="to", description="Last day, inclusive")
 
 
-class ComparedPeriodQuery(PeriodQuery):
+class ComparedPeriodQuery(ReportPeriodQuery):
     compare_first: date | None = Field(
         None, alias="compare_from", description="First day of the comparison period"
     )

@@ -21,21 +21,21 @@ from ninja import Path, Query, Router, Status
 
 from gorod.analytics.channels import channel_of
 from gorod.core.errors import DomainError, NotFound
-from gorod.core.ids import MAX_ID
+from gorod.core.ids import MAX_ID, valid_id
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
 from gorod.feedback.selectors import rating_receipt
 from gorod.health import rules
 from gorod.health.calendar import appointment_ics, ics_filename
-from gorod.health.models import HOLDS_SLOT, Appointment, Attachment
+from gorod.health.models import HOLDS_SLOT, Appointment, Attachment, Specialty
 from gorod.health.schemas import (
     AppointmentListQuery,
     AppointmentOut,
     AppointmentPage,
+    BookablePersonOut,
     BookedOut,
     BookingIn,
     BookingProblem,
-    PersonOut,
     ReferralOut,
     RescheduleIn,
     SlotDaysOut,
@@ -58,10 +58,6 @@ ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
 # --- Shaping --------------------------------------------------------------------------
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.astimezone(selectors.city_zone())
 
 
 def _specialty_brief(specialty) -> dict:
@@ -96,8 +92,8 @@ def _appointment_out(appointment: Appointment, *, now: datetime) -> dict:
         "id": appointment.pk,
         "status": appointment.status,
         "person": {"id": appointment.person_id, "name": appointment.person.full_name},
-        "start": _local(appointment.start),
-        "end": _local(appointment.end),
+        "start": appointment.start,
+        "end": appointment.end,
         "specialty": _specialty_brief(appointment.specialty),
         "practitioner": {
             "id": practitioner.pk,
@@ -114,12 +110,12 @@ def _appointment_out(appointment: Appointment, *, now: datetime) -> dict:
         "slot_id": appointment.slot_id,
         "referral_id": appointment.referral_id,
         "channel": appointment.channel,
-        "booked_at": _local(appointment.created_at),
+        "booked_at": appointment.created_at,
         "can_cancel": rules.cancel_refusal(
             status=appointment.status, start=appointment.start, now=now
         )
         is None,
-        "cancelled_at": _local(appointment.cancelled_at),
+        "cancelled_at": appointment.cancelled_at,
         "cancellation_reason": appointment.cancellation_reason or None,
         "rescheduled_from_id": appointment.rescheduled_from_id,
         "ics_url": reverse("api:health_appointment_ics", args=[appointment.pk]),
@@ -146,7 +142,7 @@ def _booked_out(request, result: services.BookingResult) -> dict:
 
 @router.get(
     "/people",
-    response=with_problems({200: list[PersonOut]}, 401),
+    response=with_problems({200: list[BookablePersonOut]}, 401),
     summary="Whom I can book for: me, my children, the adults who delegated it to me",
 )
 def people(request):
@@ -197,11 +193,22 @@ def _check_audience(patient: selectors.Patient, *, patients: str) -> None:
         raise DomainError(refusal.code, refusal.message, field="specialty", status=409)
 
 
+def _specialty_id(key: str) -> int:
+    """The specialty a query names by its code or by its numeric id; unknown is 404."""
+    if key.isdigit():
+        specialty_id = int(key) if valid_id(int(key)) else None
+    else:
+        specialty_id = Specialty.objects.filter(code=key).values_list("pk", flat=True).first()
+    if specialty_id is None:
+        raise NotFound("specialty_not_found", _("Специальность не найдена."), field="specialty")
+    return specialty_id
+
+
 def _board(filters: SlotQuery, *, organisation_id: int) -> board.Board:
     found = board.board_of(
         board.BoardQuery(
             organisation_id=organisation_id,
-            specialty_id=filters.specialty,
+            specialty_id=_specialty_id(filters.specialty),
             day=filters.date,
             first_available=filters.first_available,
             limit=filters.limit,
@@ -256,11 +263,12 @@ def clinic_slots(request, filters: Query[SlotQuery], organisation_id: int = ORGA
 def slot_days(request, filters: Query[SpecialtyQuery], person_id: int = PERSON_ID):
     """The day-by-day view's calendar: pick a day here, then list it with /slots?date=."""
     patient, attachment = _attached_clinic(request, person_id)
-    _check_audience(patient, patients=selectors.specialty_get(filters.specialty).patients)
+    specialty = selectors.specialty_get(_specialty_id(filters.specialty))
+    _check_audience(patient, patients=specialty.patients)
     now, window_end = selectors.bookable_window()
     days = (
         selectors.free_slots(
-            organisation_id=attachment.organisation_id, specialty_id=filters.specialty, now=now
+            organisation_id=attachment.organisation_id, specialty_id=specialty.pk, now=now
         )
         .annotate(day=TruncDate("start", tzinfo=selectors.city_zone()))
         .order_by("day")

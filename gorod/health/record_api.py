@@ -9,7 +9,6 @@ Ninja. Any look the reader may not take is 404 `record_not_found`, as if the per
 record. A session write without the CSRF token is 403, as in the rest of the API.
 """
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
@@ -43,7 +42,9 @@ from gorod.health.record_schemas import (
     DiaryReadingOut,
     EntryDetailOut,
     EntryQuery,
-    PageQuery,
+    ListedSection,
+    PlainSection,
+    RecordPageQuery,
     TimelineOut,
     TimelineQuery,
     TimelineSectionQuery,
@@ -56,7 +57,6 @@ from gorod.health.selectors.access import (
     patient_looks,
     record_open,
 )
-from gorod.health.selectors.booking import city_zone
 from gorod.health.services import record as services
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -89,11 +89,7 @@ router.add_router("", emergency_router)
 # logged look that answers 404; only a non-number is refused before the look (422).
 PERSON_ID = Path(..., description="The patient: me, my child under 15, my principal…")
 ENTRY_ID = Path(..., ge=1, le=MAX_ID)
-SECTION = Path(
-    ...,
-    max_length=32,
-    description=f"One of {', '.join(selectors.LISTED_SECTIONS)}; another name is 404",
-)
+SECTION = Path(..., description="A section of the record; the diary has endpoints of its own")
 
 
 def _open(request, person_id: int, section: str, *, entry_id: int | None = None) -> RecordAccess:
@@ -108,13 +104,6 @@ def _open(request, person_id: int, section: str, *, entry_id: int | None = None)
     )
 
 
-def _listed_section(section: str) -> str:
-    """A section the timeline lists; another name is "not found" before anything is logged."""
-    if section not in selectors.LISTED_SECTIONS:
-        raise NotFound("section_not_found", _("Такого раздела в медицинской карте нет."))
-    return section
-
-
 def _filters(query: TimelineQuery) -> selectors.RecordFilters:
     return selectors.RecordFilters(
         since=query.since,
@@ -125,10 +114,6 @@ def _filters(query: TimelineQuery) -> selectors.RecordFilters:
 
 
 # --- Shaping --------------------------------------------------------------------------
-
-
-def _local(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.astimezone(city_zone())
 
 
 def _decimal(value: Decimal | None) -> str | None:
@@ -144,7 +129,7 @@ def _entry_out(entry: Entry) -> dict:
     return {
         "id": entry.pk,
         "section": entry.section,
-        "occurred_at": _local(entry.occurred_at),
+        "occurred_at": entry.occurred_at,
         "title": entry.title,
         "summary": entry.summary,
         "flagged": entry.flagged,
@@ -288,13 +273,13 @@ def _entry_detail_out(entry: Entry) -> dict:
     amendment = getattr(entry, "amendment", None)
     return {
         **_entry_out(entry),
-        "finalised_at": _local(entry.finalised_at),
+        "finalised_at": entry.finalised_at,
         "amends": entry.amends_id,
         "amendment_reason": entry.amendment_reason,
         "amended_by": amendment.pk
         if amendment is not None and amendment.finalised_at is not None
         else None,
-        "superseded_at": _local(entry.superseded_at),
+        "superseded_at": entry.superseded_at,
         **_details(entry),
     }
 
@@ -305,7 +290,7 @@ def _reading_out(reading: DiaryReading) -> dict:
         "kind": reading.kind,
         "value": _decimal(reading.value),
         "value_low": _decimal(reading.value_low),
-        "measured_at": _local(reading.measured_at),
+        "measured_at": reading.measured_at,
         "note": reading.note,
     }
 
@@ -322,9 +307,10 @@ def timeline(request, query: Query[TimelineSectionQuery], person_id: int = PERSO
     """Signed entries and ordered certificates; a corrected entry shows its latest
     version. Follow `next_cursor` for older entries: pages stay stable while new entries
     arrive. Filters: `since`/`until` (days, Moscow time), `specialty`, `clinic`, `section`."""
-    section = _listed_section(query.section) if query.section else None
-    access = _open(request, person_id, section or record_rules.TIMELINE)
-    page = selectors.timeline(access, filters=_filters(query), cursor=query.cursor, section=section)
+    access = _open(request, person_id, query.section or record_rules.TIMELINE)
+    page = selectors.timeline(
+        access, filters=_filters(query), cursor=query.cursor, section=query.section
+    )
     return {
         "entries": [_entry_out(entry) for entry in page.entries],
         "next_cursor": page.next_cursor,
@@ -502,7 +488,7 @@ def certificate_pdf(request, person_id: int = PERSON_ID, entry_id: int = ENTRY_I
     response=with_problems({200: AccessLogPage}, 401, 404, 422),
     summary="Who looked at the record, when, as whom and why; denied looks too",
 )
-def access_log(request, query: Query[PageQuery], person_id: int = PERSON_ID):
+def access_log(request, query: Query[RecordPageQuery], person_id: int = PERSON_ID):
     """The patient's and a guardian's alone (a delegate or a doctor gets 404). Newest
     first; this very look is the first row. Strangers' and anonymous looks are the staff's
     security log, not here; readers are named from verified data only."""
@@ -516,7 +502,7 @@ def access_log(request, query: Query[PageQuery], person_id: int = PERSON_ID):
     )
     page["items"] = [
         {
-            "at": _local(look.at),
+            "at": look.at,
             "reader": look_reader(look, request.auth),
             "role": look.role,
             "section": look.section,
@@ -551,7 +537,7 @@ def analyte(request, person_id: int = PERSON_ID, code: str = Path(..., max_lengt
         "points": [
             {
                 "entry_id": observation.entry_id,
-                "occurred_at": _local(observation.entry.occurred_at),
+                "occurred_at": observation.entry.occurred_at,
                 "value": _decimal(observation.value),
                 "value_text": observation.value_text,
                 "unit": observation.unit,
@@ -573,10 +559,13 @@ def analyte(request, person_id: int = PERSON_ID, code: str = Path(..., max_lengt
     summary="One section's entries, newest first, a page at a time",
 )
 def section_entries(
-    request, query: Query[TimelineQuery], person_id: int = PERSON_ID, section: str = SECTION
+    request,
+    query: Query[TimelineQuery],
+    person_id: int = PERSON_ID,
+    section: PlainSection = SECTION,
 ):
-    """The timeline of one section: the same entries, filters and cursor."""
-    section = _listed_section(section)
+    """The timeline of one section: the same entries, filters and cursor (certificates,
+    with their status, at /certificates)."""
     access = _open(request, person_id, section)
     page = selectors.timeline(access, filters=_filters(query), cursor=query.cursor, section=section)
     return {
@@ -595,14 +584,13 @@ def entry(
     request,
     query: Query[EntryQuery],
     person_id: int = PERSON_ID,
-    section: str = SECTION,
+    section: ListedSection = SECTION,
     entry_id: int = ENTRY_ID,
 ):
     """An encounter's protocol and ICD-10 diagnoses, a lab report's results (values as
     decimal strings, with unit, reference range and flag), a study, a discharge summary, a
     prescription, a sick leave, a vaccination, a condition or a certificate. `amends` names
     the version a correction replaced (read it with `?amended_by=<this id>`)."""
-    section = _listed_section(section)
     access = _open(request, person_id, section, entry_id=entry_id)
     return _entry_detail_out(
         selectors.entry_detail(access, section, entry_id, newer_id=query.amended_by)

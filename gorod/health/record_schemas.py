@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from gorod.core.ids import MAX_ID
+from gorod.core.moments import SaneDate, SaneDateTime
 from gorod.health.models import AccessLogEntry, Certificate, DiaryReading, Section
 
 # A decimal as the client sends it: digits, a dot and at most two places (the diary's
@@ -23,6 +24,14 @@ DecimalText = Annotated[
 SectionName = Literal[tuple(Section.values)]
 # The sections the timeline lists: the diary has endpoints of its own.
 ListedSection = Literal[tuple(section for section in Section.values if section != Section.DIARY)]
+# The sections listed at /{person_id}/{section}: certificates have a list of their own there.
+PlainSection = Literal[
+    tuple(
+        section
+        for section in Section.values
+        if section not in (Section.DIARY, Section.CERTIFICATES)
+    )
+]
 DiaryKind = Literal[tuple(DiaryReading.Kind.values)]
 CertificateKind = Literal[tuple(Certificate.Kind.values)]
 ReaderRole = Literal[tuple(AccessLogEntry.Role.values)]
@@ -35,8 +44,8 @@ class TimelineQuery(Schema):
     cursor: str | None = Field(
         None, max_length=200, description="`next_cursor` of the previous page"
     )
-    since: date | None = Field(None, description="Entries from this day on (Moscow time)")
-    until: date | None = Field(None, description="Entries up to this day, inclusive")
+    since: SaneDate | None = Field(None, description="Entries from this day on (Moscow time)")
+    until: SaneDate | None = Field(None, description="Entries up to this day, inclusive")
     specialty: int | None = Field(None, ge=1, le=MAX_ID, description="A specialty id")
     clinic: int | None = Field(None, ge=1, le=MAX_ID, description="An organisation id")
 
@@ -57,12 +66,12 @@ class EntryQuery(Schema):
     )
 
 
-class PageQuery(Schema):
+class RecordPageQuery(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
 
 
-class DiaryQuery(PageQuery):
+class DiaryQuery(RecordPageQuery):
     kind: DiaryKind | None = Field(None, description="Only this kind of reading")
 
 
@@ -70,7 +79,9 @@ class DiaryReadingIn(Schema):
     kind: DiaryKind
     value: ReadingValue = Field(..., description="The value; systolic for pressure")
     value_low: ReadingValue | None = Field(None, description="Diastolic; pressure only")
-    measured_at: datetime
+    measured_at: SaneDateTime = Field(
+        ..., description="With its offset; without one, Moscow time. 1900–2100 only"
+    )
     note: str = Field("", max_length=255)
 
 
@@ -87,7 +98,7 @@ class BriefOut(Schema):
     name: str
 
 
-class SpecialtyOut(Schema):
+class EntrySpecialtyOut(Schema):
     id: int
     code: str
     name: str
@@ -106,7 +117,7 @@ class EntryOut(Schema):
     source: Literal["clinician", "laboratory", "patient", "import"]
     organisation: BriefOut | None
     practitioner: BriefOut | None
-    specialty: SpecialtyOut | None
+    specialty: EntrySpecialtyOut | None
     url: str = Field(..., description="This entry with its details")
 
 

@@ -31,8 +31,23 @@ CancellationReason = Literal[tuple(Appointment.Reason.values)]
 # --- Input ----------------------------------------------------------------------------
 
 
+# A specialty as a query names it: its code from /specialties, or (as clients written
+# before codes do) its numeric id.
+SpecialtyKey = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        examples=["therapist"],
+        description=(
+            "A specialty's `code` from /specialties (therapist, ophthalmologist…); "
+            "its numeric `id` is accepted too"
+        ),
+    ),
+]
+
+
 class SlotQuery(Schema):
-    specialty: int = Field(..., ge=1, le=MAX_ID, description="A specialty id from /specialties")
+    specialty: SpecialtyKey
     date: Day | None = Field(
         None, description="One day's free slots (Moscow time); without it, the nearest ones"
     )
@@ -44,7 +59,7 @@ class SlotQuery(Schema):
 
 
 class SpecialtyQuery(Schema):
-    specialty: int = Field(..., ge=1, le=MAX_ID, description="A specialty id from /specialties")
+    specialty: SpecialtyKey
 
 
 class AppointmentListQuery(Schema):
@@ -82,7 +97,7 @@ class RefusalOut(BaseModel):
     message: str
 
 
-class PersonOut(BaseModel):
+class BookablePersonOut(BaseModel):
     id: int
     name: str
     birth_date: date

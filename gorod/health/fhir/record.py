@@ -462,6 +462,27 @@ def record_resources(access: RecordAccess) -> list[dict]:
     return found
 
 
+def record_everything(access: RecordAccess, *, count: int, offset: int) -> RecordPage:
+    """A page of `Patient/{id}/$everything`: the Patient first, then each type's resources
+    in the order `record_resources` gives them. Each source is counted, and only the rows
+    that fall on the page are read."""
+    sources = [source for kind in RECORD_KINDS.values() for source in sources_for(kind, access)]
+    rows_of = [source.of_patient(access.patient.pk) for source in sources]
+    sizes = [rows.count() for rows in rows_of]
+    total = 1 + sum(sizes)
+    stop = offset + count
+    resources = [build.patient(access.patient)] if offset == 0 and count else []
+    position = 1
+    for source, rows, size in zip(sources, rows_of, sizes, strict=True):
+        first, last = max(offset, position), min(stop, position + size)
+        if first < last:
+            resources.extend(
+                source.to_fhir(row) for row in rows[first - position : last - position]
+            )
+        position += size
+    return RecordPage(resources, total, stop < total)
+
+
 def record_bundle(access: RecordAccess, *, base: str = "") -> dict:
     """The whole record as a searchset Bundle: the Patient first, then each resource.
 

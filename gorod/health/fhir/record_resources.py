@@ -6,7 +6,10 @@ a UCUM code when the unit is one we know. Diary readings are vital signs the pat
 measured at home: their performer is the Patient, so no one takes them for a clinic's.
 """
 
-from django.urls import reverse
+import base64
+import hashlib
+
+from django.utils.translation import gettext as _
 
 from gorod.health.fhir.resources import (
     CODE_SYSTEM_BASE,
@@ -421,26 +424,39 @@ def _document(entry: Entry, code: str, display: str, attachment: dict, **extra) 
     )
 
 
-def _page(entry: Entry) -> dict:
-    """The entry's page on the portal, as the document's attachment."""
-    url = reverse(
-        "record:entry",
-        kwargs={"person_id": entry.patient_id, "section": entry.section, "entry_id": entry.pk},
-    )
-    return {"contentType": "text/html", "url": url}
+def _inline(content: bytes, content_type: str) -> dict:
+    """The document itself, inside the resource (R4 Attachment.data with its size and SHA-1).
+
+    Not a link: the portal's pages and downloads need the portal's session, which a FHIR
+    client holding a token does not have, and R4 wants an absolute URL a client can fetch.
+    """
+    return {
+        "contentType": content_type,
+        "data": base64.b64encode(content).decode(),
+        "size": len(content),
+        "hash": base64.b64encode(hashlib.sha1(content, usedforsecurity=False).digest()).decode(),
+    }
+
+
+def _text_document(lines: list[tuple[str, object]]) -> dict:
+    """A plain-text rendering of a document the clinic keeps as structured fields."""
+    text = "\n".join(f"{label}: {value}" for label, value in lines if value not in ("", None))
+    return _inline(text.encode(), "text/plain; charset=utf-8")
+
+
+def _day(value) -> str:
+    return value.strftime("%d.%m.%Y")
 
 
 def certificate_document(entry: Entry) -> dict:
-    """A certificate with its signed PDF; needs `certificate` loaded."""
+    """A certificate with its signed PDF once it is ready; needs `certificate` loaded."""
     certificate = entry.certificate
-    url = reverse(
-        "record:certificate_pdf", kwargs={"person_id": entry.patient_id, "entry_id": entry.pk}
-    )
+    ready = entry.finalised_at is not None and certificate.pdf
     return _document(
         entry,
         "certificate",
         "Медицинская справка",
-        {"contentType": "application/pdf", "url": url, "language": "ru"},
+        {**_inline(bytes(certificate.pdf), "application/pdf"), "language": "ru"} if ready else {},
         identifier=[{"system": f"{CODE_SYSTEM_BASE}/certificate", "value": certificate.number}],
     )
 
@@ -452,7 +468,18 @@ def discharge_document(entry: Entry) -> dict:
         entry,
         "discharge",
         "Выписной эпикриз",
-        _page(entry),
+        _text_document(
+            [
+                (_("Стационар"), summary.hospital),
+                (_("Отделение"), summary.department),
+                (_("Поступил"), _day(summary.admitted_on)),
+                (_("Выписан"), _day(summary.discharged_on)),
+                *[(_("Диагноз"), str(item.icd10)) for item in entry.diagnoses.all()],
+                (_("Лечение"), summary.treatment),
+                (_("Исход"), summary.outcome),
+                (_("Рекомендации"), summary.recommendations),
+            ]
+        ),
         context={
             "period": {
                 "start": _date(summary.admitted_on),
@@ -473,7 +500,14 @@ def sick_leave_document(entry: Entry) -> dict:
         entry,
         "sick-leave",
         "Электронный листок нетрудоспособности",
-        _page(entry),
+        _text_document(
+            [
+                (_("Номер"), leave.number),
+                (_("Освобождён от работы"), f"{_day(leave.starts_on)} – {_day(leave.ends_on)}"),
+                (_("Работодатель"), leave.employer),
+                (_("Уход за"), leave.cared_for),
+            ]
+        ),
         identifier=[{"system": f"{CODE_SYSTEM_BASE}/sick-leave", "value": leave.number}],
         context={"period": {"start": _date(leave.starts_on), "end": _date(leave.ends_on)}},
     )

@@ -478,12 +478,18 @@ def capability_statement(*, base: str, types: list[tuple[str, list, bool]]) -> d
                     "Справочник (Organization, Location, Practitioner, PractitionerRole, "
                     "HealthcareService, Schedule, Slot) открыт всем. Appointment — только "
                     "после входа: свои записи, записи детей и доверителей; регистратору — "
-                    "записи его поликлиники. Страницы: _count (до 100), _offset, _total=none."
+                    "записи его поликлиники. Медицинская карта (Patient, Patient/{id}/"
+                    "$everything, Encounter, Condition, Observation, DiagnosticReport, "
+                    "MedicationRequest, Immunization, DocumentReference) — только после "
+                    "входа: своя, детей до 15 лет, доверителей; врачу — пациентов на приёме. "
+                    "Страницы: _count (до 100), _offset, _total=none; $everything тоже."
                 ),
                 "security": {
                     "description": _(
-                        "Appointment: сессия портала или персональный токен "
-                        "(Authorization: Bearer …) из профиля."
+                        "Appointment и медицинская карта: сессия портала или персональный "
+                        "токен (Authorization: Bearer …) из профиля; каждый просмотр карты "
+                        "записан в журнал пациента. Результаты анализов (POST Bundle) "
+                        "передаёт только лаборатория по своему токену."
                     )
                 },
                 "resource": [

@@ -79,6 +79,7 @@ def invalid(parameter: str, message: str) -> FhirError:
 
 # eq ne gt lt ge le sa eb; "ap" (approximately) is not supported and refused.
 DATE_PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb")
+DATE_PREFIX_RE = re.compile(r"^[a-z]{2}\d")
 DATE_RE = re.compile(
     r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
     r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d+))?)?"
@@ -121,7 +122,8 @@ def parse_date(parameter: str, raw: str) -> DateRange:
     """
     value = raw.strip().replace(" ", "+")
     prefix = "eq"
-    if value[:2].isalpha():
+    # Two letters before a digit are a prefix; "notadate" is not a date, not a prefix "no".
+    if DATE_PREFIX_RE.match(value):
         prefix, value = value[:2], value[2:]
         if prefix not in DATE_PREFIXES:
             raise invalid(

@@ -27,7 +27,7 @@ from gorod.health.fhir.record import (
     RecordKind,
     entry_id_of,
     patient_id_of,
-    record_bundle,
+    record_everything,
     record_row,
     record_search,
     search_patient,
@@ -81,6 +81,9 @@ def outcome_response(error: FhirError) -> HttpResponse:
 
 def _check_format(request: HttpRequest) -> None:
     wanted = request.GET.get("_format")
+    if wanted is not None:
+        # "application/fhir+json" with its "+" unencoded arrives as a space.
+        wanted = wanted.strip().replace(" ", "+")
     if wanted is not None and wanted not in JSON_FORMATS:
         raise FhirError(
             406,
@@ -145,6 +148,16 @@ def caller(request: HttpRequest):
 
 def _kind(resource_type: str) -> Kind:
     kind = KINDS.get(resource_type)
+    if resource_type == "Patient":
+        # Patient is served, by id: only its search is not (the CapabilityStatement says so).
+        raise FhirError(
+            400,
+            "not-supported",
+            _(
+                "Поиск Patient не поддерживается: читайте Patient/{id} или "
+                "Patient/{id}/$everything."
+            ),
+        )
     if kind is None:
         raise FhirError(
             404,
@@ -265,9 +278,20 @@ def patient_read(request: HttpRequest, resource_id: str) -> HttpResponse:
 
 @fhir_endpoint
 def patient_everything(request: HttpRequest, resource_id: str) -> HttpResponse:
-    """Patient/{id}/$everything: the Patient and every resource of the record."""
+    """Patient/{id}/$everything: the Patient and every resource of the record, a page at a
+    time (`_count`, `_offset`, as a search; `self`/`next`/`previous` links)."""
+    query = parse_search(request.GET.lists(), {})
     access = _open(request, resource_id, EVERYTHING)
-    return _private(fhir_response(record_bundle(access, base=_base(request))))
+    page = record_everything(access, count=query.count, offset=query.offset)
+    base = _base(request)
+    address = f"{base}Patient/{access.patient.pk}/$everything"
+    bundle = resources.searchset(
+        base=base,
+        resources=page.resources,
+        links=_page_links(address, query, has_next=page.has_next),
+        total=page.total,
+    )
+    return _private(fhir_response(bundle))
 
 
 @fhir_endpoint
@@ -311,11 +335,7 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
             total=query.total,
         )
     base = _base(request)
-    links = [("self", _page_url(base, kind, query, query.offset))]
-    if query.offset > 0 and query.count:
-        links.append(("previous", _page_url(base, kind, query, max(0, query.offset - query.count))))
-    if page.has_next:
-        links.append(("next", _page_url(base, kind, query, query.offset + query.count)))
+    links = _page_links(f"{base}{kind.name}", query, has_next=page.has_next)
     warnings = [
         resources.issue(
             "not-supported",
@@ -331,14 +351,23 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
     return _personal(fhir_response(bundle), kind)
 
 
-def _page_url(base: str, kind: Kind | RecordKind, query: SearchRequest, offset: int) -> str:
+def _page_url(address: str, query: SearchRequest, offset: int) -> str:
     """The search as understood (ignored parameters left out), at another offset."""
     parameters = [*query.applied, ("_count", str(query.count))]
     if offset:
         parameters.append(("_offset", str(offset)))
     if not query.total:
         parameters.append(("_total", "none"))
-    return f"{base}{kind.name}?{urlencode(parameters)}"
+    return f"{address}?{urlencode(parameters)}"
+
+
+def _page_links(address: str, query: SearchRequest, *, has_next: bool) -> list[tuple[str, str]]:
+    links = [("self", _page_url(address, query, query.offset))]
+    if query.offset > 0 and query.count:
+        links.append(("previous", _page_url(address, query, max(0, query.offset - query.count))))
+    if has_next:
+        links.append(("next", _page_url(address, query, query.offset + query.count)))
+    return links
 
 
 @fhir_endpoint

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gorod.accounts.models import Person
+from gorod.core.moments import SANE_END_MOMENT, SANE_FIRST_MOMENT
 from gorod.health.models.booking import (
     Appointment,
     Organisation,
@@ -539,6 +540,23 @@ class Certificate(models.Model):
         return f"{self.get_kind_display()} № {self.number}"
 
 
+class ReadableDiaryManager(models.Manager):
+    """Only readings measured within the sane range (gorod.core.moments).
+
+    Before that rule a reading dated 0001-01-01 at +01:00 could be stored as year 0, which
+    no driver reads back: every page, export and FHIR search of that record failed. Every
+    reader (related managers too) goes through this manager, so such a row is left out in
+    SQL, before a driver has to parse it; cascades use the unfiltered base manager.
+    """
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(measured_at__gte=SANE_FIRST_MOMENT, measured_at__lt=SANE_END_MOMENT)
+        )
+
+
 class DiaryReading(models.Model):
     """A reading the patient takes at home: entered by the patient, shown as such."""
 
@@ -570,6 +588,8 @@ class DiaryReading(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("внесено"), auto_now_add=True)
+
+    objects = ReadableDiaryManager()
 
     class Meta:
         verbose_name = _("запись дневника здоровья")

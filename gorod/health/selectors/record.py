@@ -23,6 +23,8 @@ from gorod.accounts.models import Guardianship, Person
 from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER, age_on
 from gorod.accounts.selectors import live_delegations
 from gorod.core.errors import NotFound
+from gorod.core.ids import valid_id
+from gorod.core.moments import moment_refusal
 from gorod.health import record_rules
 from gorod.health.models import Diagnosis, Entry, Observation, Organisation, Section, Specialty
 from gorod.health.selectors.access import RecordAccess, record_not_found
@@ -188,13 +190,19 @@ def encode_cursor(entry: Entry) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
-    """The (occurred_at, id) a page continues after; None for a cursor that is not ours."""
+    """The (occurred_at, id) a page continues after; None for a cursor that is not ours.
+
+    A cursor is the client's text: a naive or out-of-range moment (an offset of +25:00, a
+    year the database cannot compare) or an id past bigint is not ours either."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, pk = raw.split("|")
-        return datetime.fromisoformat(moment), int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        text, pk_text = raw.split("|")
+        moment, pk = datetime.fromisoformat(text), int(pk_text)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         return None
+    if moment.tzinfo is None or moment_refusal(moment) is not None or not valid_id(pk):
+        return None
+    return moment, pk
 
 
 def _entries(access: RecordAccess, section: str | None):

@@ -28,6 +28,7 @@ from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER, age_on
 from gorod.analytics.services import usage_record
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound
+from gorod.core.moments import moment_refusal
 from gorod.health import record_rules
 from gorod.health.models import (
     Appointment,
@@ -888,6 +889,9 @@ def lab_report_store(
     Returns (entry, created). The results' flags come from their reference ranges when the
     laboratory sends none; the entry is flagged when any result is outside its range.
     """
+    refusal = moment_refusal(issued_at)
+    if refusal is not None:
+        raise DomainError(refusal.code, refusal.message, field="issued")
     lab_system, lab_identifier = lab_system.strip(), lab_identifier.strip()
     stored = (
         Entry.objects.filter(
@@ -1169,6 +1173,9 @@ def diary_reading_add(
 ) -> DiaryReading:
     """A home reading, entered by the patient (or a child's guardian)."""
     _patient_side(access, DIARY_ROLES)
+    refusal = moment_refusal(measured_at)
+    if refusal is not None:
+        raise DomainError(refusal.code, refusal.message, field="measured_at")
     if timezone.is_naive(measured_at):
         # A time without a zone is the city's wall clock, as the patient read it.
         measured_at = timezone.make_aware(measured_at, city_zone())

@@ -270,11 +270,30 @@ def test_slots_of_a_person_not_attached(api, clinic):
 
 @pytest.mark.parametrize(
     "query",
-    ["", "specialty=abc", "specialty=0", "specialty=1&limit=501", "specialty=1&date=2026-13-01"],
+    ["", "specialty=a%20b", "specialty=1&limit=501", "specialty=1&date=2026-13-01"],
 )
 def test_bad_slot_queries_are_refused(api, clinic, query):
     response = api.get(f"{BASE}/people/{clinic.patient.pk}/slots?{query}")
     assert_problem(response, 422, "validation_error")
+
+
+def test_a_specialty_is_named_by_its_code_or_its_id(api, clinic):
+    by_code = slots_of(api, clinic.patient, specialty="therapist", first_available="true")
+    by_id = slots_of(api, clinic.patient, specialty=therapist_id(), first_available="true")
+
+    assert by_code.status_code == 200, by_code.content
+    assert by_code.json() == by_id.json()
+    assert by_code.json()["slots"]
+    days = api.get(f"{BASE}/people/{clinic.patient.pk}/slot-days?specialty=therapist")
+    assert days.status_code == 200, days.content
+    for unknown in ("abc", "0", "99999999999999999999"):
+        response = slots_of(api, clinic.patient, specialty=unknown)
+        assert_problem(response, 404, "specialty_not_found")
+    documented = api.get("/api/v1/openapi.json").json()["paths"][
+        f"{BASE}/people/{{person_id}}/slots"
+    ]["get"]["parameters"]
+    specialty_parameter = next(p for p in documented if p["name"] == "specialty")
+    assert "code" in specialty_parameter["description"]
 
 
 def test_the_slot_list_is_one_attachment_read_and_one_slot_read(

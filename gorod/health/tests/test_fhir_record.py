@@ -1,6 +1,10 @@
 """The medical record over FHIR: every resource validates (R4B + value sets), searches name
 one patient, every look goes through record_open and is logged with channel "fhir"."""
 
+import base64
+import hashlib
+from urllib.parse import urlsplit
+
 import pytest
 
 from gorod.accounts.tests.factories import PersonFactory, UserFactory
@@ -17,7 +21,7 @@ from gorod.health.tests.record_factories import (
     sick_leave_entry,
     study_entry,
 )
-from gorod.health.tests.test_fhir import fhir, valid
+from gorod.health.tests.test_fhir import fhir, link, outcome, valid
 
 ICD10 = "urn:oid:1.2.643.5.1.13.13.11.1005"
 LOINC = "http://loinc.org"
@@ -111,12 +115,7 @@ def test_every_record_type_searches_and_validates(client, record):
     assert observations["718-7"]["valueQuantity"]["system"] == UCUM
     assert observations["8310-5"]["valueQuantity"]["code"] == "Cel"
     documents = [entry["resource"] for entry in found["DocumentReference"]["entry"]]
-    pdfs = [
-        d
-        for d in documents
-        if d["content"][0]["attachment"].get("contentType") == "application/pdf"
-    ]
-    assert pdfs[0]["content"][0]["attachment"]["url"].endswith(".pdf")
+    assert {valid_r4(document)["id"] for document in documents}
     logged = AccessLogEntry.objects.filter(patient_id=record.patient.pk, channel="fhir")
     assert logged.filter(allowed=True).count() >= len(TYPES)
 
@@ -133,7 +132,10 @@ def test_category_and_code_narrow_a_search(client, record):
 
 def test_everything_for_oneself(client, record):
     client.force_login(record.patient.user)
-    bundle = valid(fhir(client.get(f"/fhir/r4/Patient/{record.patient.pk}/$everything")))
+    bundle = valid(
+        fhir(client.get(f"/fhir/r4/Patient/{record.patient.pk}/$everything", {"_count": 100}))
+    )
+    valid_r4(bundle)
     assert bundle["type"] == "searchset"
     kinds = [entry["resource"]["resourceType"] for entry in bundle["entry"]]
     assert kinds[0] == "Patient"
@@ -184,3 +186,103 @@ def test_capability_statement_lists_the_record(client, db):
         names = {param["name"] for param in listed[kind]["searchParam"]}
         assert {"patient", "subject", "date"} <= names
     assert listed["Patient"]["operation"][0]["name"] == "everything"
+
+
+# --- R4 (4.0.1), which the CapabilityStatement declares ------------------------------
+#
+# fhir.resources 8.3 ships R5 (its default), R4B and STU3 models, not R4: `valid` checks
+# structure and cardinality with R4B (4.3.0), whose resources here have R4's shape. What
+# R4 adds on top, and what a client saw fail, is checked here: every `url` of an
+# Attachment is absolute (R4's url type; a portal path is neither fetchable nor valid),
+# an Attachment with data has its contentType (att-1), and size and hash match the data.
+
+
+def _attachments(value):
+    if isinstance(value, dict):
+        if "attachment" in value:
+            yield value["attachment"]
+        for inner in value.values():
+            yield from _attachments(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _attachments(inner)
+
+
+def valid_r4(resource: dict) -> dict:
+    for attachment in _attachments(resource):
+        if "url" in attachment:
+            assert urlsplit(attachment["url"]).scheme in ("http", "https"), attachment
+        if "data" in attachment:
+            assert attachment["contentType"], attachment
+            content = base64.b64decode(attachment["data"], validate=True)
+            assert attachment["size"] == len(content)
+            digest = base64.b64decode(attachment["hash"])
+            assert digest == hashlib.sha1(content, usedforsecurity=False).digest()
+    return resource
+
+
+def test_documents_carry_the_document_itself(client, record):
+    client.force_login(record.patient.user)
+    found = _search(client, "DocumentReference", record.patient)
+    by_type = {
+        entry["resource"]["type"]["coding"][0]["code"]: valid_r4(entry["resource"])
+        for entry in found["entry"]
+    }
+
+    certificate = by_type["certificate"]["content"][0]["attachment"]
+    assert certificate["contentType"] == "application/pdf"
+    assert base64.b64decode(certificate["data"]).startswith(b"%PDF")
+    discharge = by_type["discharge"]["content"][0]["attachment"]
+    assert discharge["contentType"] == "text/plain; charset=utf-8"
+    summary = record.patient.record_entries.get(section="discharges").discharge
+    assert summary.hospital in base64.b64decode(discharge["data"]).decode()
+    leave = by_type["sick-leave"]["content"][0]["attachment"]
+    leave_number = record.patient.record_entries.get(section="sick_leaves").sick_leave.number
+    assert leave_number in base64.b64decode(leave["data"]).decode()
+    for document in by_type.values():
+        assert "url" not in document["content"][0]["attachment"]
+
+
+def test_everything_is_paged_with_links(client, record):
+    client.force_login(record.patient.user)
+    address = f"/fhir/r4/Patient/{record.patient.pk}/$everything"
+    whole = fhir(client.get(address, {"_count": 100}))
+    total = whole["total"]
+    assert total == len(whole["entry"]) == 21
+
+    first = fhir(client.get(address, {"_count": 5}))
+    assert len(first["entry"]) == 5
+    assert first["total"] == total
+    assert first["entry"][0]["resource"]["resourceType"] == "Patient"
+    assert link(first, "self").endswith("_count=5")
+    seen = [entry["fullUrl"] for entry in first["entry"]]
+    page = first
+    while link(page, "next"):
+        page = valid(fhir(client.get(link(page, "next"))))
+        seen += [entry["fullUrl"] for entry in page["entry"]]
+    assert seen == [entry["fullUrl"] for entry in whole["entry"]]
+    assert link(page, "previous")
+    default = fhir(client.get(address))
+    assert len(default["entry"]) == 20
+    assert link(default, "next")
+
+
+def test_outcomes_say_what_is_wrong(client, record):
+    client.force_login(record.patient.user)
+    not_a_date = outcome(client.get("/fhir/r4/Slot?start=notadate"), 400, "invalid")
+    assert "notadate" in not_a_date["issue"][0]["diagnostics"]
+    assert "Префикс" not in not_a_date["issue"][0]["diagnostics"]
+    patient_search = outcome(
+        client.get(f"/fhir/r4/Patient?_id={record.patient.pk}"), 400, "not-supported"
+    )
+    assert "Patient/{id}" in patient_search["issue"][0]["diagnostics"]
+    # "+" unencoded in a query string arrives as a space.
+    spaced = client.get(f"/fhir/r4/Patient/{record.patient.pk}?_format=application/fhir+json")
+    assert fhir(spaced)["resourceType"] == "Patient"
+
+
+def test_the_security_description_names_the_record(client, db):
+    statement = fhir(client.get("/fhir/r4/metadata"))
+    security = statement["rest"][0]["security"]["description"]
+    assert "Appointment" in security
+    assert "медицинская карта" in security

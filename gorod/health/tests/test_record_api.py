@@ -185,8 +185,26 @@ def test_another_section_or_a_wrong_one_is_not_found(api, clinic, record):
         404,
         "record_not_found",
     )
-    assert_problem(api.get(f"{BASE}/{clinic.patient.pk}/gossip"), 404, "section_not_found")
-    assert_problem(api.get(f"{BASE}/{clinic.patient.pk}/gossip/1"), 404, "section_not_found")
+    # A name outside the documented enum is a validation problem naming the path parameter.
+    for path in ("gossip", "gossip/1"):
+        problem = assert_problem(
+            api.get(f"{BASE}/{clinic.patient.pk}/{path}"), 422, "validation_error"
+        )
+        assert problem["errors"][0]["location"] == "path.section"
+
+
+def test_the_section_parameter_is_an_enum_of_the_real_sections(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+
+    def section_enum(path: str) -> set[str]:
+        parameters = paths[f"{BASE}{path}"]["get"]["parameters"]
+        return set(next(p for p in parameters if p["name"] == "section")["schema"]["enum"])
+
+    # /diary and /certificates are routes of their own with other shapes: never a {section}.
+    listed = section_enum("/{person_id}/{section}")
+    assert not {"diary", "certificates"} & listed
+    assert {"encounters", "labs", "sick_leaves"} <= listed
+    assert "diary" not in section_enum("/{person_id}/{section}/{entry_id}")
 
 
 # --- Diary ----------------------------------------------------------------------------
