@@ -12,22 +12,10 @@ import pytest
 from django.test import Client
 
 from gorod.core.middleware import is_json_media_type
-from gorod.core.tests.world import world_for_module
 
 DIARY_READING = json.dumps(
     {"kind": "pulse", "value": "70", "measured_at": "2026-12-01T09:00:00+03:00"}
 )
-
-
-@pytest.fixture(scope="module")
-def module_world(django_db_setup, django_db_blocker):
-    with world_for_module(django_db_blocker) as world:
-        yield world
-
-
-@pytest.fixture
-def world(db, module_world):
-    return module_world
 
 
 def _web_routes(world) -> list[str]:

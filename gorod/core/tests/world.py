@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from gorod.accounts import services as accounts
@@ -49,6 +50,8 @@ class World:
     appointment: Appointment
     users: dict[str, User]
     tokens: dict[str, str] = field(default_factory=dict)
+    # The world's own objects by the API's path parameter names.
+    ids: dict[str, int] = field(default_factory=dict)
 
     def authorization(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -87,12 +90,14 @@ def build_world() -> World:
     appointment = AppointmentFactory(person=citizen, slot=booked)
     encounter_entry(citizen, role=therapist)
     lab_entry(citizen)
-    certificate_entry(citizen, status="ready")
-    diary_reading(citizen)
+    certificate = certificate_entry(citizen, status="ready")
+    reading = diary_reading(citizen)
 
     premises = PremisesLinkFactory(person=citizen).premises
-    for kind in (Meter.Kind.COLD_WATER, Meter.Kind.HOT_WATER):
+    meters = [
         MeterFactory(premises=premises, kind=kind, location="ванная")
+        for kind in (Meter.Kind.COLD_WATER, Meter.Kind.HOT_WATER)
+    ]
 
     registrar = _in_group(UserFactory(), "registrar")
     RegistrarPost.objects.create(user=registrar, organisation=organisation)
@@ -102,7 +107,16 @@ def build_world() -> World:
         "registrar": registrar,
         "operator": _in_group(UserFactory(), "operator"),
     }
-    world = World(citizen=citizen, child=child, appointment=appointment, users=users)
+    ids = {
+        "person_id": citizen.pk,
+        "appointment_id": appointment.pk,
+        "organisation_id": organisation.pk,
+        "entry_id": certificate.pk,
+        "reading_id": reading.pk,
+        "premises_id": premises.pk,
+        "meter_id": meters[0].pk,
+    }
+    world = World(citizen=citizen, child=child, appointment=appointment, users=users, ids=ids)
     for role, user in users.items():
         world.tokens[role] = accounts.api_token_create(actor=user, name=role)[1]
     return world
@@ -111,7 +125,17 @@ def build_world() -> World:
 @contextmanager
 def world_for_module(django_db_blocker) -> Iterator[World]:
     """One world for a test module, rolled back after it; each test's own transaction (the
-    `db` fixture) nests in this one as a savepoint, so tests still undo their writes."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
+    `db` fixture) nests in this one as a savepoint, so tests still undo their writes.
+
+    Requests made through the WSGI application (schemathesis) would close the connection
+    at their end, and with it this transaction; Django's test client keeps it the same way.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield build_world()
+            transaction.set_rollback(True)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
