@@ -55,9 +55,18 @@ test-postgres: install
 	if [ $$status -eq 3 ]; then exit 0; elif [ $$status -ne 0 ]; then exit $$status; fi; \
 	echo "== tests on PostgreSQL =="; DATABASE_URL="$(GOROD_TEST_DATABASE_URL)" $(PYTEST)
 
+# Configured as an operator would: a password-protected signing key only the portal's user
+# can read (a throwaway self-signed one here, made in a temporary directory and removed).
 check-deploy: install
+	@key_dir=$$(mktemp -d) && trap 'rm -rf "$$key_dir"' EXIT && umask 077 && \
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+		-subj "/CN=gorod check-deploy (throwaway)" \
+		-keyout "$$key_dir/key.pem" -out "$$key_dir/cert.pem" 2>/dev/null && \
+	openssl pkcs12 -export -inkey "$$key_dir/key.pem" -in "$$key_dir/cert.pem" \
+		-out "$$key_dir/signing.p12" -passout pass:check-deploy && \
 	GOROD_ENV=production SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
 	ALLOWED_HOSTS=gorod.example DATABASE_URL="sqlite:///:memory:" \
+	GOROD_HEALTH_SIGNING_KEY="$$key_dir/signing.p12" GOROD_HEALTH_SIGNING_PASSWORD=check-deploy \
 	$(BIN)/gorod check --deploy --fail-level WARNING
 
 # make bench BENCH_ARGS="--write --database-url postgres://postgres@127.0.0.1:5432/gorod_bench"

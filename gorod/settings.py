@@ -85,11 +85,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gorod.core.middleware.ApiProblemMiddleware",
+    "gorod.core.middleware.JsonRequestBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gorod.core.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -190,6 +192,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:cabinet"
 LOGOUT_REDIRECT_URL = "web:home"
 
+# Login throttling (gorod/accounts/throttling.py): a login and an address are locked together
+# after AXES_FAILURE_LIMIT wrong passwords; an address failing on many logins is refused;
+# a login failing from many addresses waits a growing delay, never a lock on the account.
 AXES_FAILURE_LIMIT = int(os.environ.get("GOROD_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("GOROD_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -197,6 +202,19 @@ AXES_LOCKOUT_CALLABLE = "gorod.accounts.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "gorod.accounts.views.login_for_throttling"
+AXES_HANDLER = "gorod.accounts.throttling.LoginThrottleHandler"
+# A refused attempt is not checked, so it is not a failure: counting it would let an attacker
+# who keeps knocking push the owner's wait (and the cool-off) ever further.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "gorod.core.throttle.client_ip"
+GOROD_LOGIN_ADDRESS_ACCOUNTS_LIMIT = int(os.environ.get("GOROD_LOGIN_ADDRESS_ACCOUNTS_LIMIT", "20"))
+GOROD_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("GOROD_LOGIN_DELAY_MAX_SECONDS", "60"))
+GOROD_LOGIN_KNOWN_ADDRESS_DAYS = int(os.environ.get("GOROD_LOGIN_KNOWN_ADDRESS_DAYS", "90"))
+# The client's address is REMOTE_ADDR unless the load balancer's header is named here, with
+# the number of our proxies that append to it (gorod.core.throttle.client_ip). Never set it
+# without a proxy that overwrites the header: a client could then choose its own address.
+GOROD_TRUSTED_PROXY_HEADER = os.environ.get("GOROD_TRUSTED_PROXY_HEADER", "")
+GOROD_TRUSTED_PROXY_COUNT = int(os.environ.get("GOROD_TRUSTED_PROXY_COUNT", "1"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

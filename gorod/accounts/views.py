@@ -1,5 +1,7 @@
 """Account pages: thin views over accounts services and selectors."""
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 from gorod.accounts import rules, selectors, services
 from gorod.accounts.forms import ApiTokenForm, ChildForm, ProfileForm, SignupForm
 from gorod.accounts.models import User
+from gorod.accounts.throttling import Refusal
 from gorod.core.errors import DomainError, show_on_form
 
 
@@ -28,10 +31,20 @@ def login_for_throttling(request, credentials) -> str:
     return parsed[1] if parsed else raw.strip().lower()
 
 
-def lockout(request, credentials, *args, **kwargs):
-    """What a citizen sees after too many wrong passwords (axes calls this)."""
-    minutes = round(settings.AXES_COOLOFF_TIME * 60)
-    return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)
+def lockout(request, *args, **kwargs):
+    """What a citizen sees after too many wrong passwords (axes calls this): which limit
+    refused them and when to try again."""
+    refusal = getattr(request, "login_refusal", None) or Refusal(
+        "login_and_address", math.ceil(settings.AXES_COOLOFF_TIME * 3600)
+    )
+    context = {
+        "reason": refusal.reason,
+        "seconds": refusal.seconds,
+        "minutes": math.ceil(refusal.seconds / 60),
+    }
+    response = render(request, "accounts/lockout.html", context, status=429)
+    response["Retry-After"] = str(refusal.seconds)
+    return response
 
 
 def signup(request):

@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "gorod.core"
     label = "core"
     verbose_name = _("Ядро")
+
+    def ready(self):
+        # Registers the operator-facing system checks (signing key and the like).
+        from gorod.core import checks  # noqa: F401

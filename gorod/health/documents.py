@@ -4,10 +4,12 @@ Layout by fpdf2 with Roboto (the font_roboto package: Cyrillic without system fo
 PAdES signature by pyHanko, so anyone can check with a PDF reader that the document came
 from the clinic and was not changed. The signer is the clinic's PKCS#12 key
 (settings.GOROD_HEALTH_SIGNING_KEY / _PASSWORD). Without one, a self-signed demo key is made
-once and kept in the data directory; its name says it is not a qualified signature.
+once and kept in the data directory (readable by its owner only); its name says it is not a
+qualified signature. Production refuses to sign without a configured key.
 """
 
 import io
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -20,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
@@ -96,8 +99,12 @@ def _demo_pkcs12() -> bytes:
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed: two processes starting at once never read half a file.
-    partial = path.with_suffix(f".{id(data)}.tmp")
-    partial.write_bytes(data)
+    # The key has no password, so only the portal's own user may read it (0600, also under
+    # a permissive umask).
+    partial = path.with_suffix(f".{os.getpid()}.{id(data)}.tmp")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
     partial.replace(path)
     return path.read_bytes()
 
@@ -107,6 +114,10 @@ def _signer_for(key_path: str, password: str) -> signers.SimpleSigner:
     if key_path:
         data = Path(key_path).read_bytes()
         passphrase = password.encode() if password else None
+    elif settings.PRODUCTION:
+        # The system check gorod.E001 stops `gorod serve`; this guards a process started
+        # without checks: a production certificate is never signed by a demo key.
+        raise ImproperlyConfigured("GOROD_HEALTH_SIGNING_KEY must be set when GOROD_ENV=production")
     else:
         data, passphrase = _demo_pkcs12(), None
     return signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase)

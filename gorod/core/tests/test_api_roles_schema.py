@@ -1,0 +1,48 @@
+"""schemathesis over the whole API as each kind of signed-in caller.
+
+test_api_schema.py calls anonymously and the health and housing modules each sign in as a
+citizen on their own paths; this one walks every operation as a citizen (with a child, an
+appointment, a record and a flat), a doctor, a registrar and a housing operator, each with a
+personal token. Every answer must be documented: no 500, a body matching the schema,
+problem+json for errors. Half of the examples use the world's own ids (the citizen, their
+appointment, certificate, diary reading, flat and meter), so that the answers with data are
+checked too, not only 404s.
+"""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+
+from gorod.core.tests.schema_checks import assert_documented_answer
+from gorod.core.tests.world import ROLES
+
+# Excluded until issue 13 item 9 (two schema models named PersonOut and two SpecialtyOut, one
+# overwriting the other) is merged; then remove the exclusions:
+# - GET /api/v1/me: `person` (accounts' PersonOut) is validated against health's PersonOut.
+# - GET /api/v1/health/record/{person_id}/timeline: an entry's `specialty` {"id", "code",
+#   "name"} is validated against booking's SpecialtyOut.
+schema = (
+    schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    .exclude(method="GET", path_regex=r"^/api/v1/me$")
+    .exclude(method="GET", path_regex=r"^/api/v1/health/record/\{person_id\}/timeline$")
+)
+
+
+def _on_the_worlds_objects(case, world) -> None:
+    """An even generated id becomes the world's own: a deterministic half of the examples."""
+    for name, value in (case.path_parameters or {}).items():
+        if name in world.ids and isinstance(value, int) and value % 2 == 0:
+            case.path_parameters[name] = world.ids[name]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@schema.parametrize()
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_every_role_gets_documented_answers(case, role, world):
+    _on_the_worlds_objects(case, world)
+    assert_documented_answer(case, world.authorization(role))
