@@ -17,16 +17,7 @@ from hypothesis import HealthCheck, settings
 from gorod.core.tests.schema_checks import assert_documented_answer
 from gorod.core.tests.world import ROLES
 
-# Excluded until issue 13 item 9 (two schema models named PersonOut and two SpecialtyOut, one
-# overwriting the other) is merged; then remove the exclusions:
-# - GET /api/v1/me: `person` (accounts' PersonOut) is validated against health's PersonOut.
-# - GET /api/v1/health/record/{person_id}/timeline: an entry's `specialty` {"id", "code",
-#   "name"} is validated against booking's SpecialtyOut.
-schema = (
-    schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-    .exclude(method="GET", path_regex=r"^/api/v1/me$")
-    .exclude(method="GET", path_regex=r"^/api/v1/health/record/\{person_id\}/timeline$")
-)
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
 def _on_the_worlds_objects(case, world) -> None:
