@@ -173,7 +173,11 @@ def specialties(request, person_id: int = PERSON_ID):
                 "slot_minutes": specialty.slot_minutes,
                 "needs_referral": specialty.needs_referral,
             }
-            for specialty in selectors.specialties_for(patient)
+            for specialty in (
+                selectors.specialties_for(patient, organisation_id=attachment.organisation_id)
+                if attachment
+                else []
+            )
         ],
     }
 
@@ -191,9 +195,11 @@ def _attached_clinic(request, person_id: int) -> tuple[selectors.Patient, Attach
     return patient, attachment
 
 
-def _check_audience(patient: selectors.Patient, *, patients: str) -> None:
-    """A specialty that does not see this patient's age is refused, not shown empty."""
-    if refusal := rules.audience_refusal(patients, patient.age_today):
+def _check_audience(patient: selectors.Patient, *, patients: str, sex: str) -> None:
+    """A specialty that does not see this patient (age, sex) is refused, not shown empty."""
+    if refusal := rules.audience_refusal(
+        patients, patient.age_today, specialty_sex=sex, sex=patient.person.sex
+    ):
         raise DomainError(refusal.code, refusal.message, field="specialty", status=409)
 
 
@@ -228,7 +234,7 @@ def slots(request, filters: Query[SlotQuery], person_id: int = PERSON_ID):
     """
     patient, attachment = _attached_clinic(request, person_id)
     found = _board(filters, organisation_id=attachment.organisation_id)
-    _check_audience(patient, patients=found.specialty_patients)
+    _check_audience(patient, patients=found.specialty_patients, sex=found.specialty_sex)
     return HttpResponse(found.body, content_type="application/json")
 
 
@@ -256,7 +262,8 @@ def clinic_slots(request, filters: Query[SlotQuery], organisation_id: int = ORGA
 def slot_days(request, filters: Query[SpecialtyQuery], person_id: int = PERSON_ID):
     """The day-by-day view's calendar: pick a day here, then list it with /slots?date=."""
     patient, attachment = _attached_clinic(request, person_id)
-    _check_audience(patient, patients=selectors.specialty_get(filters.specialty).patients)
+    specialty = selectors.specialty_get(filters.specialty)
+    _check_audience(patient, patients=specialty.patients, sex=specialty.patient_sex)
     now, window_end = selectors.bookable_window()
     days = (
         selectors.free_slots(

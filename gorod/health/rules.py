@@ -43,6 +43,9 @@ APPOINTMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 ALL_PATIENTS = "all"
 ADULTS = "adults"
 CHILDREN = "children"
+# A patient's sex as accounts.models.Sex stores it; "" is not known.
+FEMALE = "female"
+MALE = "male"
 
 
 # --- Acting for another person --------------------------------------------------------
@@ -116,12 +119,14 @@ class SlotFacts:
     specialty_id: int
     specialty_code: str
     specialty_patients: str
+    specialty_sex: str = ""
 
 
 @dataclass(frozen=True)
 class PatientFacts:
     age: int
     attached_organisation_id: int | None
+    sex: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,13 +213,40 @@ def receives(specialty_patients: str, age: int) -> bool:
     return True
 
 
-def audience_refusal(specialty_patients: str, age: int) -> RuleError | None:
-    """A paediatrician sees children; a district therapist sees adults."""
-    if receives(specialty_patients, age):
-        return None
-    if specialty_patients == CHILDREN:
-        return RuleError("specialty_not_for_patient", _("Этот врач принимает только детей."))
-    return RuleError("specialty_not_for_patient", _("Этот врач принимает только взрослых."))
+def receives_sex(specialty_sex: str, sex: str) -> bool:
+    """Whether a specialty sees a patient of this sex (models.Specialty.patient_sex).
+
+    An empty `specialty_sex` sees everyone; an unknown `sex` (empty) is not refused: the
+    portal cannot tell, and the clinic will.
+    """
+    return not specialty_sex or not sex or specialty_sex == sex
+
+
+def fits_patient(specialty_patients: str, specialty_sex: str, *, age: int, sex: str) -> bool:
+    """The specialty sees this patient: their age group and, where it asks, their sex.
+
+    The one rule behind the specialties a patient is offered and the booking's refusal.
+    """
+    return receives(specialty_patients, age) and receives_sex(specialty_sex, sex)
+
+
+def audience_refusal(
+    specialty_patients: str, age: int, *, specialty_sex: str = "", sex: str = ""
+) -> RuleError | None:
+    """A paediatrician sees children; a district therapist adults; a gynaecologist women."""
+    if not receives(specialty_patients, age):
+        if specialty_patients == CHILDREN:
+            return RuleError("specialty_not_for_patient", _("Этот врач принимает только детей."))
+        return RuleError("specialty_not_for_patient", _("Этот врач принимает только взрослых."))
+    if not receives_sex(specialty_sex, sex):
+        if specialty_sex == FEMALE:
+            return RuleError(
+                "specialty_not_for_patient", _("Этот врач принимает только женщин и девочек.")
+            )
+        return RuleError(
+            "specialty_not_for_patient", _("Этот врач принимает только мужчин и мальчиков.")
+        )
+    return None
 
 
 def referral_required(specialty_code: str, policy: BookingPolicy) -> bool:
@@ -315,7 +347,9 @@ def booking_refusal(
         lambda: slot_refusal(slot, by_registry=by_registry),
         lambda: timing_refusal(slot, now=now, policy=policy),
         lambda: attachment_refusal(slot, patient),
-        lambda: audience_refusal(slot.specialty_patients, patient.age),
+        lambda: audience_refusal(
+            slot.specialty_patients, patient.age, specialty_sex=slot.specialty_sex, sex=patient.sex
+        ),
         lambda: None if by_registry else no_show_refusal(no_shows_in_year, policy=policy),
         lambda: referral_refusal(slot, referral, today=today, policy=policy),
         lambda: specialty_refusal(slot, held, policy=policy, replacing=replacing),

@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from gorod.accounts.models import Person
+from gorod.accounts.models import Person, Sex
 from gorod.analytics.rules import CHANNELS
 
 # The registry's desk books on a patient's behalf; the other channels are the portal's.
@@ -123,6 +123,14 @@ class Specialty(models.Model):
     )
     patients = models.CharField(
         _("кого принимает"), max_length=16, choices=Patients.choices, default=Patients.ALL
+    )
+    # Empty: either sex; an obstetrician-gynaecologist sees women and girls only.
+    patient_sex = models.CharField(
+        _("пол пациентов"),
+        max_length=6,
+        choices=Sex.choices,
+        blank=True,
+        help_text=_("Пусто — принимает пациентов любого пола."),
     )
 
     class Meta:

@@ -72,6 +72,7 @@ def _slot_facts(slot: Slot) -> rules.SlotFacts:
         specialty_id=slot.specialty_id,
         specialty_code=slot.specialty.code,
         specialty_patients=slot.specialty.patients,
+        specialty_sex=slot.specialty.patient_sex,
     )
 
 
@@ -133,6 +134,7 @@ def _check_booking(
         rules.PatientFacts(
             age=rules.age_on(patient.birth_date, local.date()),
             attached_organisation_id=attachment.organisation_id if attachment else None,
+            sex=patient.sex,
         ),
         held=selectors.held_appointments(patient.pk, now=now),
         referral=_referral_facts(referral, replacing=replacing),
