@@ -25,6 +25,8 @@ def attachable_clinics(
     patient: booking.Patient, *, query: str = "", district: str = ""
 ) -> QuerySet[Organisation]:
     """Working polyclinics of the patient's age group, by name or address and okrug."""
+    # PostgreSQL refuses a NUL in a string parameter; no name or okrug has one.
+    query, district = query.replace("\x00", ""), district.replace("\x00", "")
     clinics = Organisation.objects.filter(
         active=True, kind=rules.attachable_kind(patient.age_today)
     )

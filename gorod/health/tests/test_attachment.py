@@ -376,6 +376,9 @@ def test_the_api_lists_clinics_applies_and_withdraws(signed_in, newcomer, clinic
     path = f"/attachment-applications/{created.json()['id']}/withdraw"
     assert post(signed_in, path, {}).json()["status"] == "withdrawn"
     assert post(signed_in, path, {}).json()["code"] == "application_decided"
+    odd = signed_in.get(f"{BASE}/people/{son.pk}/attachable-clinics?q=%00&district=%00")
+    assert odd.status_code == 200
+    assert [clinic["id"] for clinic in odd.json()["clinics"]] == [children.pk]
     unknown = post(signed_in, "/attachment-applications", {**body, "organisation_id": 999999})
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "clinic_not_found"
