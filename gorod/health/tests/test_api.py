@@ -842,6 +842,9 @@ def test_the_openapi_document_lists_every_endpoint(client, db):
         f"{BASE}/appointments/{{appointment_id}}/reschedule",
         f"{BASE}/appointments/{{appointment_id}}/cancel",
         f"{BASE}/appointments/{{appointment_id}}/ics",
+        f"{BASE}/people/{{person_id}}/attachable-clinics",
+        f"{BASE}/attachment-applications",
+        f"{BASE}/attachment-applications/{{application_id}}/withdraw",
     }
     ics = paths[f"{BASE}/appointments/{{appointment_id}}/ics"]["get"]["responses"]["200"]
     assert "text/calendar" in ics["content"]
