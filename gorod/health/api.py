@@ -513,7 +513,7 @@ def attachment_apply(request, payload: AttachmentApplicationIn):
 
 @router.post(
     "/attachment-applications/{application_id}/withdraw",
-    response=with_problems({200: AttachmentApplicationOut}, 401, 404, 409, 422),
+    response=with_problems({200: AttachmentApplicationOut}, 401, 403, 404, 409, 422),
     summary="Withdraw an application the clinic has not decided yet",
 )
 def attachment_withdraw(request, application_id: int = APPLICATION_ID):
