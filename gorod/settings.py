@@ -410,6 +410,11 @@ GOROD_HEALTH_BOARD_SECONDS = int(
 )
 # How many free slots a refusal offers instead of the one taken.
 GOROD_HEALTH_ALTERNATIVES = int(os.environ.get("GOROD_HEALTH_ALTERNATIVES", "5"))
+# A citizen changes their polyclinic by choice at most once a year (323-FZ art. 21);
+# a change of residence is not held by it.
+GOROD_HEALTH_ATTACHMENT_CHANGE_DAYS = int(
+    os.environ.get("GOROD_HEALTH_ATTACHMENT_CHANGE_DAYS", "365")
+)
 # The medical record: a doctor reads the record of a patient with an appointment or an
 # encounter with them within this many days either side of today (else only by an
 # emergency look with a written reason).

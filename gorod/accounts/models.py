@@ -84,6 +84,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email or self.phone or ""
 
 
+class Sex(models.TextChoices):
+    FEMALE = "female", _("женский")
+    MALE = "male", _("мужской")
+
+
 class Person(models.Model):
     """A citizen as the city knows them; children exist here without a login."""
 
@@ -99,6 +104,8 @@ class Person(models.Model):
     first_name = models.CharField(_("имя"), max_length=100)
     middle_name = models.CharField(_("отчество"), max_length=100, blank=True)
     birth_date = models.DateField(_("дата рождения"))
+    # As the OMS policy records it; empty when not known (then no specialty is refused by sex).
+    sex = models.CharField(_("пол"), max_length=6, choices=Sex.choices, blank=True)
     oms_policy = models.CharField(_("полис ОМС"), max_length=16, null=True, blank=True, unique=True)
     snils = models.CharField(_("СНИЛС"), max_length=11, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)

@@ -100,9 +100,9 @@ class LocationAdmin(FixedOnceCreated):
 @admin.register(Specialty)
 class SpecialtyAdmin(FixedOnceCreated):
     audit_action = "health.specialty"
-    list_display = ["name", "code", "slot_minutes", "patients"]
+    list_display = ["name", "code", "slot_minutes", "patients", "patient_sex"]
     search_fields = ["code", "name"]
-    fields = ["code", "name", "name_en", "slot_minutes", "patients"]
+    fields = ["code", "name", "name_en", "slot_minutes", "patients", "patient_sex"]
     # The settings name specialties by code (GOROD_HEALTH_DIRECT_SPECIALTIES).
     fixed_fields = ["code"]
 

@@ -32,6 +32,10 @@ from gorod.health.schemas import (
     AppointmentListQuery,
     AppointmentOut,
     AppointmentPage,
+    AttachableClinicQuery,
+    AttachmentApplicationIn,
+    AttachmentApplicationOut,
+    AttachmentClinicsOut,
     BookablePersonOut,
     BookedOut,
     BookingIn,
@@ -44,8 +48,10 @@ from gorod.health.schemas import (
     SpecialtiesOut,
     SpecialtyQuery,
 )
+from gorod.health.selectors import attachment as attachment_selectors
 from gorod.health.selectors import board
 from gorod.health.selectors import booking as selectors
+from gorod.health.services import attachment as attachment_services
 from gorod.health.services import booking as services
 
 router = Router(tags=["health"])
@@ -53,6 +59,7 @@ router = Router(tags=["health"])
 PERSON_ID = Path(..., ge=1, le=MAX_ID)
 APPOINTMENT_ID = Path(..., ge=1, le=MAX_ID)
 ORGANISATION_ID = Path(..., ge=1, le=MAX_ID)
+APPLICATION_ID = Path(..., ge=1, le=MAX_ID)
 
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -169,7 +176,11 @@ def specialties(request, person_id: int = PERSON_ID):
                 "slot_minutes": specialty.slot_minutes,
                 "needs_referral": specialty.needs_referral,
             }
-            for specialty in selectors.specialties_for(patient)
+            for specialty in (
+                selectors.specialties_for(patient, organisation_id=attachment.organisation_id)
+                if attachment
+                else []
+            )
         ],
     }
 
@@ -180,16 +191,18 @@ def _attached_clinic(request, person_id: int) -> tuple[selectors.Patient, Attach
     if attachment is None:
         raise DomainError(
             "not_attached",
-            _("Пациент не прикреплён к поликлинике. Прикрепитесь в регистратуре."),
+            _("Пациент не прикреплён к поликлинике. Подайте заявление о прикреплении на портале."),
             field="person",
             status=403,
         )
     return patient, attachment
 
 
-def _check_audience(patient: selectors.Patient, *, patients: str) -> None:
-    """A specialty that does not see this patient's age is refused, not shown empty."""
-    if refusal := rules.audience_refusal(patients, patient.age_today):
+def _check_audience(patient: selectors.Patient, *, patients: str, sex: str) -> None:
+    """A specialty that does not see this patient (age, sex) is refused, not shown empty."""
+    if refusal := rules.audience_refusal(
+        patients, patient.age_today, specialty_sex=sex, sex=patient.person.sex
+    ):
         raise DomainError(refusal.code, refusal.message, field="specialty", status=409)
 
 
@@ -235,7 +248,7 @@ def slots(request, filters: Query[SlotQuery], person_id: int = PERSON_ID):
     """
     patient, attachment = _attached_clinic(request, person_id)
     found = _board(filters, organisation_id=attachment.organisation_id)
-    _check_audience(patient, patients=found.specialty_patients)
+    _check_audience(patient, patients=found.specialty_patients, sex=found.specialty_sex)
     return HttpResponse(found.body, content_type="application/json")
 
 
@@ -264,7 +277,7 @@ def slot_days(request, filters: Query[SpecialtyQuery], person_id: int = PERSON_I
     """The day-by-day view's calendar: pick a day here, then list it with /slots?date=."""
     patient, attachment = _attached_clinic(request, person_id)
     specialty = selectors.specialty_get(_specialty_id(filters.specialty))
-    _check_audience(patient, patients=specialty.patients)
+    _check_audience(patient, patients=specialty.patients, sex=specialty.patient_sex)
     now, window_end = selectors.bookable_window()
     days = (
         selectors.free_slots(
@@ -429,3 +442,90 @@ def appointment_calendar(request, appointment_id: int = APPOINTMENT_ID):
     response = HttpResponse(appointment_ics(appointment), content_type=ICS_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{ics_filename(appointment)}"'
     return response
+
+
+# --- Attachment to a polyclinic (прикрепление) ----------------------------------------
+
+
+def _application_out(application) -> dict:
+    return {
+        "id": application.pk,
+        "person": {"id": application.person_id, "name": application.person.full_name},
+        "clinic": selectors.clinic_summary(application.organisation),
+        "reason": application.reason,
+        "status": application.status,
+        "submitted_at": application.created_at,
+        "decided_at": application.decided_at,
+        "decline_reason": application.decline_reason or None,
+    }
+
+
+@router.get(
+    "/people/{person_id}/attachable-clinics",
+    response=with_problems({200: AttachmentClinicsOut}, 401, 404, 422),
+    summary="The polyclinics a person may apply to attach to, by name, address and okrug",
+)
+def attachable_clinics(request, filters: Query[AttachableClinicQuery], person_id: int = PERSON_ID):
+    """Working polyclinics of the person's age group (children's under 18), at most 50,
+    and the clinic the person is attached to now (null: none)."""
+    patient = selectors.patient_for(request.auth, person_id)
+    current = selectors.current_attachment(patient.person.pk)
+    return {
+        "current": selectors.clinic_summary(current.organisation) if current else None,
+        "clinics": [
+            selectors.clinic_summary(clinic)
+            for clinic in attachment_selectors.attachable_clinics(
+                patient, query=filters.q, district=filters.district
+            )
+        ],
+    }
+
+
+@router.get(
+    "/attachment-applications",
+    response=with_problems({200: list[AttachmentApplicationOut]}, 401),
+    summary="Applications to attach to a polyclinic, of me and my children",
+)
+def attachment_applications(request):
+    return [
+        _application_out(application)
+        for application in attachment_selectors.applications_of(request.auth)[:50]
+    ]
+
+
+@router.post(
+    "/attachment-applications",
+    response=with_problems({201: AttachmentApplicationOut}, 400, 401, 403, 404, 409, 422),
+    summary="Apply to attach me or my child under 15 to a polyclinic",
+)
+def attachment_apply(request, payload: AttachmentApplicationIn):
+    """The clinic's registry confirms (then the person is attached from that day and may
+    book) or declines with a reason; the decision arrives as a notification.
+
+    `reason`: `first` (no attachment yet), `moved` (change of residence: any time),
+    `choice` (another clinic by choice: once a year, 323-FZ art. 21).
+    409 `application_pending` (one at a time), `already_attached`,
+    `attachment_change_too_soon`, `attachment_reason_wrong`, `clinic_not_attachable`
+    (not a polyclinic of the person's age group); 403 `not_guardian` (a child of 15 or
+    older applies alone); 404 `person_not_found`, `clinic_not_found`.
+    """
+    application = attachment_services.attachment_apply(
+        actor=request.auth,
+        person_id=payload.person_id,
+        organisation_id=payload.organisation_id,
+        reason=payload.reason,
+    )
+    return Status(201, _application_out(application))
+
+
+@router.post(
+    "/attachment-applications/{application_id}/withdraw",
+    response=with_problems({200: AttachmentApplicationOut}, 401, 403, 404, 409, 422),
+    summary="Withdraw an application the clinic has not decided yet",
+)
+def attachment_withdraw(request, application_id: int = APPLICATION_ID):
+    """409 `application_decided` once the clinic has answered (or it was withdrawn)."""
+    application = attachment_services.attachment_withdraw(
+        actor=request.auth, application_id=application_id
+    )
+    return _application_out(application)

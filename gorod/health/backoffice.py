@@ -23,11 +23,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.health import rules
+from gorod.health.forms import AttachmentDecisionForm
 from gorod.health.models import Appointment, Organisation
+from gorod.health.selectors import attachment as attachment_selectors
 from gorod.health.selectors import booking as booking_selectors
 from gorod.health.selectors import staff as selectors
 from gorod.health.selectors.oversight import supervisor_clinic_ids
-from gorod.health.services import booking, scheduling
+from gorod.health.services import attachment, booking, scheduling
 from gorod.health.staff_forms import (
     MARKS,
     AbsenceForm,
@@ -108,11 +110,14 @@ def home(request):
         raise Http404
     now = booking_selectors.local_now()
     figures = selectors.day_figures([clinic.pk for clinic in clinics], day=now.date(), now=now)
+    applications = attachment_selectors.pending_counts([clinic.pk for clinic in clinics])
     return render(
         request,
         "health/staff/home.html",
         {
-            "rows": [(clinic, figures[clinic.pk]) for clinic in clinics],
+            "rows": [
+                (clinic, figures[clinic.pk], applications.get(clinic.pk, 0)) for clinic in clinics
+            ],
             "today": now.date(),
             "is_doctor": selectors.practitioner_of(request.user) is not None,
             "is_supervisor": supervisor,
@@ -537,3 +542,62 @@ def absence_add(request, organisation_id: int):
         )
         return redirect("health_staff:schedules", clinic.pk)
     return _schedules_page(request, clinic, absence_form=form, status=status)
+
+
+# --- Attachment applications ----------------------------------------------------------
+
+
+def _attachments_page(request, clinic: Organisation, *, failed=None, status: int = 200):
+    """The clinic's pending applications; `failed` is (application id, form) refused."""
+    rows = []
+    for application in attachment_selectors.desk_applications(clinic.pk):
+        form = failed[1] if failed and failed[0] == application.pk else None
+        rows.append((application, form or AttachmentDecisionForm(prefix=f"a{application.pk}")))
+    return render(
+        request,
+        "health/staff/attachments.html",
+        {"clinic": clinic, "rows": rows},
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def attachments(request, organisation_id: int):
+    return _attachments_page(request, _clinic(request, organisation_id))
+
+
+@login_required
+@require_POST
+def attachment_decide(request, application_id: int):
+    try:
+        application = attachment_selectors.desk_application(request.user, application_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    clinic = application.organisation
+    form = AttachmentDecisionForm(request.POST, prefix=f"a{application.pk}")
+    if not form.is_valid():
+        return _attachments_page(request, clinic, failed=(application.pk, form), status=400)
+    try:
+        decided = attachment.attachment_decide(
+            actor=request.user,
+            application_id=application.pk,
+            confirm=form.cleaned_data["decision"] == "confirm",
+            decline_reason=form.cleaned_data["decline_reason"],
+        )
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        if error.code == "application_decided":  # a colleague, or the applicant, was first
+            messages.info(request, str(error.message))
+            return redirect("health_staff:attachments", clinic.pk)
+        show_on_form(form, error)
+        return _attachments_page(
+            request, clinic, failed=(application.pk, form), status=error.status
+        )
+    values = {"patient": decided.person.full_name}
+    if decided.status == decided.Status.CONFIRMED:
+        messages.success(request, _("%(patient)s прикреплён(а) к поликлинике.") % values)
+    else:
+        messages.success(request, _("Заявление отклонено: %(patient)s.") % values)
+    return redirect("health_staff:attachments", clinic.pk)

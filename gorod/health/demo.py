@@ -51,7 +51,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gorod.accounts.models import Delegation, Guardianship, Person, User
+from gorod.accounts.models import Delegation, Guardianship, Person, Sex, User
 from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER
 from gorod.accounts.services import child_add
 from gorod.analytics.services import usage_paused
@@ -75,6 +75,9 @@ from gorod.health.models import (
 from gorod.health.selectors import booking as selectors
 from gorod.health.services import booking, scheduling
 from gorod.housing.demo import FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES
+
+# The demo's name lists are keyed by "m" and "f".
+SEXES = {"m": Sex.MALE, "f": Sex.FEMALE}
 
 REGISTRY_FILE = (
     Path(settings.PROJECT_DIR).parent / "shared" / "data" / "moscow_medical_organisations_2013.csv"
@@ -464,7 +467,7 @@ def _family(citizen: User, clinics: Clinics, *, now: datetime) -> Family:
         for child in wards:
             if (rules.age_on(child.birth_date, today) < age_limit) == young:
                 return child
-        return child_add(
+        child = child_add(
             actor=citizen,
             guardian=me,
             last_name=LAST_NAMES[sex],
@@ -473,6 +476,10 @@ def _family(citizen: User, clinics: Clinics, *, now: datetime) -> Family:
             birth_date=born,
             kind=Guardianship.Kind.PARENT,
         ).child
+        # The city's registry knows a child's sex; the parent's form does not ask it.
+        child.sex = SEXES[sex]
+        child.save(update_fields=["sex"])
+        return child
 
     child = ward(True, "m", "Миша", "Андреевич", _years_ago(today, 9, 40))
     teen = ward(False, "f", "Катя", "Андреевна", _years_ago(today, age_limit + 1, 75))
@@ -483,6 +490,7 @@ def _family(citizen: User, clinics: Clinics, *, now: datetime) -> Family:
         middle_name="Петровна",
         birth_date=date(1961, 2, 17),
         user=None,
+        defaults={"sex": Sex.FEMALE},
     )
     if not Delegation.objects.filter(principal=mother, delegate=me).exists():
         Delegation.objects.create(
@@ -525,6 +533,7 @@ def _invented(rng: random.Random, clinics: Clinics, count: int, *, today: date) 
             first_name=rng.choice(FIRST_NAMES[sex]),
             middle_name=rng.choice(MIDDLE_NAMES[sex]),
             birth_date=_years_ago(today, rng.randint(youngest, oldest), rng.randint(0, 364)),
+            sex=SEXES[sex],
         )
 
     children_count = round(count * CHILD_SHARE)

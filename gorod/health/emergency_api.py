@@ -49,7 +49,7 @@ class EmergencyAccessOut(Schema):
 
 @router.post(
     "/emergency-access",
-    response=with_problems({201: EmergencyAccessOut}, 401, 403, 404, 422, 429),
+    response=with_problems({201: EmergencyAccessOut}, 400, 401, 403, 404, 422, 429),
     summary="Open a patient's record in an emergency (doctors; policy, birth date, reason)",
     url_name="record_emergency_access",
 )

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gorod.health.models import AttachmentApplication
 
 
 @dataclass(frozen=True)
@@ -49,3 +52,39 @@ class BookForm(forms.Form):
 
 class RescheduleForm(forms.Form):
     slot = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ClinicSearchForm(forms.Form):
+    """The search for a polyclinic to attach to: by name or address, within an okrug."""
+
+    q = forms.CharField(
+        label=_("Название или адрес"),
+        required=False,
+        max_length=100,
+        help_text=_("Например, «поликлиника № 2» или «Даев переулок»."),
+    )
+    district = forms.ChoiceField(label=_("Округ"), required=False)
+
+    def __init__(self, *args, districts: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].choices = [("", _("Все округа"))] + [
+            (district, district) for district in districts
+        ]
+
+
+class AttachmentApplyForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    organisation = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(
+        label=_("Основание"),
+        choices=AttachmentApplication.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class AttachmentDecisionForm(forms.Form):
+    """The desk's answer: the button says confirm or decline; a decline needs a reason the
+    applicant reads (the service insists)."""
+
+    decision = forms.ChoiceField(choices=[("confirm", "confirm"), ("decline", "decline")])
+    decline_reason = forms.CharField(label=_("Причина отказа"), required=False, max_length=255)

@@ -43,6 +43,9 @@ APPOINTMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 ALL_PATIENTS = "all"
 ADULTS = "adults"
 CHILDREN = "children"
+# A patient's sex as accounts.models.Sex stores it; "" is not known.
+FEMALE = "female"
+MALE = "male"
 
 
 # --- Acting for another person --------------------------------------------------------
@@ -116,12 +119,14 @@ class SlotFacts:
     specialty_id: int
     specialty_code: str
     specialty_patients: str
+    specialty_sex: str = ""
 
 
 @dataclass(frozen=True)
 class PatientFacts:
     age: int
     attached_organisation_id: int | None
+    sex: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,7 @@ def attachment_refusal(slot: SlotFacts, patient: PatientFacts) -> RuleError | No
     if patient.attached_organisation_id is None:
         return RuleError(
             "not_attached",
-            _("Пациент не прикреплён к поликлинике. Прикрепитесь в регистратуре."),
+            _("Пациент не прикреплён к поликлинике. Подайте заявление о прикреплении на портале."),
         )
     if patient.attached_organisation_id != slot.organisation_id:
         return RuleError(
@@ -208,13 +213,40 @@ def receives(specialty_patients: str, age: int) -> bool:
     return True
 
 
-def audience_refusal(specialty_patients: str, age: int) -> RuleError | None:
-    """A paediatrician sees children; a district therapist sees adults."""
-    if receives(specialty_patients, age):
-        return None
-    if specialty_patients == CHILDREN:
-        return RuleError("specialty_not_for_patient", _("Этот врач принимает только детей."))
-    return RuleError("specialty_not_for_patient", _("Этот врач принимает только взрослых."))
+def receives_sex(specialty_sex: str, sex: str) -> bool:
+    """Whether a specialty sees a patient of this sex (models.Specialty.patient_sex).
+
+    An empty `specialty_sex` sees everyone; an unknown `sex` (empty) is not refused: the
+    portal cannot tell, and the clinic will.
+    """
+    return not specialty_sex or not sex or specialty_sex == sex
+
+
+def fits_patient(specialty_patients: str, specialty_sex: str, *, age: int, sex: str) -> bool:
+    """The specialty sees this patient: their age group and, where it asks, their sex.
+
+    The one rule behind the specialties a patient is offered and the booking's refusal.
+    """
+    return receives(specialty_patients, age) and receives_sex(specialty_sex, sex)
+
+
+def audience_refusal(
+    specialty_patients: str, age: int, *, specialty_sex: str = "", sex: str = ""
+) -> RuleError | None:
+    """A paediatrician sees children; a district therapist adults; a gynaecologist women."""
+    if not receives(specialty_patients, age):
+        if specialty_patients == CHILDREN:
+            return RuleError("specialty_not_for_patient", _("Этот врач принимает только детей."))
+        return RuleError("specialty_not_for_patient", _("Этот врач принимает только взрослых."))
+    if not receives_sex(specialty_sex, sex):
+        if specialty_sex == FEMALE:
+            return RuleError(
+                "specialty_not_for_patient", _("Этот врач принимает только женщин и девочек.")
+            )
+        return RuleError(
+            "specialty_not_for_patient", _("Этот врач принимает только мужчин и мальчиков.")
+        )
+    return None
 
 
 def referral_required(specialty_code: str, policy: BookingPolicy) -> bool:
@@ -315,7 +347,9 @@ def booking_refusal(
         lambda: slot_refusal(slot, by_registry=by_registry),
         lambda: timing_refusal(slot, now=now, policy=policy),
         lambda: attachment_refusal(slot, patient),
-        lambda: audience_refusal(slot.specialty_patients, patient.age),
+        lambda: audience_refusal(
+            slot.specialty_patients, patient.age, specialty_sex=slot.specialty_sex, sex=patient.sex
+        ),
         lambda: None if by_registry else no_show_refusal(no_shows_in_year, policy=policy),
         lambda: referral_refusal(slot, referral, today=today, policy=policy),
         lambda: specialty_refusal(slot, held, policy=policy, replacing=replacing),
@@ -324,6 +358,115 @@ def booking_refusal(
     for check in checks:
         if refusal := check():
             return refusal
+    return None
+
+
+# --- Attachment to a polyclinic (прикрепление) ----------------------------------------
+
+# Statuses of models.AttachmentApplication and who may move them: the desk confirms or
+# declines, the citizen withdraws; a decided application stays as it is.
+APPLICATION_PENDING = "pending"
+APPLICATION_CONFIRMED = "confirmed"
+APPLICATION_DECLINED = "declined"
+APPLICATION_WITHDRAWN = "withdrawn"
+ATTACHMENT_APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    APPLICATION_PENDING: frozenset(
+        {APPLICATION_CONFIRMED, APPLICATION_DECLINED, APPLICATION_WITHDRAWN}
+    ),
+    APPLICATION_CONFIRMED: frozenset(),
+    APPLICATION_DECLINED: frozenset(),
+    APPLICATION_WITHDRAWN: frozenset(),
+}
+# models.AttachmentApplication.Reason
+REASON_FIRST = "first"
+REASON_MOVED = "moved"
+REASON_CHOICE = "choice"
+# models.Organisation.Kind: the polyclinics a person is attached to, by age.
+ADULT_POLYCLINIC = "adult_polyclinic"
+CHILDREN_POLYCLINIC = "children_polyclinic"
+
+
+def attachable_kind(age: int) -> str:
+    """Children are attached to a children's polyclinic, adults to an adult one."""
+    return CHILDREN_POLYCLINIC if age < ADULT_AGE else ADULT_POLYCLINIC
+
+
+@dataclass(frozen=True)
+class AttachmentFacts:
+    """What an application is judged on, as the caller read it."""
+
+    patient_age: int
+    reason: str
+    chosen_organisation_id: int
+    chosen_kind: str
+    chosen_active: bool
+    current_organisation_id: int | None
+    current_since: date | None
+
+
+def attachment_applicant_refusal(
+    representation: Representation, *, patient_age: int, child_age_limit: int
+) -> RuleError | None:
+    """The citizen applies for themselves; a parent for a child under `child_age_limit`."""
+    if representation.is_self:
+        return None
+    if representation.is_guardian and patient_age < child_age_limit:
+        return None
+    return RuleError(
+        "not_guardian",
+        _(
+            "Заявление о прикреплении подаёт сам пациент, а за ребёнка до %(age)s лет — "
+            "его законный представитель."
+        )
+        % {"age": child_age_limit},
+    )
+
+
+def attachment_refusal_of(
+    facts: AttachmentFacts, *, today: date, change_days: int
+) -> RuleError | None:
+    """May this person apply to this clinic now?
+
+    A polyclinic of the patient's age group that works; not the one they are attached to;
+    "first attachment" only without one; a change by choice not sooner than `change_days`
+    after the last one (a year, 323-FZ art. 21), a change of residence at any time.
+    """
+    if not facts.chosen_active or facts.chosen_kind != attachable_kind(facts.patient_age):
+        return RuleError(
+            "clinic_not_attachable",
+            _("К этой поликлинике нельзя прикрепиться: выберите поликлинику для %(whom)s.")
+            % {"whom": _("детей") if facts.patient_age < ADULT_AGE else _("взрослых")},
+        )
+    if facts.current_organisation_id is None:
+        return None
+    if facts.current_organisation_id == facts.chosen_organisation_id:
+        return RuleError("already_attached", _("Пациент уже прикреплён к этой поликлинике."))
+    if facts.reason == REASON_FIRST:
+        return RuleError(
+            "attachment_reason_wrong",
+            _("Пациент уже прикреплён к поликлинике: выберите основание для смены."),
+        )
+    if facts.reason != REASON_MOVED and facts.current_since is not None:
+        allowed_from = facts.current_since + timedelta(days=change_days)
+        if today < allowed_from:
+            return RuleError(
+                "attachment_change_too_soon",
+                _(
+                    "Сменить поликлинику по своему выбору можно не чаще раза в год: "
+                    "с %(date)s, или раньше — при смене места жительства."
+                )
+                % {"date": allowed_from.strftime("%d.%m.%Y")},
+            )
+    return None
+
+
+def application_decided() -> RuleError:
+    return RuleError("application_decided", _("Заявление уже рассмотрено или отозвано."))
+
+
+def application_transition_refusal(current: str, target: str) -> RuleError | None:
+    if target not in ATTACHMENT_APPLICATION_TRANSITIONS.get(current, frozenset()):
+        return application_decided()
     return None
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, StrictInt
 
 from gorod.core.ids import MAX_ID
 from gorod.core.schemas import Problem
-from gorod.health.models import Appointment
+from gorod.health.models import Appointment, AttachmentApplication
 
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 # For fields named `date`, whose own name would shadow the type inside the class.
@@ -253,3 +253,36 @@ class BookingProblem(Problem):
     alternatives: list[AlternativeOut] | None = Field(
         None, description="With slot_taken: the nearest free slots of the same specialty"
     )
+
+
+# --- Attachment to a polyclinic -------------------------------------------------------
+
+ApplicationStatus = Literal[tuple(AttachmentApplication.Status.values)]
+ApplicationReason = Literal[tuple(AttachmentApplication.Reason.values)]
+
+
+class AttachableClinicQuery(Schema):
+    q: str = Field("", max_length=100, description="Part of the name or the address")
+    district: str = Field("", max_length=64, description="An okrug, e.g. «ЦАО»")
+
+
+class AttachmentClinicsOut(BaseModel):
+    current: ClinicOut | None
+    clinics: list[ClinicOut]
+
+
+class AttachmentApplicationIn(Schema):
+    person_id: Id
+    organisation_id: Id
+    reason: ApplicationReason
+
+
+class AttachmentApplicationOut(BaseModel):
+    id: int
+    person: PersonBriefOut
+    clinic: ClinicOut
+    reason: ApplicationReason
+    status: ApplicationStatus
+    submitted_at: datetime
+    decided_at: datetime | None
+    decline_reason: str | None

@@ -26,6 +26,16 @@ urlpatterns = [
         name="absence_add",
     ),
     path(
+        "clinics/<int:organisation_id>/attachments/",
+        backoffice.attachments,
+        name="attachments",
+    ),
+    path(
+        "attachment-applications/<int:application_id>/decide/",
+        backoffice.attachment_decide,
+        name="attachment_decide",
+    ),
+    path(
         "appointments/<int:appointment_id>/mark/",
         backoffice.appointment_mark,
         name="appointment_mark",

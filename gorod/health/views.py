@@ -312,7 +312,7 @@ def _book_step(
     )
     if attachment is None:
         return render(request, "health/book_no_clinic.html", context, status=status)
-    specialties = selectors.specialties_for(patient)
+    specialties = selectors.specialties_for(patient, organisation_id=attachment.organisation_id)
     referrals = list(selectors.referrals_of(patient))
     held = {
         appointment.specialty_id: appointment

@@ -13,3 +13,10 @@ def recent_messages(*, person, limit: int = RECENT_MESSAGES) -> QuerySet[Message
     if person is None:
         return Message.objects.none()
     return Message.objects.filter(person=person).order_by("-created_at", "-id")[:limit]
+
+
+def unread_count(*, person) -> int:
+    """How many of a person's messages they have not marked read."""
+    if person is None:
+        return 0
+    return Message.objects.filter(person=person, read_at__isnull=True).count()

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -76,3 +77,8 @@ def messages_enqueue(*, topic: str, drafts: Iterable[Draft], batch_size: int = 1
     if batch:
         flush()
     return created
+
+
+def messages_mark_read(*, person, now: datetime) -> int:
+    """Mark every unread message of a person read; how many were."""
+    return Message.objects.filter(person=person, read_at__isnull=True).update(read_at=now)

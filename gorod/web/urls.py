@@ -11,5 +11,6 @@ urlpatterns = [
     path("services/<slug:slug>/", views.service, name="service"),
     path("services/<slug:slug>/go", views.service_go, name="service_go"),
     path("cabinet/", views.cabinet, name="cabinet"),
+    path("cabinet/notifications/read", views.notifications_read, name="notifications_read"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.views.decorators.http import require_safe
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
 
 from gorod.accounts import selectors as accounts
 from gorod.analytics.channels import channel_of
@@ -15,10 +16,15 @@ from gorod.catalog.models import Service
 from gorod.core.errors import NotFound
 from gorod.core.problems import not_found_problem, server_error_problem
 from gorod.feedback import selectors as feedback
+from gorod.health.selectors import booking as health
+from gorod.housing import selectors as housing
 from gorod.notifications import selectors as notifications
+from gorod.notifications.services import messages_mark_read
 from gorod.web.activity import describe
 
 SEARCH_PAGE_SIZE = 30
+# The cabinet shows the nearest appointments; "Мои записи" has them all.
+UPCOMING_SHOWN = 3
 
 
 @require_safe
@@ -109,6 +115,7 @@ def search(request):
 @require_safe
 def cabinet(request):
     person = accounts.person_of(request.user)
+    window = housing.window_state()
     return render(
         request,
         "web/cabinet.html",
@@ -125,8 +132,24 @@ def cabinet(request):
             ],
             "ratings": feedback.own_ratings(actor=request.user),
             "notifications": list(notifications.recent_messages(person=person)),
+            "unread": notifications.unread_count(person=person),
+            "appointments": list(health.upcoming_of(request.user)[:UPCOMING_SHOWN])
+            if person
+            else [],
+            "meter_window": window,
+            # The last day to send readings, or the day sending opens.
+            "meter_window_day": window.closes_on if window.open else window.opens_on,
         },
     )
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    person = accounts.person_of(request.user)
+    if person is not None:
+        messages_mark_read(person=person, now=timezone.now())
+    return redirect("web:cabinet")
 
 
 def healthz(request):

@@ -8,6 +8,7 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from conftest import load_catalog
 
@@ -29,7 +30,9 @@ def _catalog(transactional_db):
 def test_api_conforms_to_its_schema(case):
     response = case.call()
     assert response.status_code < 500, response.text
-    case.validate_response(response)
+    # A schema-valid request can still break a rule the schema cannot say: a date outside
+    # the sane 1900–2100 range (core.moments), a cursor that is not ours.
+    case.validate_response(response, excluded_checks=[positive_data_acceptance])
     if response.status_code >= 400:
         headers = {name.lower(): value for name, value in response.headers.items()}
         content_type = headers["content-type"]

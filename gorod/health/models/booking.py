@@ -20,7 +20,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from gorod.accounts.models import Person
+from gorod.accounts.models import Person, Sex
 from gorod.analytics.rules import CHANNELS
 
 # The registry's desk books on a patient's behalf; the other channels are the portal's.
@@ -123,6 +123,14 @@ class Specialty(models.Model):
     )
     patients = models.CharField(
         _("кого принимает"), max_length=16, choices=Patients.choices, default=Patients.ALL
+    )
+    # Empty: either sex; an obstetrician-gynaecologist sees women and girls only.
+    patient_sex = models.CharField(
+        _("пол пациентов"),
+        max_length=6,
+        choices=Sex.choices,
+        blank=True,
+        help_text=_("Пусто — принимает пациентов любого пола."),
     )
 
     class Meta:
@@ -483,6 +491,99 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.organisation}"
+
+
+class AttachmentApplication(models.Model):
+    """A citizen's application to attach to a polyclinic, which the clinic's desk decides.
+
+    One pending application per person (a partial unique index); its status moves only
+    along rules.ATTACHMENT_APPLICATION_TRANSITIONS, by conditional update, so two
+    registrars deciding at once cannot both confirm it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("на рассмотрении")
+        CONFIRMED = "confirmed", _("прикрепление оформлено")
+        DECLINED = "declined", _("отказано")
+        WITHDRAWN = "withdrawn", _("отозвано")
+
+    class Reason(models.TextChoices):
+        FIRST = "first", _("нет прикрепления ни к одной поликлинике")
+        MOVED = "moved", _("смена места жительства или пребывания")
+        CHOICE = "choice", _("выбор другой поликлиники (не чаще раза в год)")
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("пациент"),
+        on_delete=models.PROTECT,
+        related_name="attachment_applications",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("поликлиника"),
+        on_delete=models.PROTECT,
+        related_name="attachment_applications",
+    )
+    reason = models.CharField(_("основание"), max_length=16, choices=Reason.choices)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("подал"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("подано"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("рассмотрено"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("рассмотрел"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decline_reason = models.CharField(_("причина отказа"), max_length=255, blank=True)
+    attachment = models.OneToOneField(
+        Attachment,
+        verbose_name=_("прикрепление"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="application",
+    )
+
+    class Meta:
+        verbose_name = _("заявление о прикреплении")
+        verbose_name_plural = _("заявления о прикреплении")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="pending"),
+                name="attachment_application_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                name="attachment_application_decline_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(attachment__isnull=False),
+                name="attachment_application_confirmed_attachment",
+            ),
+        ]
+        indexes = [
+            # The desk's list: a clinic's pending applications, oldest first.
+            models.Index(
+                fields=["organisation", "status", "created_at"],
+                name="attachment_application_desk",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.organisation} ({self.get_status_display()})"
 
 
 class Appointment(models.Model):

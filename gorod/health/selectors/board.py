@@ -50,9 +50,10 @@ class BoardQuery:
 
 @dataclass(frozen=True)
 class Board:
-    # Who the specialty sees (Specialty.Patients), for the caller's age check.
+    # Who the specialty sees (Specialty.Patients, patient_sex), for the caller's check.
     specialty_patients: str
     body: bytes
+    specialty_sex: str = ""
 
 
 def _version_key(organisation_id: int, specialty_id: int, part: str) -> str:
@@ -113,11 +114,11 @@ def _local_iso(moment: datetime) -> str:
     return moment.astimezone(selectors.city_zone()).isoformat()
 
 
-def _build(query: BoardQuery, *, now: datetime | None) -> tuple[str, dict]:
+def _build(query: BoardQuery, *, now: datetime | None) -> tuple[str, str, dict]:
     organisation = Organisation.objects.filter(pk=query.organisation_id).first()
     specialty = Specialty.objects.filter(pk=query.specialty_id).first()
     if organisation is None or specialty is None:
-        return "", {}
+        return "", "", {}
     now, window_end = selectors.bookable_window(now)
     open_until = selectors.open_until(window_end)
     today = now.date()
@@ -163,7 +164,7 @@ def _build(query: BoardQuery, *, now: datetime | None) -> tuple[str, dict]:
         "open_until": open_until.isoformat(),
         "slots": slots,
     }
-    return specialty.patients, payload
+    return specialty.patients, specialty.patient_sex, payload
 
 
 def board_of(query: BoardQuery, *, now: datetime | None = None) -> Board | None:
@@ -174,12 +175,14 @@ def board_of(query: BoardQuery, *, now: datetime | None = None) -> Board | None:
     version = tuple(cached.get(key, 0) for key in version_keys)
     kept = cached.get(board_key)
     if now is None and kept is not None and kept[0] == version:
-        return Board(kept[1], kept[2])
-    patients, payload = _build(query, now=now)
+        return Board(*kept[1:])
+    patients, sex, payload = _build(query, now=now)
     if not patients:
         return None
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     if now is None:
         # Only lists of the real present are kept; a test's or a replay's moment is not.
-        cache.set(board_key, (version, patients, body), timeout=settings.GOROD_HEALTH_BOARD_SECONDS)
-    return Board(patients, body)
+        cache.set(
+            board_key, (version, patients, body, sex), timeout=settings.GOROD_HEALTH_BOARD_SECONDS
+        )
+    return Board(patients, body, sex)

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +23,10 @@ from gorod.health.models import (
     HOLDS_SLOT,
     Appointment,
     Attachment,
+    PractitionerRole,
     Referral,
     RegistrarPost,
+    Schedule,
     Slot,
     Specialty,
 )
@@ -149,13 +151,39 @@ def current_attachment(person_id: int) -> Attachment | None:
     )
 
 
-def specialties_for(patient: Patient) -> list[Specialty]:
-    """The specialties a patient's age allows, each marked with whether it needs a referral."""
+def specialties_with_doctors(organisation_id: int, *, today: date) -> QuerySet[Specialty]:
+    """The specialties a clinic has a working doctor of: an active role of an active doctor
+    with a schedule that has not ended. Others would only ever show «нет мест»."""
+    staffed = PractitionerRole.objects.filter(
+        specialty=OuterRef("pk"),
+        organisation_id=organisation_id,
+        active=True,
+        practitioner__active=True,
+    ).filter(
+        Exists(
+            Schedule.objects.filter(role=OuterRef("pk")).filter(
+                Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+            )
+        )
+    )
+    return Specialty.objects.filter(Exists(staffed))
+
+
+def specialty_fits(specialty: Specialty, patient: Patient) -> bool:
+    return rules.fits_patient(
+        specialty.patients, specialty.patient_sex, age=patient.age_today, sex=patient.person.sex
+    )
+
+
+def specialties_for(patient: Patient, *, organisation_id: int) -> list[Specialty]:
+    """What a patient is offered at their clinic: specialties it has doctors of and that
+    see this patient (age, and sex where the specialty asks), each marked with whether it
+    needs a referral. The booking service refuses the others (`specialty_not_for_patient`).
+    """
     policy = booking_policy()
-    age = patient.age_today
     chosen = []
-    for specialty in Specialty.objects.all():
-        if rules.receives(specialty.patients, age):
+    for specialty in specialties_with_doctors(organisation_id, today=local_now().date()):
+        if specialty_fits(specialty, patient):
             specialty.needs_referral = rules.referral_required(specialty.code, policy)
             chosen.append(specialty)
     return chosen

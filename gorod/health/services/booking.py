@@ -72,10 +72,11 @@ def _slot_facts(slot: Slot) -> rules.SlotFacts:
         specialty_id=slot.specialty_id,
         specialty_code=slot.specialty.code,
         specialty_patients=slot.specialty.patients,
+        specialty_sex=slot.specialty.patient_sex,
     )
 
 
-def _lock_person(person_id: int) -> None:
+def lock_person(person_id: int) -> None:
     # The lock serialises one person's bookings (SQLite's IMMEDIATE transactions already
     # serialise every writer, so there it is a plain read).
     list(Person.objects.select_for_update().filter(pk=person_id).values_list("pk"))
@@ -133,6 +134,7 @@ def _check_booking(
         rules.PatientFacts(
             age=rules.age_on(patient.birth_date, local.date()),
             attached_organisation_id=attachment.organisation_id if attachment else None,
+            sex=patient.sex,
         ),
         held=selectors.held_appointments(patient.pk, now=now),
         referral=_referral_facts(referral, replacing=replacing),
@@ -254,7 +256,7 @@ def appointment_book(
     slot = selectors.slot_get(slot_id)
     referral = selectors.referral_for(patient, referral_id) if referral_id is not None else None
     with transaction.atomic():
-        _lock_person(patient.person.pk)
+        lock_person(patient.person.pk)
         if (earlier := _replay(slot, patient.person)) is not None:
             return BookingResult(earlier, False, None)
         appointment = _book(
@@ -297,7 +299,7 @@ def appointment_book_by_registry(
                 "referral_not_found", _("Направление не найдено."), field="referral", status=404
             )
     with transaction.atomic():
-        _lock_person(patient.pk)
+        lock_person(patient.pk)
         appointment = _book(
             actor=actor,
             slot=slot,
@@ -324,7 +326,7 @@ def appointment_reschedule(
     selectors.bookable_patient_for(actor, current.person_id)
     slot = selectors.slot_get(slot_id)
     with transaction.atomic():
-        _lock_person(current.person_id)
+        lock_person(current.person_id)
         # Read again under the lock: a concurrent reschedule or cancel may have won.
         current = Appointment.objects.select_related("referral", "person").get(pk=current.pk)
         if refusal := rules.cancel_refusal(status=current.status, start=current.start, now=now):

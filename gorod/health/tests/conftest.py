@@ -44,8 +44,11 @@ class Clinic:
 
 
 def ensure_specialties() -> None:
-    """The specialties of migration 0002, which a transactional test's flush removed."""
+    """The specialties of migrations 0002 and 0006, which a transactional test's flush removed."""
     import_module("gorod.health.migrations.0002_specialties").add_specialties(django_apps, None)
+    import_module("gorod.health.migrations.0007_specialty_patient_sex").set_patient_sex(
+        django_apps, None
+    )
 
 
 def make_slots(schedule: Schedule, first: datetime, count: int) -> list[Slot]:
@@ -67,3 +70,13 @@ def clinic(db) -> Clinic:
     AttachmentFactory(person=child, organisation=organisation)
     Guardianship.objects.create(guardian=patient, child=child, kind=Guardianship.Kind.PARENT)
     return Clinic(organisation, therapist, schedule, slots, patient, child)
+
+
+def staff(clinic: Clinic, *codes: str) -> list[PractitionerRole]:
+    """A doctor of each specialty at the clinic's building, with a working schedule."""
+    roles = [
+        RoleFactory(location=clinic.therapist.location, specialty=specialty(code)) for code in codes
+    ]
+    for role in roles:
+        ScheduleFactory(role=role)
+    return roles

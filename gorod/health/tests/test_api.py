@@ -15,11 +15,18 @@ from schemathesis.specs.openapi.checks import (
 
 from conftest import load_catalog
 from gorod.accounts import services as accounts
-from gorod.accounts.models import Delegation, Guardianship
+from gorod.accounts.models import Delegation, Guardianship, Person, Sex
 from gorod.accounts.tests.factories import ChildFactory, PersonFactory, UserFactory
 from gorod.analytics.models import UsageEvent
-from gorod.health.models import Appointment, Slot
-from gorod.health.tests.conftest import MOSCOW, NOW, TOMORROW, ensure_specialties, make_slots
+from gorod.health.models import Appointment, PractitionerRole, Schedule, Slot
+from gorod.health.tests.conftest import (
+    MOSCOW,
+    NOW,
+    TOMORROW,
+    ensure_specialties,
+    make_slots,
+    staff,
+)
 from gorod.health.tests.factories import (
     AppointmentFactory,
     AttachmentFactory,
@@ -145,6 +152,7 @@ def test_people_of_someone_without_a_person_record_is_empty(client, db, time_mac
 
 
 def test_specialties_with_the_clinic_and_referral_needs(api, clinic):
+    staff(clinic, "cardiologist", "pediatrician")
     body = api.get(f"{BASE}/people/{clinic.patient.pk}/specialties").json()
     assert body["clinic"]["id"] == clinic.organisation.pk
     assert body["clinic"]["name"] == clinic.organisation.name
@@ -156,6 +164,7 @@ def test_specialties_with_the_clinic_and_referral_needs(api, clinic):
 
 
 def test_a_childs_specialties_are_a_childs(api, clinic):
+    staff(clinic, "pediatrician")
     body = api.get(f"{BASE}/people/{clinic.child.pk}/specialties").json()
     codes = {s["code"] for s in body["specialties"]}
     assert "pediatrician" in codes
@@ -166,6 +175,50 @@ def test_a_person_not_attached_has_no_clinic(api, clinic):
     baby = ChildFactory(birth_date=date(2026, 6, 1))
     Guardianship.objects.create(guardian=clinic.patient, child=baby, kind="parent")
     assert api.get(f"{BASE}/people/{baby.pk}/specialties").json()["clinic"] is None
+
+
+def test_only_specialties_with_a_working_doctor_are_offered(api, clinic):
+    """Issue 13, item 15: no dentist, urologist or gynaecologist at the clinic, no offer."""
+    _eye, ent, retired = staff(clinic, "ophthalmologist", "ent", "surgeon")
+    PractitionerRole.objects.filter(pk=ent.pk).update(active=False)
+    Schedule.objects.filter(role=retired).update(
+        valid_from=date(2025, 1, 1), valid_until=date(2026, 11, 1)
+    )
+    codes = {
+        s["code"]
+        for s in api.get(f"{BASE}/people/{clinic.patient.pk}/specialties").json()["specialties"]
+    }
+    assert codes == {"therapist", "ophthalmologist"}
+
+
+def test_a_gynaecologist_is_offered_to_a_girl_and_not_to_a_boy(api, clinic):
+    """Issue 13, item 15: a children's clinic offered a gynaecologist to a boy of 11."""
+    staff(clinic, "gynecologist", "pediatrician")
+    Person.objects.filter(pk=clinic.child.pk).update(sex=Sex.MALE)
+    sister = ChildFactory(sex=Sex.FEMALE)
+    Guardianship.objects.create(guardian=clinic.patient, child=sister, kind="parent")
+    AttachmentFactory(person=sister, organisation=clinic.organisation)
+
+    def codes(person):
+        body = api.get(f"{BASE}/people/{person.pk}/specialties").json()
+        return {s["code"] for s in body["specialties"]}
+
+    assert codes(clinic.child) == {"pediatrician"}
+    assert codes(sister) == {"pediatrician", "gynecologist"}
+
+
+def test_a_boy_cannot_book_or_list_a_gynaecologist_directly(api, clinic):
+    (gynaecologist,) = staff(clinic, "gynecologist")
+    slot = SlotFactory(schedule=gynaecologist.schedules.get(), start=FRIDAY)
+    Person.objects.filter(pk=clinic.child.pk).update(sex=Sex.MALE)
+    response = book(api, clinic.child, slot)
+    assert response.status_code == 409
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["code"] == "specialty_not_for_patient"
+    assert not Appointment.objects.filter(person=clinic.child).exists()
+    listed = slots_of(api, clinic.child, specialty=specialty("gynecologist").pk)
+    assert listed.status_code == 409
+    assert listed.json()["code"] == "specialty_not_for_patient"
 
 
 # --- Slots ----------------------------------------------------------------------------
@@ -808,6 +861,9 @@ def test_the_openapi_document_lists_every_endpoint(client, db):
         f"{BASE}/appointments/{{appointment_id}}/reschedule",
         f"{BASE}/appointments/{{appointment_id}}/cancel",
         f"{BASE}/appointments/{{appointment_id}}/ics",
+        f"{BASE}/people/{{person_id}}/attachable-clinics",
+        f"{BASE}/attachment-applications",
+        f"{BASE}/attachment-applications/{{application_id}}/withdraw",
     }
     ics = paths[f"{BASE}/appointments/{{appointment_id}}/ics"]["get"]["responses"]["200"]
     assert "text/calendar" in ics["content"]

@@ -161,10 +161,11 @@ def test_home_counts_the_days_appointments_and_free_slots(
     registrar.registrar_posts.create(organisation=other_clinic)
     client.force_login(registrar)
     client.get("/health/staff/")  # the catalog's menu, read once per process
-    # Session, user, permissions (2), postings, clinics, the doctor check, two counts.
-    with django_assert_max_num_queries(9):
+    # Session, user, permissions (2), postings, clinics, the doctor check, two counts and
+    # the pending attachment applications' count.
+    with django_assert_max_num_queries(10):
         response = client.get("/health/staff/")
-    figures = dict((clinic_.pk, numbers) for clinic_, numbers in response.context["rows"])
+    figures = {clinic_.pk: numbers for clinic_, numbers, _pending in response.context["rows"]}
     mine = figures[clinic.organisation.pk]
     assert (mine.booked, mine.arrived, mine.fulfilled, mine.noshow) == (1, 1, 1, 1)
     # Eight slots from 10:00, 15 minutes each; at 10:40 the 11:00 to 11:45 ones are left.

@@ -5,16 +5,14 @@ GOROD_SCREENSHOTS=1 saves them at desktop and mobile widths."""
 
 import re
 from datetime import datetime
-from importlib import import_module
 
 import pytest
-from django.apps import apps as django_apps
 
 from gorod.accounts.models import Guardianship
 from gorod.accounts.tests.factories import TEST_PASSWORD, ChildFactory, PersonFactory
 from gorod.health.models import Appointment
 from gorod.health.services import booking
-from gorod.health.tests.conftest import MOSCOW, NOW, make_slots
+from gorod.health.tests.conftest import MOSCOW, NOW, ensure_specialties, make_slots, staff
 from gorod.health.tests.factories import (
     AttachmentFactory,
     RoleFactory,
@@ -29,8 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_catalo
 
 @pytest.fixture(autouse=True)
 def specialties(transactional_db):
-    """The specialties of migration 0002: a transactional test's flush removed them."""
-    import_module("gorod.health.migrations.0002_specialties").add_specialties(django_apps, None)
+    ensure_specialties()
 
 
 def test_citizen_books_moves_and_cancels_through_the_pages(
@@ -44,6 +41,7 @@ def test_citizen_books_moves_and_cancels_through_the_pages(
     childs_slots = make_slots(
         ScheduleFactory(role=pediatrician), datetime(2026, 11, 27, 9, tzinfo=MOSCOW), 6
     )
+    staff(clinic, "cardiologist")
     page.goto(f"{live_server.url}/accounts/login/")
     sign_in(page, login=clinic.patient.user.email, password=TEST_PASSWORD)
 

@@ -9,13 +9,21 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 
 from gorod.accounts.models import Guardianship
 from gorod.accounts.roles import sync_roles
-from gorod.accounts.tests.factories import PersonFactory
+from gorod.accounts.tests.factories import PersonFactory, UserFactory
+from gorod.core.models import AuditEvent
 from gorod.core.tests.races import race
-from gorod.health.models import Appointment, Slot
-from gorod.health.services import booking
+from gorod.health.models import (
+    Appointment,
+    Attachment,
+    AttachmentApplication,
+    RegistrarPost,
+    Slot,
+)
+from gorod.health.services import attachment, booking
 from gorod.health.tests.conftest import MOSCOW, NOW, ensure_specialties, make_slots
 from gorod.health.tests.factories import (
     AttachmentFactory,
@@ -176,3 +184,43 @@ def test_reschedules_racing_a_cancel_never_leave_two(rush):
     else:
         assert booked.count() == 0
         assert not Slot.objects.filter(status=Slot.Status.BUSY).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_registrars_confirming_one_application_attach_once(transactional_catalog):
+    """Issue 13, item 16: of two confirmations at once, one attaches, the other hears
+    `application_decided`; the old attachment ends once and one new one starts."""
+    sync_roles()
+    ensure_specialties()
+    old_clinic, new_clinic = LocationFactory().organisation, LocationFactory().organisation
+    person = PersonFactory(user__password=None)
+    AttachmentFactory(person=person, organisation=old_clinic)
+    registrars = []
+    for _each in range(2):
+        user = UserFactory(password=None)
+        user.groups.add(Group.objects.get(name="registrar"))
+        RegistrarPost.objects.create(user=user, organisation=new_clinic)
+        registrars.append(user)
+    application = attachment.attachment_apply(
+        actor=person.user,
+        person_id=person.pk,
+        organisation_id=new_clinic.pk,
+        reason="moved",
+        now=NOW,
+    )
+
+    outcomes = race(
+        lambda index: (
+            attachment.attachment_decide(
+                actor=registrars[index], application_id=application.pk, confirm=True, now=NOW
+            ).status
+        ),
+        threads=2,
+    )
+
+    assert sorted(outcomes) == ["application_decided", "confirmed"], outcomes
+    assert Attachment.objects.filter(person=person).count() == 2
+    current = Attachment.objects.get(person=person, until__isnull=True)
+    assert current.organisation == new_clinic
+    assert AttachmentApplication.objects.get(pk=application.pk).attachment == current
+    assert AuditEvent.objects.filter(action="health.attachment_confirm").count() == 1

@@ -120,6 +120,37 @@ def test_a_paediatrician_sees_children_and_a_therapist_adults():
     assert refusal_of(replace(SLOT, specialty_patients=rules.ALL_PATIENTS), child) is None
 
 
+def test_a_gynaecologist_sees_women_and_girls_only():
+    """Issue 13, item 15: a boy was offered an obstetrician-gynaecologist."""
+    gynaecologist = replace(SLOT, specialty_patients=rules.ALL_PATIENTS, specialty_sex=rules.FEMALE)
+    assert refusal_of(gynaecologist, replace(ADULT, sex=rules.FEMALE)) is None
+    assert refusal_of(gynaecologist, replace(ADULT, age=11, sex=rules.FEMALE)) is None
+    assert refusal_of(gynaecologist, replace(ADULT, age=11, sex=rules.MALE)) == (
+        "specialty_not_for_patient"
+    )
+    # The portal cannot tell a patient of unknown sex: the clinic decides, not a refusal.
+    assert refusal_of(gynaecologist, replace(ADULT, sex="")) is None
+
+
+@pytest.mark.parametrize(
+    ("patients", "specialty_sex", "age", "sex", "fits"),
+    [
+        (rules.CHILDREN, "", 11, rules.MALE, True),
+        (rules.CHILDREN, "", 18, rules.MALE, False),
+        (rules.ADULTS, "", 17, rules.FEMALE, False),
+        (rules.ADULTS, "", 18, rules.FEMALE, True),
+        (rules.ALL_PATIENTS, rules.FEMALE, 11, rules.MALE, False),
+        (rules.ALL_PATIENTS, rules.FEMALE, 40, rules.FEMALE, True),
+        (rules.ALL_PATIENTS, rules.MALE, 40, rules.FEMALE, False),
+        (rules.ALL_PATIENTS, "", 40, "", True),
+    ],
+)
+def test_fits_patient(patients, specialty_sex, age, sex, fits):
+    assert rules.fits_patient(patients, specialty_sex, age=age, sex=sex) is fits
+    refusal = rules.audience_refusal(patients, age, specialty_sex=specialty_sex, sex=sex)
+    assert (refusal is None) is fits
+
+
 def test_the_no_show_block_is_off_by_default_and_spares_the_registry():
     assert refusal_of(no_shows_in_year=10) is None
     strict = replace(POLICY, no_show_limit=2)

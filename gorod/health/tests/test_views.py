@@ -12,7 +12,7 @@ from gorod.accounts.tests.factories import ChildFactory, PersonFactory
 from gorod.catalog import snapshot
 from gorod.health.models import Appointment, Slot
 from gorod.health.services import booking
-from gorod.health.tests.conftest import MOSCOW, NOW, TOMORROW, make_slots
+from gorod.health.tests.conftest import MOSCOW, NOW, TOMORROW, make_slots, staff
 from gorod.health.tests.factories import (
     AppointmentFactory,
     AttachmentFactory,
@@ -284,6 +284,7 @@ def test_an_unattached_patient_is_told_how_to_attach(signed_in, clinic):
 
 
 def test_specialties_mark_referral_ones_and_list_referrals(signed_in, clinic):
+    staff(clinic, "ophthalmologist", "pediatrician")
     slots = cardiologist_slots(clinic)
     used = ReferralFactory(person=clinic.patient)
     book(clinic, slots[0], referral_id=used.pk)
@@ -305,6 +306,18 @@ def test_specialties_mark_referral_ones_and_list_referrals(signed_in, clinic):
     assert f"№ {used.number}" in html
     assert "по нему уже есть запись" in html
     assert "77-OLD" not in html  # expired
+
+
+def test_the_specialty_step_offers_only_specialties_with_doctors(signed_in, clinic):
+    """Issue 13, item 15: «Стоматолог», «Уролог» were offered with 15 days of «нет мест»."""
+    staff(clinic, "surgeon")
+    html = page_text(signed_in.get(book_url(person=clinic.patient.pk)))
+    assert "Хирург" in html
+    assert "Участковый терапевт" in html
+    for absent in ("Стоматолог", "Уролог", "Акушер-гинеколог", "Офтальмолог"):
+        assert absent not in html
+    response = signed_in.get(book_url(person=clinic.patient.pk, specialty=specialty("dentist").pk))
+    assert response.status_code == 404
 
 
 def test_the_free_time_of_the_first_open_day_with_the_nearest_shortcut(signed_in, clinic):

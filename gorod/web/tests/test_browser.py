@@ -8,11 +8,16 @@ mobile 390 px) to test-artifacts/screenshots/.
 
 import os
 import re
+from datetime import datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from gorod.accounts.tests.factories import TEST_PASSWORD, PersonFactory
+from gorod.core.audit import audit_record
+from gorod.health.tests.conftest import MOSCOW, ensure_specialties
+from gorod.health.tests.factories import AppointmentFactory
+from gorod.notifications.models import Message
 from gorod.web.tests.browser import DESKTOP, MOBILE
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_catalog")]
@@ -291,3 +296,55 @@ def test_screenshots_desktop_and_mobile(live_server, new_context, screenshot):
     page = new_context().new_page()
     page.goto(f"{live_server.url}/api/v1/docs", wait_until="networkidle")
     screenshot(page, "desktop-api-docs")
+
+
+def test_a_busy_cabinet_fits_a_phone_and_reads_in_words(
+    live_server, new_context, screenshot, time_machine
+):
+    """Issue 13, item 17: the cabinet overflowed a 390 px screen and showed audit codes.
+
+    A citizen with an appointment, long notifications and a history of actions: at both
+    widths nothing is wider than the screen and axe finds nothing serious."""
+    time_machine.move_to(datetime(2026, 11, 25, 9, 0, tzinfo=MOSCOW))
+    ensure_specialties()
+    person = PersonFactory()
+    appointment = AppointmentFactory(
+        person=person, slot__start=datetime(2026, 11, 26, 10, tzinfo=MOSCOW)
+    )
+    for action in ("health.appointment_book", "housing.readings_submit", "user.logged_in"):
+        audit_record(actor=person.user, action=action, target=appointment)
+    Message.objects.create(
+        person=person,
+        topic="health.appointment_reminder",
+        key="reminder:1",
+        subject="Напоминание: завтра приём у врача «Оториноларинголог (ЛОР)» в 10:00",
+        body="Государственное бюджетное учреждение здравоохранения города Москвы «Городская "
+        "поликлиника № 220 Департамента здравоохранения города Москвы», филиал № 3: "
+        "https://gorod.example/health/appointments/1234567890/calendar.ics",
+        link=f"/health/appointments/{appointment.pk}/",
+    )
+    for viewport_name, viewport in (("desktop", DESKTOP), ("mobile", MOBILE)):
+        page = new_context(viewport=viewport).new_page()
+        page.console_errors = []
+        page.goto(f"{live_server.url}/accounts/login/")
+        sign_in(page, login=person.user.email, password=TEST_PASSWORD)
+        page.goto(f"{live_server.url}/cabinet/")
+        main = page.locator("main").inner_text()
+        assert "Запись к врачу" in main
+        assert "health.appointment_book" not in main
+        assert "Приём показаний открыт до 3 декабря включительно." in main
+        assert "1 новое" in main
+        page.locator("main").get_by_role("link", name="Участковый терапевт").wait_for()
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        screenshot(page, f"{viewport_name}-cabinet-busy")
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll("main *")]
+                .filter((node) => node.getBoundingClientRect().right
+                    > document.documentElement.clientWidth)
+                .map((node) => node.tagName + "." + node.className).slice(0, 8)"""
+        )
+        assert overflow <= 0, f"{overflow} px wider than a {viewport_name} screen: {wide}"
+        assert_accessible(page, f"busy cabinet ({viewport_name})")
+        page.context.close()
