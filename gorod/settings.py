@@ -210,6 +210,9 @@ AXES_CLIENT_IP_CALLABLE = "gorod.core.throttle.client_ip"
 GOROD_LOGIN_ADDRESS_ACCOUNTS_LIMIT = int(os.environ.get("GOROD_LOGIN_ADDRESS_ACCOUNTS_LIMIT", "20"))
 GOROD_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("GOROD_LOGIN_DELAY_MAX_SECONDS", "60"))
 GOROD_LOGIN_KNOWN_ADDRESS_DAYS = int(os.environ.get("GOROD_LOGIN_KNOWN_ADDRESS_DAYS", "90"))
+# Accounts one network address may create in an hour (a family signs up a few; a script
+# minting accounts to spray passwords or link requests from is stopped).
+GOROD_SIGNUP_ADDRESS_LIMIT = int(os.environ.get("GOROD_SIGNUP_ADDRESS_LIMIT", "10"))
 # The client's address is REMOTE_ADDR unless the load balancer's header is named here, with
 # the number of our proxies that append to it (gorod.core.throttle.client_ip). Never set it
 # without a proxy that overwrites the header: a client could then choose its own address.

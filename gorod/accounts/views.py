@@ -18,6 +18,7 @@ from gorod.accounts.forms import ApiTokenForm, ChildForm, ProfileForm, SignupFor
 from gorod.accounts.models import User
 from gorod.accounts.throttling import Refusal
 from gorod.core.errors import DomainError, show_on_form
+from gorod.core.throttle import FailureThrottle, client_ip
 
 
 def login_for_throttling(request, credentials) -> str:
@@ -53,7 +54,18 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # An account costs nothing to make: without a cap one address could mint hundreds to
+        # spray passwords or link requests from. Each account made counts against the hour.
+        address = client_ip(request)
+        signups = FailureThrottle(
+            "signup_address",
+            limit=settings.GOROD_SIGNUP_ADDRESS_LIMIT,
+            refusal=_(
+                "С вашего адреса в сети за час создано много учётных записей. Попробуйте позже."
+            ),
+        )
         try:
+            signups.check(address)
             user = services.user_register(
                 login=data["login"],
                 password=data["password1"],
@@ -65,6 +77,7 @@ def signup(request):
         except DomainError as error:
             show_on_form(form, error)
         else:
+            signups.failed(address)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Добро пожаловать! Учётная запись создана."))
             return redirect("web:cabinet")

@@ -18,6 +18,8 @@ class FailureThrottle:
 
     name: str
     limit: int = 10
+    # What the refused are told, where "failed attempts" is not what was counted.
+    refusal: str = ""
 
     def _key(self, account_id: int) -> str:
         return f"throttle:{self.name}:{account_id}"
@@ -26,7 +28,7 @@ class FailureThrottle:
         if cache.get(self._key(account_id), 0) >= self.limit:
             raise DomainError(
                 "too_many_attempts",
-                _("Слишком много неудачных попыток. Попробуйте через час."),
+                str(self.refusal) or _("Слишком много неудачных попыток. Попробуйте через час."),
                 status=429,
             )
 

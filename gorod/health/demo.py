@@ -71,6 +71,7 @@ from gorod.health.models import (
     Schedule,
     Slot,
     Specialty,
+    SupervisorPost,
 )
 from gorod.health.selectors import booking as selectors
 from gorod.health.services import booking, scheduling
@@ -95,6 +96,7 @@ BOOKED_SHARE = 0.4
 HISTORY_GAPS = 0.5
 DEMO_REGISTRAR = "registrar@gorod.local"
 DEMO_DOCTOR = "doctor@gorod.local"
+DEMO_SUPERVISOR = "supervisor@gorod.local"
 
 ADULT_STAFF = (
     ("therapist", 3),
@@ -390,7 +392,8 @@ def _staff_login(
 
 
 def _logins(clinics: Clinics, roles: list[PractitionerRole]):
-    """The registrar at the family clinic's desk and its first therapist's login."""
+    """The registrar at the family clinic's desk, its first therapist's login and the
+    supervisor who reviews its doctors' emergency looks."""
     credentials: list[tuple[str, str, str]] = []
     registrar = _staff_login(
         DEMO_REGISTRAR,
@@ -399,6 +402,13 @@ def _logins(clinics: Clinics, roles: list[PractitionerRole]):
         credentials,
     )
     RegistrarPost.objects.get_or_create(user=registrar, organisation=clinics.adult)
+    supervisor = _staff_login(
+        DEMO_SUPERVISOR,
+        "health_supervisor",
+        _("разбор экстренных доступов врачей к медкартам: /health/staff/emergency/reviews/"),
+        credentials,
+    )
+    SupervisorPost.objects.get_or_create(user=supervisor, organisation=clinics.adult)
     doctor_role = next(
         role
         for role in roles

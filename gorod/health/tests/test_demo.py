@@ -130,7 +130,7 @@ def test_the_family_has_coming_and_past_visits(citizen, made):
 
 def test_the_registrar_and_the_doctor_have_their_desk_and_day(citizen, made):
     logins = {login: password for login, password, _hint in made.credentials}
-    assert set(logins) == {demo.DEMO_REGISTRAR, demo.DEMO_DOCTOR}
+    assert set(logins) == {demo.DEMO_REGISTRAR, demo.DEMO_DOCTOR, demo.DEMO_SUPERVISOR}
     registrar = User.objects.get(email=demo.DEMO_REGISTRAR)
     doctor = User.objects.get(email=demo.DEMO_DOCTOR)
     assert registrar.check_password(logins[demo.DEMO_REGISTRAR])
@@ -138,6 +138,10 @@ def test_the_registrar_and_the_doctor_have_their_desk_and_day(citizen, made):
     clinic = selectors.current_attachment(citizen.person.pk).organisation
     assert selectors.registrar_organisation_ids(registrar) == [clinic.pk]
     assert doctor.groups.filter(name="doctor").exists()
+    supervisor = User.objects.get(email=demo.DEMO_SUPERVISOR)
+    assert supervisor.check_password(logins[demo.DEMO_SUPERVISOR])
+    assert supervisor.has_perm("health.review_emergencyaccess")
+    assert list(supervisor.supervisor_posts.values_list("organisation", flat=True)) == [clinic.pk]
     assert registrar.is_staff
     assert doctor.is_staff
 

@@ -189,6 +189,31 @@ def test_signup_signs_in_and_opens_the_cabinet(client, catalog):
     assert User.objects.get(phone="+79167654321").person.first_name == "Анна"
 
 
+def test_one_address_makes_only_so_many_accounts_an_hour(client, catalog, settings):
+    settings.GOROD_SIGNUP_ADDRESS_LIMIT = 2
+
+    def signup(login):
+        client.logout()
+        return client.post(
+            "/accounts/signup/",
+            {
+                "login": login,
+                "last_name": "Петрова",
+                "first_name": "Анна",
+                "birth_date": "1990-01-01",
+                "password1": TEST_PASSWORD,
+                "password2": TEST_PASSWORD,
+            },
+        )
+
+    assert signup("first@example.ru").status_code == 302
+    assert signup("second@example.ru").status_code == 302
+    refused = signup("third@example.ru")
+    assert refused.status_code == 200
+    assert "создано много учётных записей" in refused.content.decode()
+    assert not User.objects.filter(email="third@example.ru").exists()
+
+
 def test_too_many_wrong_passwords_lock_the_login_out(client, catalog, settings):
     person = PersonFactory()
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
