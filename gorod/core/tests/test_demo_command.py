@@ -13,6 +13,7 @@ ROLES = {
     "analyst@gorod.local": "Аналитик",
     "registrar@gorod.local": "Регистратор",
     "doctor@gorod.local": "Врач",
+    "supervisor@gorod.local": "Руководитель поликлиники",
 }
 
 
