@@ -44,7 +44,7 @@ test: install lint test-sqlite test-postgres check-deploy
 
 # Two pytest workers (pytest-xdist): the machine has two cores, and the browser and race
 # tests wait on I/O. Each worker has its own test database.
-PYTEST = $(BIN)/pytest -n 2
+PYTEST = $(BIN)/pytest -n 2 --durations=15
 
 test-sqlite: install
 	@echo "== tests on SQLite =="
