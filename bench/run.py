@@ -74,6 +74,8 @@ BAR = 0.5  # the issue's bar: catalog and search API at least half the trivial e
 # Environment the bench sets itself; inherited values would make runs differ silently.
 CONTROLLED_ENV = (
     "DATABASE_URL",
+    "GOROD_HEALTH_SIGNING_KEY",
+    "GOROD_HEALTH_SIGNING_PASSWORD",
     "REDIS_URL",
     "GOROD_ENV",
     "GOROD_DEBUG",
@@ -225,6 +227,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 _STARTED = time.monotonic()
 _TTY = sys.stderr.isatty()
+
+
+def throwaway_signing_key(folder: Path) -> dict[str, str]:
+    """A production server will not start without the clinic's signing key: the bench gives
+    it a one-day self-signed one in its own folder, as `make check-deploy` does."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise BenchError("openssl is not installed (Debian: apt-get install openssl)")
+    password = secrets.token_urlsafe(16)
+    pem, certificate, bundle = folder / "key.pem", folder / "cert.pem", folder / "signing.p12"
+    subject = "/CN=gorod bench (throwaway)"
+    for arguments in (
+        ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-days", "1", "-subj", subject, "-keyout", str(pem), "-out", str(certificate)],
+        ["pkcs12", "-export", "-inkey", str(pem), "-in", str(certificate),
+         "-out", str(bundle), "-passout", f"pass:{password}"],
+    ):  # fmt: skip
+        # Our own command with fixed arguments.
+        subprocess.run([openssl, *arguments], check=True, capture_output=True)  # noqa: S603
+    pem.unlink()
+    return {"GOROD_HEALTH_SIGNING_KEY": str(bundle), "GOROD_HEALTH_SIGNING_PASSWORD": password}
 
 
 def say(message: str) -> None:
@@ -1555,6 +1578,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             SECRET_KEY=secrets.token_urlsafe(50),
             ALLOWED_HOSTS="127.0.0.1",
             GOROD_SSL_REDIRECT="0",
+            **throwaway_signing_key(workdir),
         )
         if args.database_url:
             database = prepare_postgres(args.database_url)
