@@ -10,7 +10,7 @@ from gorod.accounts.auth import authenticated
 from gorod.analytics.api import router as analytics_router
 from gorod.catalog.api import router as catalog_router
 from gorod.core.errors import DomainError
-from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response
+from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response, status_of
 from gorod.core.renderers import CityTimeRenderer
 from gorod.feedback.api import router as feedback_router
 from gorod.health.api import router as health_router
@@ -48,7 +48,7 @@ def on_domain_error(request, error: DomainError):
     extensions = {"field": error.field} if error.field else {}
     extensions.update(error.details)
     return problem_response(
-        request, status=error.status, code=error.code, detail=error.message, **extensions
+        request, status=status_of(error), code=error.code, detail=error.message, **extensions
     )
 
 

@@ -1,7 +1,9 @@
-"""Domain errors: one exception type that every layer understands.
+"""Domain errors: one family of exceptions that every layer understands.
 
-A service raises `DomainError(code, message, field=...)`; the API turns it into RFC 9457
-problem+json with the stable `code`, and a web form shows `message` next to `field`.
+A service raises `DomainError(code, message, field=...)` or one of its kinds (`Invalid`,
+`Conflict`, `Forbidden`, `Gone`, `Throttled`, `NotFound`): what went wrong in the domain's
+words. The doors choose the HTTP status from the kind (`gorod.core.problems.status_of`): the
+API answers problem+json with the stable `code`, a web form shows `message` next to `field`.
 """
 
 from django.utils.functional import Promise
@@ -30,6 +32,26 @@ class DomainError(Exception):
         self.details = details or {}
         if status is not None:
             self.status = status
+
+
+class Invalid(DomainError):
+    """The input breaks a rule of the domain (a reading below the last one, a date in 1812)."""
+
+
+class Conflict(DomainError):
+    """The input is fine but the state forbids it now (the slot is taken, already cancelled)."""
+
+
+class Forbidden(DomainError):
+    """The actor is known but may not do this (a guardian of a 15-year-old, a revoked grant)."""
+
+
+class Gone(DomainError):
+    """The thing existed and is over for good (an expired link request)."""
+
+
+class Throttled(DomainError):
+    """Too many attempts; `details` may say when to try again."""
 
 
 class RuleError(Exception):

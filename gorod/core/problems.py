@@ -9,6 +9,8 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
+from gorod.core import errors
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 STATUS_TITLES = {
@@ -24,6 +26,25 @@ STATUS_TITLES = {
     429: "Too Many Requests",
     500: "Internal Server Error",
 }
+
+
+# The one place a domain error's kind becomes an HTTP status, for the API and the pages.
+STATUS_OF_KIND: dict[type[errors.DomainError], int] = {
+    errors.NotFound: 404,
+    errors.Invalid: 422,
+    errors.Conflict: 409,
+    errors.Forbidden: 403,
+    errors.Gone: 410,
+    errors.Throttled: 429,
+}
+
+
+def status_of(error: errors.DomainError) -> int:
+    """The HTTP status of a domain error: by its kind, 400 for a plain DomainError."""
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF_KIND:
+            return STATUS_OF_KIND[kind]
+    return error.status
 
 
 def problem_response(
