@@ -63,7 +63,7 @@ def _synchronous_side_work(settings):
 def _small_demo_city(monkeypatch):
     """`gorod demo` in a test invents a handful of households and patients, not thousands:
     the tests check what the demo holds, not how much of it there is."""
-    monkeypatch.setattr("gorod.housing.demo.DEFAULT_HOUSEHOLDS", 5)
+    monkeypatch.setattr("gorod.demo.housing.DEFAULT_HOUSEHOLDS", 5)
     monkeypatch.setattr("gorod.health.demo.DEFAULT_PATIENTS", 20)
 
 

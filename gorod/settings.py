@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "gorod.housing",
     "gorod.health",
     "gorod.notifications",
+    # Above every domain: `gorod demo` and the demo city's generators.
+    "gorod.demo",
     "gorod.web",
     "django_tasks",
     "django_tasks_db",

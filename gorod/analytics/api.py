@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from gorod.analytics import reports, rules, selectors
+from gorod.analytics.ratings import rating_figures_for
 from gorod.analytics.schemas import (
     ComparedPeriodQuery,
     RatingsReportOut,
@@ -100,8 +101,6 @@ def usage_daily(request, query: Query[ReportPeriodQuery]):
     "of ratings." + ACCESS,
 )
 def ratings(request, query: Query[ComparedPeriodQuery]):
-    from gorod.feedback.selectors import rating_figures_for
-
     _check_access(request)
     period, comparison = _periods(query)
     return reports.ratings_report_json(

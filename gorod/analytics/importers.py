@@ -6,9 +6,7 @@ finished by running the same command again (event ids come from row content, so 
 already in are skipped, not doubled). The ImportRun row says how far every run got.
 """
 
-import codecs
 import csv
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,10 +27,9 @@ from gorod.analytics.models import ImportRun
 from gorod.analytics.services import analytics_zone, rollup_mark_pending
 from gorod.catalog.models import Service
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError
+from gorod.core.importing import SHOW_PROBLEMS, file_facts
 
 BATCH_ROWS = 50_000
-SHOW_PROBLEMS = 50
 
 REASONS = {
     "wrong_field_count": gettext_lazy("не четыре поля"),
@@ -55,24 +52,6 @@ class UsageImportReport:
     header_problem: str = ""
     already_imported: bool = False
     resumed: bool = False
-
-
-def file_facts(path: Path) -> tuple[str, int]:
-    """SHA-256 and line count of a file, checking on the way that it is UTF-8 text, so
-    that a file that cannot be read is refused before anything is imported."""
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    lines = 0
-    try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-                decoder.decode(chunk)
-                lines += chunk.count(b"\n")
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError as error:
-        raise DomainError("file_not_utf8", _("Файл должен быть в кодировке UTF-8.")) from error
-    return digest.hexdigest(), lines
 
 
 def usage_import(path: Path, *, progress: Progress | None = None) -> UsageImportReport:

@@ -2,14 +2,13 @@
 
 from django_tasks import task
 
+from gorod.analytics.ratings import rating_rollup
 from gorod.analytics.services import usage_rollup
 
 
 @task()
 def rollup_recent_days() -> dict:
     """Roll up what changed since the last run: usage (days_to_roll) and ratings."""
-    from gorod.feedback.services import rating_rollup
-
     usage = usage_rollup()
     ratings = rating_rollup()
     return {

@@ -30,6 +30,7 @@ from gorod.analytics.forms import (
     year_to_date,
 )
 from gorod.analytics.models import Channel
+from gorod.analytics.ratings import rating_figures_for
 from gorod.analytics.services import analytics_zone
 from gorod.analytics.tables import Column
 
@@ -58,12 +59,6 @@ def _require_analyst(request) -> None:
 
 def _today() -> date:
     return timezone.now().astimezone(analytics_zone()).date()
-
-
-def _rating_figures_for(period: rules.Period):
-    from gorod.feedback.selectors import rating_figures_for
-
-    return rating_figures_for(period)
 
 
 def _csv_response(table: t.Table, period: rules.Period, prefix: str) -> HttpResponse:
@@ -147,11 +142,11 @@ class DashboardFigures:
 
     @cached_property
     def ratings(self):
-        return _rating_figures_for(self.period)
+        return rating_figures_for(self.period)
 
     @cached_property
     def ratings_comparison(self):
-        return _rating_figures_for(self.comparison) if self.comparison else None
+        return rating_figures_for(self.comparison) if self.comparison else None
 
     @cached_property
     def category_titles(self) -> dict[str, str]:
@@ -436,11 +431,11 @@ class OpenDataFigures:
 
     @cached_property
     def ratings(self):
-        return _rating_figures_for(self.period)
+        return rating_figures_for(self.period)
 
     @cached_property
     def year_ratings(self):
-        return _rating_figures_for(self.year) if self.year else None
+        return rating_figures_for(self.year) if self.year else None
 
     def _public(self, value: int) -> int | t.Hidden:
         return t.public(value, self.min_count)

@@ -3,8 +3,7 @@
 from pathlib import Path
 
 from gorod.catalog.services import ImportReport, catalog_import, catalog_read_file
-
-SHOW_PROBLEMS = 50
+from gorod.core.importing import problems_print
 
 
 def import_services_file(path: Path, *, stdout, style, actor=None) -> ImportReport:
@@ -15,11 +14,7 @@ def import_services_file(path: Path, *, stdout, style, actor=None) -> ImportRepo
     """
     rows, problems = catalog_read_file(path)
     if problems:
-        for problem in problems[:SHOW_PROBLEMS]:
-            stdout.write(style.ERROR(f"{path}:{problem.line}: {problem.message}"))
-        if len(problems) > SHOW_PROBLEMS:
-            stdout.write(style.ERROR(f"… and {len(problems) - SHOW_PROBLEMS} more problems"))
-        stdout.write(style.ERROR(f"Nothing imported: {len(problems)} bad row(s)."))
+        problems_print(path, problems, stdout=stdout, style=style)
         return ImportReport(problems=problems)
     report = catalog_import(actor=actor, rows=rows)
     stdout.write(

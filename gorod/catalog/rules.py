@@ -4,6 +4,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from gorod.core.importing import RowProblem
+
 CATALOG_COLUMNS = (
     "slug",
     "title",
@@ -36,12 +38,6 @@ class ServiceRow:
     description_en: str = ""
     is_online: bool = True
     external_url: str = ""
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int
-    message: str
 
 
 def _flag(value: str) -> bool | None:

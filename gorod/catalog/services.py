@@ -1,16 +1,14 @@
 """Every write to the catalog; each in one transaction with its audit row."""
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from gorod.catalog import rules, snapshot
 from gorod.catalog.models import Category, Department, Service
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError
+from gorod.core.importing import read_csv
 
 # Fields the importer owns; an editor's featured_position or published flag survives it.
 IMPORTED_FIELDS = (
@@ -38,27 +36,14 @@ class ImportReport:
 
 def catalog_read_file(path: Path) -> tuple[list[rules.ServiceRow], list[rules.RowProblem]]:
     """Parse a catalog CSV; a wrong header is refused before any row is looked at."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            missing = [column for column in rules.CATALOG_COLUMNS if column not in header]
-            if missing:
-                raise DomainError(
-                    "catalog_header_invalid",
-                    _("В заголовке файла нет столбцов: %(columns)s")
-                    % {"columns": ", ".join(missing)},
-                )
-            categories = set(Category.objects.values_list("slug", flat=True))
-            return rules.parse_service_rows(reader, categories=categories)
-    except UnicodeDecodeError as error:
-        raise DomainError(
-            "catalog_encoding_invalid", _("Файл должен быть в кодировке UTF-8.")
-        ) from error
-    except csv.Error as error:
-        raise DomainError(
-            "catalog_csv_invalid", _("Файл не читается как CSV: %s") % error
-        ) from error
+    categories = set(Category.objects.values_list("slug", flat=True))
+    return read_csv(
+        path,
+        columns=rules.CATALOG_COLUMNS,
+        parse_rows=lambda records: rules.parse_service_rows(
+            (raw for _line, raw in records), categories=categories
+        ),
+    )
 
 
 def catalog_import(*, actor, rows: list[rules.ServiceRow]) -> ImportReport:

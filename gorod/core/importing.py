@@ -1,21 +1,50 @@
-"""What every registry importer does the same way: read a CSV, check a text, look up in chunks.
+"""What every importer does the same way: know the file, read a CSV, check a text, look up
+in chunks, name the bad rows.
 
 Each domain's importer parses its own columns; the file handling, the header check and
 the errors a broken file gets are one here, so every `gorod import` answers alike.
 """
 
+import codecs
 import csv
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 from rich.progress import Progress
 
-from gorod.catalog.rules import RowProblem
 from gorod.core.errors import DomainError
 
 # Stored rows are looked up this many keys at a time (SQLite's bound-parameter limit).
 LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why a line of an imported file was refused; `line` is the file's, for the editor."""
+
+    line: int
+    message: str
+
+
+def file_facts(path: Path) -> tuple[str, int]:
+    """SHA-256 and line count of a file, checking on the way that it is UTF-8 text, so
+    that a file that cannot be read is refused before anything is imported."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                decoder.decode(chunk)
+                lines += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise DomainError("file_not_utf8", _("Файл должен быть в кодировке UTF-8.")) from error
+    return digest.hexdigest(), lines
 
 
 def _records(reader: csv.DictReader) -> Iterable[tuple[int, Mapping]]:
@@ -46,6 +75,8 @@ def read_csv(
         raise DomainError(
             "registry_csv_invalid", _("Файл не читается как CSV: %s") % error
         ) from error
+    except UnicodeDecodeError as error:
+        raise DomainError("file_not_utf8", _("Файл должен быть в кодировке UTF-8.")) from error
 
 
 def text_field(

@@ -22,7 +22,6 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gorod.analytics.importers import file_facts
 from gorod.analytics.models import ImportRun
 from gorod.analytics.rules import ContentIds, day_bounds, local_day, person_key
 from gorod.analytics.services import (
@@ -34,10 +33,10 @@ from gorod.analytics.services import (
 )
 from gorod.catalog import snapshot
 from gorod.catalog.models import Department, Service
-from gorod.catalog.rules import RowProblem
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.ids import valid_id
+from gorod.core.importing import RowProblem, file_facts
 from gorod.feedback import rules
 from gorod.feedback.models import (
     Rating,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from gorod.analytics.rules import Period
+from gorod.catalog.pages import service_or_404
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.feedback import selectors, services
 from gorod.feedback.forms import (
@@ -22,7 +23,6 @@ from gorod.feedback.forms import (
     TagForm,
 )
 from gorod.feedback.models import Rating
-from gorod.web.views import service_or_404
 
 COMMENTS_PAGE_SIZE = 20
 # Without dates the owner pages look at the last quarter: long enough for rare services.

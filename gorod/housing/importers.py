@@ -24,10 +24,15 @@ from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-from gorod.analytics.importers import file_facts
-from gorod.catalog.rules import RowProblem
 from gorod.core.audit import audit_record
-from gorod.core.importing import chunks, problems_print, read_csv, text_field
+from gorod.core.importing import (
+    RowProblem,
+    chunks,
+    file_facts,
+    problems_print,
+    read_csv,
+    text_field,
+)
 from gorod.housing import rules
 from gorod.housing.models import VALUE_DECIMAL_PLACES, Meter, Premises
 

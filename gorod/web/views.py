@@ -13,6 +13,7 @@ from gorod.analytics.channels import channel_of
 from gorod.analytics.services import usage_record
 from gorod.catalog import selectors as catalog
 from gorod.catalog.models import Service
+from gorod.catalog.pages import service_or_404
 from gorod.core.errors import NotFound
 from gorod.core.problems import not_found_problem, server_error_problem
 from gorod.feedback import selectors as feedback
@@ -51,14 +52,6 @@ def category(request, slug: str):
             "current_category": slug,
         },
     )
-
-
-def service_or_404(slug: str):
-    """A published service for a page, or the 404 page with the catalog's message."""
-    try:
-        return catalog.service_get(slug)
-    except NotFound as error:
-        raise Http404(error.message) from error
 
 
 @require_safe

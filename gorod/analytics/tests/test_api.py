@@ -5,8 +5,8 @@ import pytest
 from gorod.accounts.services import api_token_create
 from gorod.accounts.tests.factories import UserFactory
 from gorod.analytics import reports, selectors
+from gorod.analytics.ratings import rating_figures_for
 from gorod.analytics.tests.dashboard_data import analyst, city_month
-from gorod.feedback.selectors import rating_figures_for
 
 pytestmark = pytest.mark.django_db
 

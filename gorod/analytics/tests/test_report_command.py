@@ -2,6 +2,7 @@
 
 import json
 from datetime import date, datetime
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from gorod.accounts.tests.factories import UserFactory
+from gorod.analytics.ratings import rating_rollup
 from gorod.analytics.services import usage_record, usage_rollup
+from gorod.catalog.models import Service
+from gorod.feedback.models import Rating
+from gorod.feedback.tests.conftest import rate
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +52,6 @@ def two_periods(catalog):
 
 
 def report(*args: str) -> dict:
-    from io import StringIO
-
     out = StringIO()
     call_command("report", "usage", *args, "--json", stdout=out)
     return json.loads(out.getvalue())
@@ -102,10 +105,6 @@ def test_bad_periods_are_refused_clearly(two_periods):
 
 def ratings_given(slug: str, stars: list[int], day: date) -> None:
     """Ratings given on a Moscow day (created_at moved there: the portal stamps now)."""
-    from gorod.catalog.models import Service
-    from gorod.feedback.models import Rating
-    from gorod.feedback.tests.conftest import rate
-
     service = Service.objects.get(slug=slug)
     for value in stars:
         rating = rate(UserFactory(), service, value)
@@ -117,8 +116,6 @@ def ratings_given(slug: str, stars: list[int], day: date) -> None:
 @pytest.fixture
 def rated(catalog):
     """February 2025: 4 ratings. March 2025: 5 ratings, three of them fives."""
-    from gorod.feedback.services import rating_rollup
-
     ratings_given("emr", [5, 3], date(2025, 2, 10))
     ratings_given("school-diary", [4, 4], date(2025, 2, 11))
     ratings_given("emr", [5, 5, 1], date(2025, 3, 5))
@@ -127,8 +124,6 @@ def rated(catalog):
 
 
 def test_ratings_report_figures_are_exact(rated):
-    from io import StringIO
-
     out = StringIO()
     call_command(
         "report", "ratings", "--from", "2025-03-01", "--to", "2025-03-31",
@@ -149,8 +144,6 @@ def test_ratings_report_figures_are_exact(rated):
 
 
 def test_the_russian_summaries_read_like_the_citys(two_periods, rated):
-    from io import StringIO
-
     out = StringIO()
     call_command(
         "report", "usage", "--from", "2025-03-01", "--to", "2025-03-04",

@@ -13,6 +13,7 @@ from gorod.accounts.tests.factories import PersonFactory, UserFactory
 from gorod.analytics import services
 from gorod.analytics.models import RollupPending, UsageDaily, UsageDay, UsageEvent
 from gorod.analytics.recorder import recorder
+from gorod.analytics.tasks import rollup_recent_days
 from gorod.catalog.models import Service
 
 pytestmark = pytest.mark.django_db
@@ -142,8 +143,6 @@ def test_days_to_roll_catches_up_after_missed_runs(catalog):
 
 
 def test_the_rollup_task_rolls_up_recent_days(catalog):
-    from gorod.analytics.tasks import rollup_recent_days
-
     record("emr", UserFactory())
     result = rollup_recent_days.enqueue()
     assert result.return_value["usage_days"]

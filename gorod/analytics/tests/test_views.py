@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from gorod.accounts.tests.factories import UserFactory
 from gorod.analytics import selectors, services
 from gorod.analytics.forms import last_full_month
-from gorod.analytics.tests.dashboard_data import analyst, city_month, seed_usage
+from gorod.analytics.tests.dashboard_data import analyst, city_month, seed_ratings, seed_usage
 
 pytestmark = pytest.mark.django_db
 
@@ -395,7 +395,6 @@ def test_open_data_hides_every_figure_below_ten(client, catalog, settings):
 
 def test_open_data_hides_a_small_service_and_its_ratings(client, catalog):
     seed_usage({LAST: {("emr", "web"): 50, ("meter-readings", "web"): 9}})
-    from gorod.analytics.tests.dashboard_data import seed_ratings
 
     seed_ratings({LAST: {("emr", 5): 9, ("meter-readings", 4): 12}})
     response = client.get("/analytics/open-data/", {"from": "2025-03-31", "to": "2025-03-31"})

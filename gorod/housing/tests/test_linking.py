@@ -1,7 +1,6 @@
 """Linking a premises: the payer code opens a request, an owner or an operator confirms it."""
 
 from datetime import timedelta
-from itertools import pairwise
 
 import pytest
 from django.contrib.auth.models import Group
@@ -10,7 +9,6 @@ from gorod.accounts.tests.factories import PersonFactory, UserFactory
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.models import AuditEvent
 from gorod.housing import linking, rules, selectors
-from gorod.housing.demo import _payer_codes
 from gorod.housing.models import CorrectionRequest, LinkRequest, PremisesLink, Reading
 from gorod.housing.tests.conftest import IN_WINDOW
 from gorod.housing.tests.factories import PremisesFactory, PremisesLinkFactory
@@ -264,13 +262,3 @@ def test_several_people_share_a_premises_and_one_unlinks(household):
     assert list(PremisesLink.objects.values_list("person__user", flat=True)) == [household.user.pk]
     with pytest.raises(NotFound):
         linking.premises_unlink(actor=other, premises_id=household.premises.pk)
-
-
-def test_demo_payer_codes_are_not_guessed_from_a_neighbours():
-    codes = list(_payer_codes(7, 500))
-    assert len(set(codes)) == 500
-    assert all(len(code) == 10 and code.startswith("99") and code.isdigit() for code in codes)
-    # Neighbours in the list are not neighbours in number (the old codes counted up by one).
-    steps = {int(after) - int(before) for before, after in pairwise(codes)}
-    assert len(steps) > 400
-    assert list(_payer_codes(7, 500)) == codes

@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from gorod.analytics.importers import import_usage_file
+from gorod.analytics.ratings import rating_rollup
+from gorod.analytics.rules import Period, period_problem
 from gorod.analytics.services import usage_rollup
 from gorod.core.errors import DomainError
 
@@ -41,9 +43,6 @@ class Command(BaseCommand):
             raise CommandError(report.header_problem)
 
     def _rollup(self, first: date | None, last: date | None) -> None:
-        from gorod.analytics.rules import Period, period_problem
-        from gorod.feedback.services import rating_rollup
-
         days = None
         if first or last:
             if not (first and last) or period_problem(first, last):

@@ -6,6 +6,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from gorod.analytics import reports, selectors
+from gorod.analytics.ratings import rating_figures_for
 from gorod.core.errors import DomainError
 
 
@@ -22,8 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Machine-readable output.")
 
     def handle(self, *args, subject, first, last, compare_first, compare_last, top, **options):
-        from gorod.feedback.selectors import rating_figures_for
-
         if (compare_first is None) != (compare_last is None):
             raise CommandError("--compare-from and --compare-to go together")
         try:

@@ -30,7 +30,7 @@ from gorod.health.models import (
 )
 from gorod.housing.models import CorrectionRequest, Meter, Premises
 from gorod.notifications.models import Message
-from gorod.web.tests.demo_site import demo_pages
+from gorod.tests.demo_site import demo_pages
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 CYRILLIC = re.compile(r"[А-Яа-яЁё][А-Яа-яЁё0-9.,:;«»()№ -]*")

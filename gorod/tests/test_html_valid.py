@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gorod.web.tests.demo_site import demo_pages
+from gorod.tests.demo_site import demo_pages
 
 
 def vnu_command() -> list[str]:

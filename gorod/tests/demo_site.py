@@ -7,9 +7,9 @@ from django.test import Client
 
 from gorod.accounts.models import User
 from gorod.accounts.tests.factories import PersonFactory
+from gorod.demo.housing import housing_demo
 from gorod.health import demo as health
 from gorod.health.models import Entry, Observation, Section
-from gorod.housing.demo import housing_demo
 from gorod.housing.models import Meter
 
 

@@ -4,6 +4,7 @@ every series obeys the rules, and the same seed gives the same data."""
 from collections import Counter
 from datetime import date
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -11,8 +12,8 @@ from django.db import transaction
 
 from gorod.accounts.models import User
 from gorod.accounts.tests.factories import PersonFactory
+from gorod.demo.housing import _payer_codes, housing_demo
 from gorod.housing import rules, selectors
-from gorod.housing.demo import housing_demo
 from gorod.housing.models import CorrectionRequest, Meter, PremisesLink, Reading
 from gorod.housing.tests.conftest import IN_WINDOW
 
@@ -172,3 +173,13 @@ def test_gorod_demo_loads_the_premises_once_and_an_operator(catalog, settings, t
     call_command("demo", "--no-usage", stdout=out)
     assert Reading.objects.count() == readings
     assert "Помещения уже есть" in out.getvalue()
+
+
+def test_demo_payer_codes_are_not_guessed_from_a_neighbours():
+    codes = list(_payer_codes(7, 500))
+    assert len(set(codes)) == 500
+    assert all(len(code) == 10 and code.startswith("99") and code.isdigit() for code in codes)
+    # Neighbours in the list are not neighbours in number (the old codes counted up by one).
+    steps = {int(after) - int(before) for before, after in pairwise(codes)}
+    assert len(steps) > 400
+    assert list(_payer_codes(7, 500)) == codes

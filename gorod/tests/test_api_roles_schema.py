@@ -15,7 +15,7 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 
 from gorod.core.tests.schema_checks import assert_documented_answer
-from gorod.core.tests.world import ROLES
+from gorod.tests.world import ROLES
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gorod.core.tests.world import world_for_module
+from gorod.tests.world import world_for_module
 
 
 @pytest.fixture(scope="module")

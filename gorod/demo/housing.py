@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gorod.accounts.models import Person, User
+from gorod.demo.accounts import FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES
 from gorod.housing import rules, selectors
 from gorod.housing.models import (
     CorrectionRequest,
@@ -73,15 +74,6 @@ STREETS = (
     "Пробный пр-т",
     "Учебная наб.",
 )
-FIRST_NAMES = {
-    "m": ("Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Иван", "Михаил"),
-    "f": ("Анна", "Мария", "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана"),
-}
-MIDDLE_NAMES = {
-    "m": ("Александрович", "Сергеевич", "Андреевич", "Иванович", "Петрович", "Олегович"),
-    "f": ("Александровна", "Сергеевна", "Андреевна", "Ивановна", "Петровна", "Олеговна"),
-}
-LAST_NAMES = {"m": "Демонстрационный", "f": "Демонстрационная"}
 CHANNEL_WEIGHTS = {"web": 45, "mobile": 45, "kiosk": 4, "api": 6}
 
 

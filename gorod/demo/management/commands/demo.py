@@ -5,84 +5,42 @@ say so in their names. Passwords are generated per installation and written to
 var/demo-credentials.txt (readable by the owner only), never printed into a shared log,
 each login with its role and what to try with it. The output speaks one language, Russian
 unless --language says otherwise, and says what was done, not what is left to do.
-A year of usage and ratings is generated (gorod/analytics/demo.py: invented, shaped like
+A year of usage and ratings is generated (gorod/demo/analytics.py: invented, shaped like
 the city's published figures) and loaded through the same imports and rollups as real
 history, so the dashboards and reports have something to show. Premises, meters and a
-year of readings are generated too (gorod/housing/demo.py: invented households), written
+year of readings are generated too (gorod/demo/housing.py: invented households), written
 once, while there are no premises. Clinics, doctors, slots and appointments come last
 (gorod/health/demo.py: the city's registry of medical organisations when ../shared/data
 has it, invented doctors and patients), once, while there are no doctors.
 """
 
 import os
-import secrets
 import tempfile
-from datetime import date
-from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gorod.accounts.models import User
 from gorod.accounts.roles import ROLES
-from gorod.accounts.services import child_add, user_register
-from gorod.analytics.demo import DAYS, DEFAULT_EVENTS, DEFAULT_SEED, demo_generate
 from gorod.analytics.importers import usage_import
 from gorod.analytics.models import UsageEvent
 from gorod.analytics.services import usage_rollup
-from gorod.catalog.importers import import_services_file
 from gorod.catalog.models import Service
-from gorod.catalog.services import service_save
+from gorod.demo import housing
+from gorod.demo.accounts import DEMO_CITIZEN, demo_people
+from gorod.demo.analytics import DAYS, DEFAULT_EVENTS, DEFAULT_SEED, demo_generate
+from gorod.demo.catalog import catalog_demo
+from gorod.feedback.services import rating_rollup, ratings_import
+from gorod.health import demo as health
+from gorod.health.importers import ATTRIBUTION
+from gorod.health.models import Practitioner
+from gorod.housing.models import Premises
 
-CATALOG_FIXTURE = Path(settings.BASE_DIR) / "catalog" / "fixtures" / "services.csv"
-# The home page's "popular services" block until usage analytics rank them for real.
-FEATURED = [
-    "emr",
-    "doctor-appointment",
-    "school-diary",
-    "meter-readings",
-    "clubs-enrollment",
-]
-DEMO_CITIZEN = "demo@gorod.local"
-DEMO_EDITOR = "editor@gorod.local"
-DEMO_OPERATOR = "operator@gorod.local"
-DEMO_ANALYST = "analyst@gorod.local"
-# The demo's staff logins: (login, role, what to try with it).
-DEMO_STAFF = (
-    (
-        DEMO_EDITOR,
-        "catalog_editor",
-        gettext_lazy("услуги, категории и ведомства каталога в служебном разделе: /staff/"),
-    ),
-    (
-        DEMO_OPERATOR,
-        "operator",
-        gettext_lazy(
-            "показания счётчиков, поверка, заявки на исправление и выгрузка для расчётов: "
-            "/housing/operator/"
-        ),
-    ),
-    (
-        DEMO_ANALYST,
-        "analyst",
-        gettext_lazy(
-            "панель обращений и оценок с выгрузками CSV: /analytics/; "
-            "в консоли — gorod report usage --from ДАТА --to ДАТА"
-        ),
-    ),
-)
-CITIZEN_TRY = gettext_lazy(
-    "запись к врачу: /health/; медкарта семьи: /health/record/; показания счётчиков: "
-    "/housing/; поиск услуг на главной"
-)
 CREDENTIALS_FILE = "demo-credentials.txt"
 
 
@@ -129,10 +87,9 @@ class Command(BaseCommand):
             self.stdout.write(_("Демонстрационный город уже загружен."))
             return
         # The import's own summary is for `gorod import services`; the demo says it in its words.
-        printed = StringIO()
-        report = import_services_file(CATALOG_FIXTURE, stdout=printed, style=self.style)
+        report, printed = catalog_demo(style=self.style)
         if report.problems:
-            raise CommandError(printed.getvalue())
+            raise CommandError(printed)
         self.stdout.write(
             _("Каталог услуг: новых %(created)d, изменённых %(updated)d, без изменений %(same)d.")
             % {
@@ -141,12 +98,7 @@ class Command(BaseCommand):
                 "same": len(report.unchanged),
             }
         )
-        for position, slug in enumerate(FEATURED, start=1):
-            service = Service.objects.get(slug=slug)
-            if service.featured_position != position:
-                service.featured_position = position
-                service_save(actor=None, service=service, changed_fields=["featured_position"])
-        saved = self._save_credentials(self._demo_people())
+        saved = self._save_credentials(demo_people())
         self._housing(seed=seed)
         if not no_usage:
             self._usage(events=max(1, round(DEFAULT_EVENTS * usage_scale)), seed=seed)
@@ -199,18 +151,18 @@ class Command(BaseCommand):
 
     def _housing(self, *, seed: int) -> None:
         """Premises, meters and a year of readings for the demo citizen and invented people."""
-        from gorod.housing.demo import DEFAULT_HOUSEHOLDS, housing_demo
-        from gorod.housing.models import Premises
-
         if Premises.objects.exists():
             self.stdout.write(_("Помещения уже есть: демонстрационные показания не добавляю."))
             return
+        # The size is read from its module when the demo runs: the tests make the city smaller.
         with self._progress() as progress:
-            task = progress.add_task(_("Помещения, счётчики и показания"), total=DEFAULT_HOUSEHOLDS)
-            made = housing_demo(
+            task = progress.add_task(
+                _("Помещения, счётчики и показания"), total=housing.DEFAULT_HOUSEHOLDS
+            )
+            made = housing.housing_demo(
                 citizen=User.objects.get(email=DEMO_CITIZEN),
                 seed=seed,
-                households=DEFAULT_HOUSEHOLDS,
+                households=housing.DEFAULT_HOUSEHOLDS,
                 progress=lambda done, _total: progress.update(task, completed=done),
             )
         self.stdout.write(
@@ -231,19 +183,15 @@ class Command(BaseCommand):
 
     def _health(self, *, seed: int) -> bool:
         """Clinics (the city's registry when ../shared/data has it), doctors, slots, bookings."""
-        from gorod.health.demo import DEFAULT_PATIENTS, health_demo
-        from gorod.health.importers import ATTRIBUTION
-        from gorod.health.models import Practitioner
-
         if Practitioner.objects.exists():
             self.stdout.write(_("Врачи уже есть: демонстрационные данные поликлиник не добавляю."))
             return False
         with self._progress() as progress:
             task = progress.add_task(_("Поликлиники, врачи, талоны и записи"), total=1)
-            made = health_demo(
+            made = health.health_demo(
                 citizen=User.objects.get(email=DEMO_CITIZEN),
                 seed=seed,
-                patients=DEFAULT_PATIENTS,
+                patients=health.DEFAULT_PATIENTS,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
         saved = self._save_credentials(made.credentials)
@@ -282,7 +230,6 @@ class Command(BaseCommand):
                 _("Обращения к услугам уже есть: демонстрационные данные не добавляю.")
             )
             return
-        from gorod.feedback.services import rating_rollup, ratings_import
 
         with tempfile.TemporaryDirectory(prefix="gorod-demo-") as folder:
             with self._progress() as progress:
@@ -325,34 +272,3 @@ class Command(BaseCommand):
                 % {"first": files.first, "last": files.last}
             )
         )
-
-    @transaction.atomic
-    def _demo_people(self) -> list[tuple[str, str, str]]:
-        created = []
-        if not User.objects.filter(email=DEMO_CITIZEN).exists():
-            password = secrets.token_urlsafe(12)
-            citizen = user_register(
-                login=DEMO_CITIZEN,
-                password=password,
-                last_name="Демонстрационная",
-                first_name="Анна",
-                middle_name="Сергеевна",
-                birth_date=date(1988, 4, 12),
-            )
-            child_add(
-                actor=citizen,
-                guardian=citizen.person,
-                last_name="Демонстрационный",
-                first_name="Миша",
-                middle_name="Андреевич",
-                birth_date=date(2015, 9, 1),
-                kind="parent",
-            )
-            created.append((DEMO_CITIZEN, password, str(CITIZEN_TRY)))
-        for login, role, hint in DEMO_STAFF:
-            if not User.objects.filter(email=login).exists():
-                password = secrets.token_urlsafe(12)
-                user = User.objects.create_user(login, password, is_staff=True)
-                user.groups.add(Group.objects.get(name=role))
-                created.append((login, password, str(hint)))
-        return created

@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
-from gorod.analytics import demo
-from gorod.analytics.demo import DemoService, catalog_services, demo_generate
 from gorod.analytics.models import ImportRun
+from gorod.analytics.ratings import rating_figures_for
 from gorod.analytics.rules import Period
 from gorod.analytics.selectors import usage_report
+from gorod.demo import analytics as demo
+from gorod.demo.analytics import DemoService, catalog_services, demo_generate
 
 LAST = date(2025, 12, 31)  # a calendar year: January to December, holidays included
 
@@ -155,7 +156,6 @@ def test_gorod_demo_imports_and_rolls_up_what_it_generated(catalog, tmp_path):
     report = usage_report(period)
     assert report.current.uses == files.uses
     assert sum(uses for _day, uses in report.current.daily) == files.uses
-    from gorod.feedback.selectors import rating_figures_for
 
     assert rating_figures_for(period).count == files.ratings_count == len(read(files.ratings))
 
