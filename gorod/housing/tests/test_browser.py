@@ -15,7 +15,7 @@ from gorod.housing import linking, rules, services
 from gorod.housing.models import Reading
 from gorod.housing.tests.conftest import IN_WINDOW, MOSCOW
 from gorod.housing.tests.factories import MeterFactory, PremisesLinkFactory
-from gorod.web.tests.browser import DESKTOP, MOBILE
+from gorod.web.tests.browser import DESKTOP, MOBILE, both_widths
 from gorod.web.tests.test_browser import assert_accessible, sign_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_catalog")]
@@ -38,14 +38,6 @@ def year_of_readings(household) -> None:
             now=moment,
         )
         period = rules.add_months(period, 1)
-
-
-def both_widths(page, screenshot, name: str) -> None:
-    screenshot(page, f"{name}-desktop")
-    if screenshot.enabled:
-        page.set_viewport_size(MOBILE)
-        screenshot(page, f"{name}-mobile")
-        page.set_viewport_size(DESKTOP)
 
 
 def test_citizen_sends_readings_and_reads_a_meters_history(

@@ -118,3 +118,12 @@ def screenshot():
 
     take.enabled = enabled
     return take
+
+
+def both_widths(page, screenshot, name: str) -> None:
+    """A screenshot of the page as a desktop and as a phone shows it (when screenshots are on)."""
+    screenshot(page, f"{name}-desktop")
+    if screenshot.enabled:
+        page.set_viewport_size(MOBILE)
+        screenshot(page, f"{name}-mobile")
+        page.set_viewport_size(DESKTOP)
