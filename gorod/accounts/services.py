@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gorod.accounts import rules
 from gorod.accounts.models import ApiToken, Delegation, Guardianship, Person, User
+from gorod.core import clock
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.throttle import FailureThrottle
@@ -57,7 +58,7 @@ def _clean_identity_numbers(*, oms_policy: str | None, snils: str | None) -> dic
 
 
 def _check_birth_date(birth_date: date) -> None:
-    if birth_date > timezone.localdate():
+    if birth_date > clock.local_date():
         raise DomainError(
             "birth_date_in_future", _("Дата рождения не может быть в будущем."), field="birth_date"
         )
@@ -165,7 +166,7 @@ def child_add(
 ) -> Guardianship:
     """Add a child the citizen represents; an operator verifies the documents later."""
     _check_birth_date(birth_date)
-    if rules.age_on(birth_date, timezone.localdate()) >= 18:
+    if rules.age_on(birth_date, clock.local_date()) >= 18:
         raise DomainError(
             "child_adult",
             _("Ребёнку уже исполнилось 18 лет: взрослый даёт доверенность сам."),
@@ -231,7 +232,7 @@ def _check_delegation(*, principal: Person, delegate: Person, scopes: list[str])
         delegate_birth_date=delegate.birth_date,
         same_person=principal.pk == delegate.pk,
         scopes=scopes,
-        today=timezone.localdate(),
+        today=clock.local_date(),
     ):
         raise DomainError(refusal.code, refusal.message, field="scopes", status=422)
     return sorted(set(scopes))
@@ -277,7 +278,7 @@ def delegation_grant(
         field="delegate_policy",
     )
     scopes = _check_delegation(principal=principal, delegate=delegate, scopes=scopes)
-    if valid_until is not None and valid_until < timezone.localdate():
+    if valid_until is not None and valid_until < clock.local_date():
         raise DomainError(
             "valid_until_in_past", _("Срок доверенности уже прошёл."), field="valid_until"
         )

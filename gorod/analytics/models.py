@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gorod.analytics.rules import ACTIONS, CHANNELS, IMPORT_KINDS, ROLLUP_SUBJECTS
+from gorod.analytics.rules import ACTIONS, IMPORT_KINDS, ROLLUP_SUBJECTS
+from gorod.core.channels import CHANNELS
 
 
 class Channel(models.TextChoices):

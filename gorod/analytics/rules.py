@@ -10,7 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
-CHANNELS = ("web", "mobile", "api", "kiosk")
+from gorod.core.channels import CHANNELS
+
 # What a citizen did with a service (docs/analytics.md, "What counts as a use").
 ACTIONS = ("open", "submit", "book", "reschedule", "cancel", "enroll", "download", "import")
 IMPORT_KINDS = ("usage", "ratings")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gorod.analytics import charts, rules, selectors
+from gorod.analytics import rules, selectors
 from gorod.analytics import tables as t
 from gorod.analytics.forms import (
     DEFAULT_DAYS,
@@ -33,6 +33,7 @@ from gorod.analytics.models import Channel
 from gorod.analytics.ratings import rating_figures_for
 from gorod.analytics.services import analytics_zone
 from gorod.analytics.tables import Column
+from gorod.core import charts
 
 PERMISSION = "analytics.view_usagedaily"
 # The page shows the leaders; the CSV export of the same table lists every service.

@@ -8,16 +8,16 @@ keep plain `datetime` and no endpoint converts by hand. Dates stay plain "YYYY-M
 """
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
+
+from gorod.core import clock
 
 
 def city_time(moment: datetime) -> str:
     """An aware moment as the API writes it; a naive one is taken as the city's time."""
-    zone = ZoneInfo(settings.TIME_ZONE)
+    zone = clock.city_zone()
     local = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
     return local.isoformat(timespec="seconds")
 

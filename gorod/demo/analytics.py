@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from gorod.analytics.rules import CHANNELS, USAGE_IMPORT_HEADER
+from gorod.analytics.rules import USAGE_IMPORT_HEADER
+from gorod.core.channels import CHANNELS
 
 DEFAULT_SEED = 2025
 # `gorod demo` generates, imports and rolls this up in about 15 s on SQLite on a 2-core laptop;
@@ -112,7 +113,7 @@ HOURS = {
         1.2, 1.2, 1.2, 1.2, 1.3, 1.5, 1.8, 2.1, 2.2, 2.0, 1.4, 0.7,
     ),
 }  # fmt: skip
-# Shares of web, mobile, api, kiosk (rules.CHANNELS order).
+# Shares of web, mobile, api, kiosk (CHANNELS order).
 CHANNEL_MIX = {
     "flagship": (0.36, 0.58, 0.04, 0.02),
     "meters": (0.38, 0.50, 0.10, 0.02),

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gorod.accounts.models import Person, User
+from gorod.core import clock
 from gorod.demo.accounts import FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES
 from gorod.housing import rules, selectors
 from gorod.housing.models import (
@@ -185,7 +186,7 @@ def _calendar(now: datetime) -> Calendar:
     history = tuple(rules.add_months(state.period, -back) for back in range(HISTORY_MONTHS, 0, -1))
     return Calendar(
         now=now,
-        today=selectors.local_today(now),
+        today=clock.local_date(now),
         current=state.period,
         window_open=state.open,
         opening=rules.add_months(history[0], -1),
@@ -194,7 +195,7 @@ def _calendar(now: datetime) -> Calendar:
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=selectors.city_zone())
+    return datetime.combine(day, time(hour, minute), tzinfo=clock.city_zone())
 
 
 def _window(period: date) -> rules.Window:

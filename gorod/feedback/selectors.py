@@ -19,6 +19,7 @@ from gorod.analytics.selectors import period_of
 from gorod.analytics.services import analytics_zone
 from gorod.catalog import selectors as catalog
 from gorod.catalog.models import Service
+from gorod.core import clock
 from gorod.core.errors import NotFound
 from gorod.core.ids import valid_id
 from gorod.feedback import rules
@@ -225,7 +226,7 @@ def rating_figures_for(period: Period) -> rules.RatingFigures:
 def owner_period(first: date | None, last: date | None) -> Period:
     """The period of the owner pages and API: the given dates, by default the last quarter
     up to the given end (or today); a DomainError names the field that is wrong."""
-    last = last or timezone.localdate()
+    last = last or clock.local_date()
     if first is None:
         # The end is checked before a default start is counted back from it: from a
         # year-1 date that subtraction would overflow.

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Status
 
-from gorod.analytics.channels import channel_of
+from gorod.core import clock
+from gorod.core.channels import channel_of
 from gorod.core.errors import DomainError
 from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
@@ -298,7 +299,7 @@ def meter_detail(request, meter_id: int = METER_ID):
     meter = selectors.meter_get(actor=request.auth, meter_id=meter_id)
     verification = rules.verification_state(
         meter.next_verification_on,
-        selectors.local_today(),
+        clock.local_date(),
         settings.GOROD_METER_VERIFICATION_WARN_DAYS,
     )
     return {

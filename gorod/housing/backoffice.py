@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from gorod.core import clock
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.housing import corrections, rules, selectors, services
@@ -223,7 +224,7 @@ def premises_search(request):
             "premises": premises,
             "people": people,
             "meters": meters,
-            "today": selectors.local_today(),
+            "today": clock.local_date(),
             "can_act": request.user.has_perm(services.OPERATOR_CHANGE_PERMISSION),
         },
         status=status,
@@ -243,7 +244,7 @@ def verification_due(request):
     days = form.cleaned_data["days"] if form.is_bound else None
     if days is None:
         days = DEFAULT_DUE_DAYS
-    today = selectors.local_today()
+    today = clock.local_date()
     page = Paginator(selectors.verification_due(today=today, days=days), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

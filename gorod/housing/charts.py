@@ -1,4 +1,4 @@
-"""A meter's monthly consumption as the analytics bar chart draws it (gorod.analytics.charts).
+"""A meter's monthly consumption as the bar chart of every app draws it (gorod.core.charts).
 
 The chart is only the picture: the meter page prints the same numbers in a table, which is
 what a screen reader reads.
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from gorod.analytics import charts
+from gorod.core import charts
 from gorod.housing.rules import format_value
 from gorod.housing.selectors import HistoryRow
 

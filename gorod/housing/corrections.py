@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gorod.core import clock
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.ids import valid_id
@@ -27,7 +28,7 @@ def correction_request_create(
             _("Исправить можно только действующее показание."),
             status=422,
         )
-    window = rules.open_window(now, selectors.city_zone(), selectors.window_config())
+    window = rules.open_window(now, clock.city_zone(), selectors.window_config())
     if window is not None and window.period == reading.period:
         raise DomainError(
             "correction_window_open",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gorod.accounts.models import Person
-from gorod.analytics.rules import CHANNELS
+from gorod.core.channels import CHANNELS
 from gorod.housing import rules
 
 # Values are stored with up to 7 integer and 3 fraction digits; each meter narrows this to

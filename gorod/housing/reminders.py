@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from gorod.core import clock
 from gorod.housing import rules, selectors
 from gorod.notifications.services import Draft, in_every_language, messages_enqueue
 
@@ -32,7 +33,7 @@ def window_reminders_send(*, now: datetime | None = None) -> RemindersSent:
     state = selectors.window_state(now)
     if not state.open:
         return RemindersSent(None, 0)
-    today = selectors.local_today(now)
+    today = clock.local_date(now)
     closing_from = state.closes_on - timedelta(days=settings.GOROD_METER_REMINDER_DAYS_BEFORE_CLOSE)
     closing = today >= closing_from
     topic = "housing.window_closing" if closing else "housing.window_open"

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gorod.core import clock
 from gorod.core.errors import NotFound
 from gorod.core.ids import valid_id
 from gorod.housing import rules
@@ -40,10 +40,6 @@ OPERATOR_CHANGE_PERMISSION = "housing.change_reading"
 # --- Configuration as rule values -----------------------------------------------------
 
 
-def city_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def window_config() -> rules.WindowConfig:
     return rules.WindowConfig(
         start_day=settings.GOROD_METER_WINDOW_START_DAY,
@@ -62,10 +58,6 @@ def norms() -> rules.Norms:
     )
 
 
-def local_today(moment: datetime | None = None) -> date:
-    return rules.local_date(moment or timezone.now(), city_zone())
-
-
 @dataclass(frozen=True)
 class WindowState:
     """What the citizen needs to know about the window right now."""
@@ -78,10 +70,10 @@ class WindowState:
 
 def window_state(moment: datetime | None = None) -> WindowState:
     moment = moment or timezone.now()
-    window = rules.open_window(moment, city_zone(), window_config())
+    window = rules.open_window(moment, clock.city_zone(), window_config())
     is_open = window is not None
     if window is None:
-        window = rules.next_window(moment, city_zone(), window_config())
+        window = rules.next_window(moment, clock.city_zone(), window_config())
     return WindowState(is_open, window.period, window.opens_on, window.closes_on)
 
 
@@ -184,7 +176,7 @@ class PremisesView:
 def my_meters(*, actor, moment: datetime | None = None) -> tuple[WindowState, list[PremisesView]]:
     """Everything "Мои счётчики" shows, in three queries however many meters there are."""
     state = window_state(moment)
-    today = local_today(moment)
+    today = clock.local_date(moment)
     links = list(
         PremisesLink.objects.select_related("premises")
         .filter(person__user=actor)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gorod.analytics.services import usage_record
+from gorod.core import clock
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError
 from gorod.core.ids import valid_id
@@ -246,7 +247,7 @@ def _submit(
             earlier = Submission.objects.get(user=actor, idempotency_key=key)
             return _replay(earlier, fingerprint)
         try:
-            period = rules.billing_period(now, selectors.city_zone(), selectors.window_config())
+            period = rules.billing_period(now, clock.city_zone(), selectors.window_config())
         except rules.RuleError as error:
             raise rule_refusal(error) from error
         readings = _readings_for(
@@ -283,7 +284,7 @@ def _readings_for(
     now: datetime,
 ) -> list[Reading]:
     """Check every meter, then write all of them; raise with every meter's problem."""
-    today = selectors.local_today(now)
+    today = clock.local_date(now)
     norms = selectors.norms()
     # Every meter of the premises is locked, not only those sent: the norm is shared by
     # all meters of a kind, and their readings of this period count towards it. Only the

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from gorod.analytics.channels import channel_of
+from gorod.core.channels import channel_of
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.feedback.selectors import rated_service
 from gorod.housing import corrections, linking, rules, selectors, services

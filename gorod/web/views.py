@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from gorod.accounts import selectors as accounts
-from gorod.analytics.channels import channel_of
 from gorod.analytics.services import usage_record
 from gorod.catalog import selectors as catalog
 from gorod.catalog.models import Service
 from gorod.catalog.pages import service_or_404
+from gorod.core.channels import channel_of
 from gorod.core.errors import NotFound
 from gorod.core.problems import not_found_problem, server_error_problem
 from gorod.feedback import selectors as feedback

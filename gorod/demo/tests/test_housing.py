@@ -12,6 +12,7 @@ from django.db import transaction
 
 from gorod.accounts.models import User
 from gorod.accounts.tests.factories import PersonFactory
+from gorod.core import clock
 from gorod.demo.housing import _payer_codes, housing_demo
 from gorod.housing import rules, selectors
 from gorod.housing.models import CorrectionRequest, Meter, PremisesLink, Reading
@@ -97,7 +98,7 @@ def test_the_demo_login_has_a_skipped_month_a_warning_and_corrections(citizen, m
 
 
 def test_every_series_obeys_the_rules(made):
-    zone = selectors.city_zone()
+    zone = clock.city_zone()
     config = selectors.window_config()
     accepted = Reading.objects.filter(status=Reading.Status.ACCEPTED).select_related("meter")
     series: dict[int, list[Reading]] = {}

@@ -1,4 +1,4 @@
-"""SVG geometry of the dashboards' charts: pure functions from series to coordinates.
+"""SVG geometry of every app's charts: pure functions from series to coordinates.
 
 The templates draw what these return (colours come from CSS classes in site.css), so a
 chart is server-rendered, works without JavaScript and passes the CSP. Every chart on a

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from gorod.analytics import charts
+from gorod.core import charts
 
 
 @pytest.fixture(autouse=True)
