@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from gorod.core import clock
-from gorod.core.audit import audit_record
+from gorod.core.audit import audit_read
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.housing import corrections, rules, selectors, services
 from gorod.housing.forms import (
@@ -214,7 +214,7 @@ def premises_search(request):
         card = selectors.premises_card(premises=premises)
         people, meters = card.links, card.meters
         # The names of the people living there are personal data: who looked is recorded.
-        audit_record(actor=request.user, action="housing.premises_view", target=premises)
+        audit_read(actor=request.user, action="housing.premises_view", target=premises)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(
         request,
@@ -385,7 +385,7 @@ def billing_export(request):
     period = form.cleaned_data["period"]
     export = selectors.BillingExport(period)
     # Payer codes and addresses leave the portal in this file: who took it is recorded.
-    audit_record(actor=request.user, action="housing.billing_export", period=f"{period:%Y-%m}")
+    audit_read(actor=request.user, action="housing.billing_export", period=f"{period:%Y-%m}")
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in billing_rows(export)),
