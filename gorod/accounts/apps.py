@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Пользователи и жители")
 
     def ready(self) -> None:
+        # Models are importable only once the registry is ready, hence the imports here.
         from django.contrib.auth.signals import user_logged_in
 
         from gorod.accounts.roles import sync_roles

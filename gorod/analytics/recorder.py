@@ -19,6 +19,8 @@ from multiprocessing.util import Finalize
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
+from gorod.analytics.bulk import event_writer
+
 logger = logging.getLogger(__name__)
 
 
@@ -54,7 +56,6 @@ class UsageRecorder:
             batch, self._pending = self._pending, []
         if not batch:
             return 0
-        from gorod.analytics.bulk import event_writer
 
         try:
             with transaction.atomic():

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from gorod.catalog import selectors
+from gorod.catalog import selectors, snapshot
 from gorod.catalog.models import Department, Service
 from gorod.core.models import AuditEvent
 
@@ -89,7 +89,6 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
 def test_unpublished_service_disappears_from_reads(catalog):
     Service.objects.filter(slug="emr").update(is_published=False)
-    from gorod.catalog import snapshot
 
     snapshot.discard()
     assert "emr" not in {service.slug for service in selectors.service_list()}

@@ -3,9 +3,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from gorod.accounts.tests.factories import UserFactory
 from gorod.analytics.models import ImportRun, RollupPending
 from gorod.feedback import services
-from gorod.feedback.models import Rating, RatingSummary
+from gorod.feedback.models import Rating, RatingSummary, ServiceOwnership
 
 HEADER = "occurred_at,service,user,stars,comment\n"
 GOOD = (
@@ -135,9 +136,6 @@ def test_an_interrupted_import_says_so_and_a_rerun_completes_it(
 
 
 def test_owner_command_grants_ownership_of_a_service(catalog):
-    from gorod.accounts.tests.factories import UserFactory
-    from gorod.feedback.models import ServiceOwnership
-
     staff = UserFactory(email="owner@example.ru", is_staff=True)
     call_command("feedback", "owner", "owner@example.ru", "--service", "emr")
     ownership = ServiceOwnership.objects.get(user=staff)

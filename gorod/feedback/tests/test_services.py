@@ -14,6 +14,7 @@ from gorod.accounts.tests.factories import UserFactory
 from gorod.analytics.models import RollupPending
 from gorod.analytics.rules import Period
 from gorod.analytics.services import rollup_mark_pending
+from gorod.catalog.models import Service
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.models import AuditEvent
 from gorod.feedback import selectors, services
@@ -217,8 +218,6 @@ def test_owners_answer_and_tag_comments_of_their_services(owner, citizen, servic
 def test_a_department_owner_sees_every_service_of_the_department(
     department_owner, citizen, service, other_service
 ):
-    from gorod.catalog.models import Service
-
     sibling = Service.objects.get(slug="sick-leave")
     rate(citizen, service, 1, "Долго")
     rate(citizen, sibling, 2, "Непонятно")

@@ -3,6 +3,10 @@ from django.urls import reverse
 
 from gorod.accounts.models import User
 from gorod.accounts.tests.factories import TEST_PASSWORD, PersonFactory, UserFactory
+from gorod.analytics.services import usage_record
+from gorod.catalog.models import Service
+from gorod.feedback import selectors as feedback_selectors
+from gorod.feedback import services as feedback_services
 
 pytestmark = pytest.mark.django_db
 
@@ -248,11 +252,6 @@ def test_healthz(client):
 
 @pytest.mark.django_db
 def test_cabinet_lists_my_ratings_with_the_owners_answer(client, catalog):
-    from gorod.analytics.services import usage_record
-    from gorod.catalog.models import Service
-    from gorod.feedback import selectors as feedback_selectors
-    from gorod.feedback import services as feedback_services
-
     user = UserFactory()
     service = Service.objects.get(slug="emr")
     use_id = usage_record(service=service, actor=user, action="open", channel="web")

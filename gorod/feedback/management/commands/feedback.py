@@ -8,6 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from gorod.accounts.models import User
+from gorod.accounts.rules import normalize_login
+from gorod.catalog.models import Department, Service
 from gorod.core.errors import DomainError
 from gorod.feedback import services
 from gorod.feedback.rules import RATINGS_IMPORT_HEADER
@@ -47,10 +50,6 @@ class Command(BaseCommand):
             self._rollup(options["first"], options["last"])
 
     def _owner(self, login: str, service_slug: str | None, department_code: str | None) -> None:
-        from gorod.accounts.models import User
-        from gorod.accounts.rules import normalize_login
-        from gorod.catalog.models import Department, Service
-
         normalized = normalize_login(login)
         user = (
             User.objects.filter(**{normalized[0]: normalized[1]}, is_staff=True).first()
