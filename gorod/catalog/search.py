@@ -234,36 +234,7 @@ class SearchIndex:
         self._slugs = [document.slug for document in docs]
         self._priors = [document.prior for document in docs]
 
-        # Per document and field: lemma -> term frequency, and the field's length in tokens.
-        field_tfs: list[dict[str, dict[str, int]]] = []
-        field_lengths: dict[str, list[int]] = {field: [] for field in _FIELDS}
-        phrases: list[tuple[int, float, tuple[tuple[str, ...], ...]]] = []
-        surfaces: set[str] = set()
-        for doc_id, document in enumerate(docs):
-            texts = {
-                "title": [document.title],
-                "title_en": [document.title_en],
-                "keywords": list(document.keywords),
-                "description": [document.description],
-                "category": [document.category_title],
-            }
-            tfs: dict[str, dict[str, int]] = {}
-            for field, field_texts in texts.items():
-                tf: dict[str, int] = {}
-                length = 0
-                for text in field_texts:
-                    words = _tokens(text)
-                    surfaces.update(words)
-                    slots = tuple(lemmas(word) for word in words)
-                    for forms in slots:
-                        for form in forms:
-                            tf[form] = tf.get(form, 0) + 1
-                    length += len(slots)
-                    if field in _PHRASE_FACTORS and slots:
-                        phrases.append((doc_id, _PHRASE_FACTORS[field], slots))
-                tfs[field] = tf
-                field_lengths[field].append(length)
-            field_tfs.append(tfs)
+        field_tfs, field_lengths, phrases, surfaces = self._fields_of(docs)
 
         self._postings, self._idf = self._build_postings(field_tfs, field_lengths)
         self._phrase_docs = [doc_id for doc_id, _, _ in phrases]
@@ -307,6 +278,42 @@ class SearchIndex:
         # Bound to the instance, so that each index has its own cache and a rebuilt catalog
         # never answers from a stale one.
         self._answer = functools.lru_cache(maxsize=_CACHE_SIZE)(self._answer_uncached)
+
+    @staticmethod
+    def _fields_of(docs: list[SearchDocument]):
+        """Each document's fields as lemma counts and lengths, its phrases (title and
+        keywords, as slots of word forms), and every word as the catalog writes it."""
+        # Per document and field: lemma -> term frequency, and the field's length in tokens.
+        field_tfs: list[dict[str, dict[str, int]]] = []
+        field_lengths: dict[str, list[int]] = {field: [] for field in _FIELDS}
+        phrases: list[tuple[int, float, tuple[tuple[str, ...], ...]]] = []
+        surfaces: set[str] = set()
+        for doc_id, document in enumerate(docs):
+            texts = {
+                "title": [document.title],
+                "title_en": [document.title_en],
+                "keywords": list(document.keywords),
+                "description": [document.description],
+                "category": [document.category_title],
+            }
+            tfs: dict[str, dict[str, int]] = {}
+            for field, field_texts in texts.items():
+                tf: dict[str, int] = {}
+                length = 0
+                for text in field_texts:
+                    words = _tokens(text)
+                    surfaces.update(words)
+                    slots = tuple(lemmas(word) for word in words)
+                    for forms in slots:
+                        for form in forms:
+                            tf[form] = tf.get(form, 0) + 1
+                    length += len(slots)
+                    if field in _PHRASE_FACTORS and slots:
+                        phrases.append((doc_id, _PHRASE_FACTORS[field], slots))
+                tfs[field] = tf
+                field_lengths[field].append(length)
+            field_tfs.append(tfs)
+        return field_tfs, field_lengths, phrases, surfaces
 
     @staticmethod
     def _build_postings(

@@ -465,20 +465,7 @@ def ratings_import(
                     _("Первая строка файла должна быть ровно такой: %(header)s")
                     % {"header": ",".join(rules.RATINGS_IMPORT_HEADER)},
                 )
-            report = RatingsImportReport(
-                run=ImportRun.objects.create(
-                    kind="ratings",
-                    file_name=path.name[:500],
-                    file_sha256=sha256,
-                    status=ImportRun.Status.RUNNING,
-                    started_at=now,
-                ),
-            )
-            report.resumed = list(
-                ImportRun.objects.filter(
-                    kind="ratings", file_sha256=sha256, status=ImportRun.Status.RUNNING
-                ).exclude(pk=report.run.pk)
-            )
+            report = _import_run_start(path, sha256, now)
             service_ids = dict(Service.objects.values_list("slug", "pk"))
             seen_services: set[int] = set()
             import_keys = ContentIds()
@@ -528,6 +515,25 @@ def ratings_import(
     report.run.refresh_from_db()
     if progress is not None:
         progress(total_lines, total_lines)
+    return report
+
+
+def _import_run_start(path: Path, sha256: str, now) -> RatingsImportReport:
+    """The report of a new run of the file, with the runs of it that were interrupted."""
+    report = RatingsImportReport(
+        run=ImportRun.objects.create(
+            kind="ratings",
+            file_name=path.name[:500],
+            file_sha256=sha256,
+            status=ImportRun.Status.RUNNING,
+            started_at=now,
+        ),
+    )
+    report.resumed = list(
+        ImportRun.objects.filter(
+            kind="ratings", file_sha256=sha256, status=ImportRun.Status.RUNNING
+        ).exclude(pk=report.run.pk)
+    )
     return report
 
 

@@ -317,6 +317,30 @@ def registry_conflicts(rows: list[RegistryRow], stored=None) -> list[RowProblem]
     ]
 
 
+def _premises_of(
+    rows: list[RegistryRow], premises: dict[str, Premises]
+) -> tuple[list[Premises], list[Premises]]:
+    """The premises the rows add and those whose address or residents they change;
+    `premises` (by payer code) gains the new ones, for their meters to point at."""
+    new_premises, changed_premises = [], []
+    for row in rows:
+        found = premises.get(row.payer_code)
+        if found is None:
+            found = Premises(
+                payer_code=row.payer_code,
+                apartment=row.apartment,
+                address=row.address,
+                residents=row.residents,
+            )
+            premises[row.payer_code] = found
+            new_premises.append(found)
+        elif (found.address, found.residents) != (row.address, row.residents):
+            found.address, found.residents = row.address, row.residents
+            # Rows of one payer code agree (parse_rows), so this happens once per code.
+            changed_premises.append(found)
+    return new_premises, changed_premises
+
+
 def meters_import(
     *, actor, rows: list[RegistryRow], source: Mapping[str, str], progress: Progress | None = None
 ) -> MeterImportReport:
@@ -332,22 +356,7 @@ def meters_import(
         report.problems = registry_conflicts(rows, (premises, meters))
         if report.problems:
             return report
-        new_premises, changed_premises = [], []
-        for row in rows:
-            found = premises.get(row.payer_code)
-            if found is None:
-                found = Premises(
-                    payer_code=row.payer_code,
-                    apartment=row.apartment,
-                    address=row.address,
-                    residents=row.residents,
-                )
-                premises[row.payer_code] = found
-                new_premises.append(found)
-            elif (found.address, found.residents) != (row.address, row.residents):
-                found.address, found.residents = row.address, row.residents
-                # Rows of one payer code agree (parse_rows), so this happens once per code.
-                changed_premises.append(found)
+        new_premises, changed_premises = _premises_of(rows, premises)
         Premises.objects.bulk_create(new_premises, batch_size=WRITE_BATCH)
         Premises.objects.bulk_update(
             changed_premises, ["address", "residents"], batch_size=WRITE_BATCH

@@ -69,21 +69,7 @@ def link_request_create(
     again while a request waits returns that request.
     """
     now = now or timezone.now()
-    person = getattr(actor, "person", None)
-    if person is None:
-        raise DomainError("profile_required", _("Сначала заполните профиль: ФИО и дату рождения."))
-    payer_code = (payer_code or "").strip()
-    apartment = rules.normalize_apartment(apartment)
-    if problem := rules.payer_code_problem(payer_code):
-        raise DomainError(problem.code, problem.message, field="payer_code", status=422)
-    if not apartment:
-        raise DomainError(
-            "apartment_required", _("Введите номер квартиры."), field="apartment", status=422
-        )
-    if role not in PremisesLink.Role.values:
-        raise DomainError(
-            "role_invalid", _("Выберите, кем вы приходитесь помещению."), field="role", status=422
-        )
+    person, payer_code, apartment = _link_request_input(actor, payer_code, apartment, role)
     _check_throttles(actor, ip)
     premises = Premises.objects.filter(payer_code=payer_code, apartment=apartment).first()
     if premises is None:
@@ -138,33 +124,59 @@ def link_request_create(
             confirmer="owner" if owners else "operator",
         )
 
-        def compose() -> tuple[str, str]:
-            return _("Кто-то просит доступ к показаниям вашей квартиры"), _(
-                "%(name)s просит привязать квартиру %(premises)s к своей учётной "
-                "записи как «%(role)s». Если вы не знаете этого человека, отклоните "
-                "заявку: без вашего подтверждения доступа не будет."
-            ) % {
-                "name": person.full_name,
-                "premises": premises,
-                "role": request.get_role_display(),
-            }
-
-        texts = in_every_language(compose)
-        # The outbox is written in this transaction: the owners hear of the request
-        # exactly when it exists.
-        messages_enqueue(
-            topic=REQUEST_TOPIC,
-            drafts=(
-                Draft(
-                    person_id=owner_id,
-                    key=f"{REQUEST_TOPIC}:{request.pk}:{owner_id}",
-                    texts=texts,
-                    link=reverse("housing:link_request", args=[request.pk]),
-                )
-                for owner_id in owners
-            ),
-        )
+        _owners_told(request, owners)
     return request
+
+
+def _link_request_input(actor, payer_code: str, apartment: str, role: str):
+    """The asking person and the payer code and apartment as stored, or why not."""
+    person = getattr(actor, "person", None)
+    if person is None:
+        raise DomainError("profile_required", _("Сначала заполните профиль: ФИО и дату рождения."))
+    payer_code = (payer_code or "").strip()
+    apartment = rules.normalize_apartment(apartment)
+    if problem := rules.payer_code_problem(payer_code):
+        raise DomainError(problem.code, problem.message, field="payer_code", status=422)
+    if not apartment:
+        raise DomainError(
+            "apartment_required", _("Введите номер квартиры."), field="apartment", status=422
+        )
+    if role not in PremisesLink.Role.values:
+        raise DomainError(
+            "role_invalid", _("Выберите, кем вы приходитесь помещению."), field="role", status=422
+        )
+    return person, payer_code, apartment
+
+
+def _owners_told(request: LinkRequest, owners) -> None:
+    """Tell the premises' owners that someone asks to be linked to it. Called inside the
+    request's transaction: the outbox row exists exactly when the request does."""
+    person, premises = request.person, request.premises
+
+    def compose() -> tuple[str, str]:
+        return _("Кто-то просит доступ к показаниям вашей квартиры"), _(
+            "%(name)s просит привязать квартиру %(premises)s к своей учётной "
+            "записи как «%(role)s». Если вы не знаете этого человека, отклоните "
+            "заявку: без вашего подтверждения доступа не будет."
+        ) % {
+            "name": person.full_name,
+            "premises": premises,
+            "role": request.get_role_display(),
+        }
+
+    texts = in_every_language(compose)
+    messages_enqueue(
+        topic=REQUEST_TOPIC,
+        drafts=(
+            Draft(
+                person_id=owner_id,
+                key=f"{REQUEST_TOPIC}:{request.pk}:{owner_id}",
+                texts=texts,
+                link=reverse("housing:link_request", args=[request.pk]),
+            )
+            for owner_id in owners
+        ),
+    )
 
 
 def link_request_decide(

@@ -27,6 +27,7 @@ from gorod.core.ids import valid_id
 from gorod.housing import rules, selectors
 from gorod.housing.models import (
     Meter,
+    Premises,
     Reading,
     ReadingReferral,
     Submission,
@@ -284,8 +285,74 @@ def _readings_for(
     now: datetime,
 ) -> list[Reading]:
     """Check every meter, then write all of them; raise with every meter's problem."""
-    today = clock.local_date(now)
     norms = selectors.norms()
+    premises_meters, premises = _meters_locked(actor=actor, premises_id=premises_id)
+    history = selectors.recent_accepted(
+        meters=premises_meters.values(), through=period, per_meter=norms.zero_periods
+    )
+    problems, referrals, accepted = _values_checked(
+        actor=actor,
+        premises=premises,
+        premises_meters=premises_meters,
+        history=history,
+        values=values,
+        period=period,
+        norms=norms,
+        now=now,
+    )
+    if problems:
+        first = problems[0]
+        raise _Refused(
+            DomainError(
+                first["code"],
+                _("Показания не сохранены. %(meter)s: %(message)s")
+                % {"meter": first["meter"] or first["meter_id"], "message": first["message"]},
+                field=f"readings.{first['meter_id']}",
+                status=422,
+                details={"errors": problems},
+            ),
+            referrals,
+        )
+
+    sent = {meter.pk for meter, *_rest in accepted}
+    warned, new_readings = _readings_warned(
+        actor=actor,
+        premises=premises,
+        premises_meters=premises_meters,
+        history=history,
+        accepted=accepted,
+        sent=sent,
+        submission=submission,
+        period=period,
+        norms=norms,
+        now=now,
+    )
+    if warned and not confirm_warnings:
+        raise DomainError(
+            "consumption_needs_confirmation",
+            _("Проверьте показания и подтвердите их. %(meter)s: %(message)s")
+            % {"meter": warned[0]["meter"], "message": warned[0]["message"]},
+            field=f"readings.{warned[0]['meter_id']}",
+            status=422,
+            details={"warnings": warned},
+        )
+    # Superseded before the new versions go in: one accepted reading per period. Stamped
+    # with the clock under the meter's lock, not the request's arrival, so that versions
+    # replace each other in the order they were written.
+    corrected = [
+        meter_id
+        for meter_id in sent
+        if history[meter_id][:1] and history[meter_id][0].period == period
+    ]
+    if corrected:
+        Reading.objects.filter(
+            meter__in=corrected, period=period, status=Reading.Status.ACCEPTED
+        ).update(status=Reading.Status.SUPERSEDED, superseded_at=max(now, timezone.now()))
+    return Reading.objects.bulk_create(new_readings)
+
+
+def _meters_locked(*, actor, premises_id: int) -> tuple[dict[int, Meter], Premises]:
+    """The actor's premises and every meter of it, locked in primary-key order."""
     # Every meter of the premises is locked, not only those sent: the norm is shared by
     # all meters of a kind, and their readings of this period count towards it. Only the
     # actor's premises has meters here; none at all means not theirs, or no meters yet.
@@ -300,9 +367,15 @@ def _readings_for(
         premises = next(iter(premises_meters.values())).premises
     else:
         premises = selectors.premises_get(actor=actor, premises_id=premises_id)
-    history = selectors.recent_accepted(
-        meters=premises_meters.values(), through=period, per_meter=norms.zero_periods
-    )
+    return premises_meters, premises
+
+
+def _values_checked(
+    *, actor, premises, premises_meters, history, values, period: date, norms, now: datetime
+) -> tuple[list[dict], list[ReadingReferral], list[tuple[Meter, Decimal, Decimal, int]]]:
+    """Each sent value parsed and checked against its meter: the problems, the referrals of
+    impossible consumption to the operator, and the accepted (meter, value, previous, months)."""
+    today = clock.local_date(now)
     problems: list[dict] = []
     referrals: list[ReadingReferral] = []
     accepted: list[tuple[Meter, Decimal, Decimal, int]] = []
@@ -367,21 +440,24 @@ def _readings_for(
             )
             continue
         accepted.append((meter, value, previous_value, months))
-    if problems:
-        first = problems[0]
-        raise _Refused(
-            DomainError(
-                first["code"],
-                _("Показания не сохранены. %(meter)s: %(message)s")
-                % {"meter": first["meter"] or first["meter_id"], "message": first["message"]},
-                field=f"readings.{first['meter_id']}",
-                status=422,
-                details={"errors": problems},
-            ),
-            referrals,
-        )
+    return problems, referrals, accepted
 
-    sent = {meter.pk for meter, *_rest in accepted}
+
+def _readings_warned(
+    *,
+    actor,
+    premises,
+    premises_meters,
+    history,
+    accepted,
+    sent: set[int],
+    submission: Submission,
+    period: date,
+    norms,
+    now: datetime,
+) -> tuple[list[dict], list[Reading]]:
+    """The new readings of the accepted values, with the warnings of their consumption
+    (a kind's norm counts this period's readings of the meters not sent too)."""
     this_period = {
         meter_id: readings[0]
         for meter_id, readings in history.items()
@@ -441,28 +517,7 @@ def _readings_for(
                 warnings_confirmed=bool(warnings),
             )
         )
-    if warned and not confirm_warnings:
-        raise DomainError(
-            "consumption_needs_confirmation",
-            _("Проверьте показания и подтвердите их. %(meter)s: %(message)s")
-            % {"meter": warned[0]["meter"], "message": warned[0]["message"]},
-            field=f"readings.{warned[0]['meter_id']}",
-            status=422,
-            details={"warnings": warned},
-        )
-    # Superseded before the new versions go in: one accepted reading per period. Stamped
-    # with the clock under the meter's lock, not the request's arrival, so that versions
-    # replace each other in the order they were written.
-    corrected = [
-        meter_id
-        for meter_id in sent
-        if history[meter_id][:1] and history[meter_id][0].period == period
-    ]
-    if corrected:
-        Reading.objects.filter(
-            meter__in=corrected, period=period, status=Reading.Status.ACCEPTED
-        ).update(status=Reading.Status.SUPERSEDED, superseded_at=max(now, timezone.now()))
-    return Reading.objects.bulk_create(new_readings)
+    return warned, new_readings
 
 
 # --- Operators: reviewing flagged readings, replacing meters -------------------------

@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from gorod.accounts.models import User
 from gorod.housing.models import Meter, Premises
@@ -37,3 +38,10 @@ def household(db) -> Household:
         cold=MeterFactory(premises=premises, kind=Meter.Kind.COLD_WATER, location="ванная"),
         hot=MeterFactory(premises=premises, kind=Meter.Kind.HOT_WATER, location="ванная"),
     )
+
+
+@pytest.fixture
+def russian():
+    """Russian active for a test that asserts messages (another may have left English)."""
+    with translation.override("ru"):
+        yield
