@@ -32,9 +32,13 @@ demo: install
 serve: install
 	trap 'kill 0' EXIT; $(BIN)/gorod worker & $(BIN)/gorod serve --host $(HOST) --port $(PORT)
 
+# Style, then the layering of the apps (import contracts in pyproject.toml), then sizes:
+# no module past 800 lines, no function past 80 (scripts/check_sizes.py).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_sizes.py
 
 format: install
 	$(BIN)/ruff check --fix .
