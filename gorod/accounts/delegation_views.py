@@ -17,6 +17,7 @@ from gorod.accounts import selectors, services
 from gorod.accounts.forms import DelegationGrantForm, DelegationRequestForm
 from gorod.accounts.models import Person
 from gorod.core.errors import DomainError, NotFound, show_on_form
+from gorod.core.problems import status_of
 
 
 def _person_or_404(request) -> Person:
@@ -49,7 +50,7 @@ def _delegation_form_page(request, *, form_class, service, title: str, done: str
                 service(actor=request.user, **form.cleaned_data)
             except DomainError as error:
                 show_on_form(form, error)
-                status = error.status
+                status = status_of(error)
             else:
                 messages.success(request, done)
                 return redirect("accounts:delegations")

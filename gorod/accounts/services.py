@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from gorod.accounts import rules
 from gorod.accounts.models import ApiToken, Delegation, Guardianship, Person, User
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import Conflict, DomainError, Invalid, NotFound
 from gorod.core.throttle import FailureThrottle
 
 API_TOKEN_PREFIX = "gorod"  # noqa: S105 — a public label, not a secret
@@ -233,7 +233,7 @@ def _check_delegation(*, principal: Person, delegate: Person, scopes: list[str])
         scopes=scopes,
         today=timezone.localdate(),
     ):
-        raise DomainError(refusal.code, refusal.message, field="scopes", status=422)
+        raise Invalid(refusal.code, refusal.message, field="scopes")
     return sorted(set(scopes))
 
 
@@ -252,10 +252,9 @@ def _create_delegation(*, actor: User, principal: Person, delegate: Person, scop
                 scopes=scopes,
             )
     except IntegrityError as error:
-        raise DomainError(
+        raise Conflict(
             "delegation_exists",
             _("Доверенность этому человеку уже есть. Отзовите её, чтобы выдать новую."),
-            status=409,
         ) from error
     return delegation
 

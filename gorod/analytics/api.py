@@ -18,7 +18,7 @@ from gorod.analytics.schemas import (
     UsageReportOut,
 )
 from gorod.analytics.views import can_view_analytics
-from gorod.core.errors import DomainError
+from gorod.core.errors import DomainError, Forbidden
 from gorod.core.schemas import with_problems
 
 router = Router(tags=["analytics"])
@@ -33,10 +33,9 @@ ACCESS = (
 
 def _check_access(request) -> None:
     if not can_view_analytics(request.auth):
-        raise DomainError(
+        raise Forbidden(
             "permission_denied",
             _("Отчёты доступны аналитикам портала."),
-            status=403,
         )
 
 

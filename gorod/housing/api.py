@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Status
 
 from gorod.analytics.channels import channel_of
-from gorod.core.errors import DomainError
+from gorod.core.errors import Invalid
 from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
@@ -261,12 +261,11 @@ def submit_readings(
     values: dict[int, str] = {}
     for entry in payload.readings:
         if entry.meter_id in values:
-            raise DomainError(
+            raise Invalid(
                 "duplicate_meter",
                 _("Показание счётчика %(meter)s указано дважды: оставьте одно.")
                 % {"meter": entry.meter_id},
                 field=f"readings.{entry.meter_id}",
-                status=422,
             )
         values[entry.meter_id] = entry.value
     result = services.readings_submit(
