@@ -92,8 +92,8 @@ def _delegation_action(request, delegation_id: int, *, service, done: str):
     _person_or_404(request)
     try:
         service(actor=request.user, delegation_id=delegation_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

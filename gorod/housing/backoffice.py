@@ -62,7 +62,7 @@ def _back(request):
 
 def _show_error(request, error: DomainError) -> None:
     if isinstance(error, NotFound):
-        raise Http404(error.message) from error
+        raise error  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     messages.error(request, str(error.message))
 
 
@@ -400,10 +400,7 @@ def billing_export(request):
 @login_required
 def meter_replace(request, meter_id: int):
     _require_operator(request, act=True)
-    try:
-        meter = selectors.meter_for_operator(meter_id=meter_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    meter = selectors.meter_for_operator(meter_id=meter_id)
     form = MeterReplaceForm(request.POST or None, meter=meter)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -418,9 +415,9 @@ def meter_replace(request, meter_id: int):
                 next_verification_on=data["next_verification_on"],
                 failed=data["failed"],
             )
+        except NotFound:
+            raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
         except DomainError as error:
-            if isinstance(error, NotFound):
-                raise Http404(error.message) from error
             show_on_form(form, error)
         else:
             messages.success(

@@ -13,7 +13,6 @@ from gorod.analytics.channels import channel_of
 from gorod.analytics.services import usage_record
 from gorod.catalog import selectors as catalog
 from gorod.catalog.models import Service
-from gorod.core.errors import NotFound
 from gorod.core.problems import not_found_problem, server_error_problem
 from gorod.feedback import selectors as feedback
 from gorod.health.selectors import booking as health
@@ -38,10 +37,7 @@ def home(request):
 
 @require_safe
 def category(request, slug: str):
-    try:
-        found = catalog.category_get(slug)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    found = catalog.category_get(slug)
     return render(
         request,
         "web/category.html",
@@ -53,17 +49,9 @@ def category(request, slug: str):
     )
 
 
-def service_or_404(slug: str):
-    """A published service for a page, or the 404 page with the catalog's message."""
-    try:
-        return catalog.service_get(slug)
-    except NotFound as error:
-        raise Http404(error.message) from error
-
-
 @require_safe
 def service(request, slug: str):
-    found = service_or_404(slug)
+    found = catalog.service_get(slug)
     use_id = None
     if found.kind == Service.Kind.INFO and request.user.is_authenticated:
         # For an information service, reading its page is using it (docs/analytics.md).
@@ -86,7 +74,7 @@ def service(request, slug: str):
 @require_safe
 def service_go(request, slug: str):
     """The way out to a partner's site: counted as a use when the citizen is signed in."""
-    found = service_or_404(slug)
+    found = catalog.service_get(slug)
     if found.kind != Service.Kind.EXTERNAL or not found.external_url:
         raise Http404
     if request.user.is_authenticated:
