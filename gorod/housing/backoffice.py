@@ -23,7 +23,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.housing import corrections, rules, selectors, services
 from gorod.housing.forms import (
@@ -206,23 +205,20 @@ def referral_close(request, referral_id: int):
 def premises_search(request):
     _require_operator(request)
     form = PayerCodeForm(request.GET or None)
-    premises, people, meters = None, [], []
+    card = None
     if form.is_bound and form.is_valid():
-        premises = selectors.premises_by_payer_code(form.cleaned_data["payer_code"])
-    if premises is not None:
-        card = selectors.premises_card(premises=premises)
-        people, meters = card.links, card.meters
-        # The names of the people living there are personal data: who looked is recorded.
-        audit_record(actor=request.user, action="housing.premises_view", target=premises)
+        card = services.premises_look_up(
+            actor=request.user, payer_code=form.cleaned_data["payer_code"]
+        )
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(
         request,
         "housing/operator/premises.html",
         {
             "form": form,
-            "premises": premises,
-            "people": people,
-            "meters": meters,
+            "premises": card.premises if card else None,
+            "people": card.links if card else [],
+            "meters": card.meters if card else [],
             "today": selectors.local_today(),
             "can_act": request.user.has_perm(services.OPERATOR_CHANGE_PERMISSION),
         },
@@ -382,9 +378,7 @@ def billing_export(request):
             status=400 if form.is_bound else 200,
         )
     period = form.cleaned_data["period"]
-    export = selectors.BillingExport(period)
-    # Payer codes and addresses leave the portal in this file: who took it is recorded.
-    audit_record(actor=request.user, action="housing.billing_export", period=f"{period:%Y-%m}")
+    export = services.billing_export_take(actor=request.user, period=period)
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in billing_rows(export)),

@@ -9,7 +9,7 @@ import hashlib
 import string
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -42,10 +42,10 @@ def rule_refusal(error: rules.RuleError, *, field: str | None = None) -> Invalid
     return Invalid(error.code, error.message, field=field)
 
 
-def require_operator(actor) -> None:
-    if not (
-        getattr(actor, "is_authenticated", False) and actor.has_perm(OPERATOR_CHANGE_PERMISSION)
-    ):
+def require_operator(actor, *, act: bool = True) -> None:
+    """Operators act with `housing.change_reading`; `act=False` asks only to look."""
+    permission = OPERATOR_CHANGE_PERMISSION if act else selectors.OPERATOR_PERMISSION
+    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(permission)):
         raise Forbidden("not_an_operator", _("Это действие доступно только оператору."))
 
 
@@ -59,6 +59,21 @@ class SubmissionResult:
     replayed: bool  # True: the key was seen before, nothing new was written
     # The use recorded for analytics (what a rating of the service names); None on replay.
     use_id: uuid.UUID | None = None
+
+
+def readings_by_meter(entries: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """A submission's values by meter; a meter named twice is refused, not guessed at."""
+    values: dict[int, str] = {}
+    for meter_id, value in entries:
+        if meter_id in values:
+            raise Invalid(
+                "duplicate_meter",
+                _("Показание счётчика %(meter)s указано дважды: оставьте одно.")
+                % {"meter": meter_id},
+                field=f"readings.{meter_id}",
+            )
+        values[meter_id] = value
+    return values
 
 
 def _check_key(key: str | None) -> str:
@@ -454,6 +469,31 @@ def _readings_for(
             meter__in=corrected, period=period, status=Reading.Status.ACCEPTED
         ).update(status=Reading.Status.SUPERSEDED, superseded_at=max(now, timezone.now()))
     return Reading.objects.bulk_create(new_readings)
+
+
+# --- Operators: looking up premises, the billing export -------------------------------
+
+
+def premises_look_up(*, actor, payer_code: str) -> selectors.PremisesCard | None:
+    """An operator finds a premises by its payer code: who is linked, every meter's year.
+
+    The names of the people living there are personal data: who looked is recorded.
+    """
+    require_operator(actor, act=False)
+    premises = selectors.premises_by_payer_code(payer_code)
+    if premises is None:
+        return None
+    card = selectors.premises_card(premises=premises)
+    audit_record(actor=actor, action="housing.premises_view", target=premises)
+    return card
+
+
+def billing_export_take(*, actor, period: date) -> selectors.BillingExport:
+    """The period's bill basis for the billing systems; payer codes and addresses leave
+    the portal in it, so who took it is recorded."""
+    require_operator(actor, act=False)
+    audit_record(actor=actor, action="housing.billing_export", period=f"{period:%Y-%m}")
+    return selectors.BillingExport(period)
 
 
 # --- Operators: reviewing flagged readings, replacing meters -------------------------

@@ -222,11 +222,7 @@ def meter_detail(request, meter_id: int):
     history = selectors.meter_history(meter=meter)
     # The newest period with readings: the open window's, else the one that just closed.
     latest = history[0].period
-    own_corrections = [
-        correction
-        for correction in selectors.own_correction_requests(actor=request.user)
-        if correction.reading.meter_id == meter.pk
-    ]
+    own_corrections = list(selectors.own_correction_requests(actor=request.user, meter=meter))
     return render(
         request,
         "housing/meter_detail.html",

@@ -465,3 +465,47 @@ def test_a_flagged_reading_of_a_billed_period_is_kept_not_rejected(household, op
     assert (error.code, status_of(error)) == ("reading_period_billed", 409)
     kept = services.reading_review(actor=operator, reading_id=reading.pk, reject=False)
     assert (kept.status, kept.reviewed_at is not None) == (Reading.Status.ACCEPTED, True)
+
+
+# --- The doors' one-call services ----------------------------------------------------
+
+
+def test_a_meter_named_twice_in_a_submission_is_refused():
+    assert services.readings_by_meter([(1, "12"), (2, "7")]) == {1: "12", 2: "7"}
+    error = refusal(lambda: services.readings_by_meter([(1, "12"), (1, "13")]))
+    assert (error.code, status_of(error), error.field) == ("duplicate_meter", 422, "readings.1")
+
+
+def test_an_operators_look_up_of_premises_is_audited(household, operator):
+    card = services.premises_look_up(actor=operator, payer_code=household.premises.payer_code)
+    assert card.premises == household.premises
+    assert [link.person.user for link in card.links] == [household.user]
+    assert {meter for meter, _history in card.meters} == {household.cold, household.hot}
+    audit = AuditEvent.objects.get(action="housing.premises_view")
+    assert (audit.actor, audit.target_id) == (operator, str(household.premises.pk))
+
+
+def test_a_look_up_that_finds_nothing_records_nothing(operator):
+    assert services.premises_look_up(actor=operator, payer_code="0000000000") is None
+    assert not AuditEvent.objects.filter(action="housing.premises_view").exists()
+
+
+def test_only_operators_look_premises_up_or_take_the_export(household):
+    for call in (
+        lambda: services.premises_look_up(
+            actor=household.user, payer_code=household.premises.payer_code
+        ),
+        lambda: services.billing_export_take(actor=household.user, period=NOVEMBER),
+    ):
+        error = refusal(call)
+        assert (error.code, status_of(error)) == ("not_an_operator", 403)
+    assert not AuditEvent.objects.filter(
+        action__in=["housing.premises_view", "housing.billing_export"]
+    ).exists()
+
+
+def test_taking_the_billing_export_is_audited(household, operator):
+    export = services.billing_export_take(actor=operator, period=NOVEMBER)
+    assert export.period == NOVEMBER
+    audit = AuditEvent.objects.get(action="housing.billing_export")
+    assert (audit.actor, audit.data) == (operator, {"period": "2026-11"})
