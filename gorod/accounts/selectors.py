@@ -21,6 +21,11 @@ def guardianships_of(person: Person) -> QuerySet[Guardianship]:
     )
 
 
+def role_names_of(user: User) -> list[str]:
+    """The roles (groups) of an account, by name, sorted."""
+    return sorted(user.groups.values_list("name", flat=True))
+
+
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
