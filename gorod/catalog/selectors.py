@@ -67,6 +67,15 @@ def service_get(slug: str) -> Service:
     return service
 
 
+def external_service_get(slug: str) -> Service:
+    """A published external service with its partner's address: the way out leads there.
+    Any other service has no way out, as if it did not exist."""
+    service = service_get(slug)
+    if service.kind != Service.Kind.EXTERNAL or not service.external_url:
+        raise NotFound("service_not_found", _("Такой услуги нет в каталоге."))
+    return service
+
+
 def services_featured() -> list[Service]:
     """The home page's popular services: the editors' choice, else the flagships."""
     return snapshot.current().featured or flagship_services()
