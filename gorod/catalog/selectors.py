@@ -113,6 +113,33 @@ def service_search(query: str, *, limit: int | None = 20) -> SearchResult:
     )
 
 
+def services_find(
+    *,
+    q: str | None = None,
+    category: str | None = None,
+    kind: str | None = None,
+    audience: str | None = None,
+) -> tuple[list[Service], str | None]:
+    """The services the API lists: those answering `q` (best first) or all, filtered; and
+    the query as understood (another keyboard layout, transliterated), if it was rewritten.
+
+    An unknown category is "not found", not an empty list.
+    """
+    if category is not None:
+        category_get(category)
+    if not (q and q.strip()):
+        return service_list(category=category, kind=kind, audience=audience), None
+    result = service_search(q, limit=None)
+    services = [
+        service
+        for service in result.services
+        if (category is None or service.category.slug == category)
+        and (kind is None or service.kind == kind)
+        and (audience is None or service.audience == audience)
+    ]
+    return services, result.understood_as
+
+
 def service_entry_url(service: Service) -> str | None:
     """Where the "use the service" button leads, or None while the service is not online."""
     if service.kind == Service.Kind.EXTERNAL:

@@ -73,3 +73,16 @@ def test_only_an_external_service_with_an_address_has_a_way_out(
     assert selectors.external_service_get("our-city-portal").external_url == (
         "https://gorod.example.ru/"
     )
+
+
+def test_services_find_lists_or_searches_and_filters(catalog):
+    everything, understood = selectors.services_find()
+    assert (len(everything), understood) == (469, None)
+    health, _ = selectors.services_find(category="health", kind="flagship")
+    assert {service.slug for service in health} == {"doctor-appointment", "emr"}
+    found, understood = selectors.services_find(q="cxtnxbrb", category="housing")
+    assert understood == "счетчики"
+    assert found[0].slug == "meter-readings"
+    assert all(service.category.slug == "housing" for service in found)
+    with pytest.raises(NotFound):
+        selectors.services_find(q="счётчики", category="no-such-category")
