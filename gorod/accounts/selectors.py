@@ -4,8 +4,18 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
+from gorod.accounts import rules
 from gorod.accounts.models import ApiToken, Delegation, Guardianship, Person, User
 from gorod.core.models import AuditEvent
+
+
+def staff_member_by_login(login: str) -> User | None:
+    """The staff account with this e-mail or phone, in any spelling of it."""
+    parsed = rules.normalize_login(login)
+    if parsed is None:
+        return None
+    field, value = parsed
+    return User.objects.filter(**{field: value}, is_staff=True).first()
 
 
 def person_of(user: User) -> Person | None:
