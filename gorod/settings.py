@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that it sees a view's exception first: a NotFound becomes the 404 page.
+    "gorod.core.middleware.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "gorod.urls"

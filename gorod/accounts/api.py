@@ -30,7 +30,7 @@ def me(request):
         "email": user.email,
         "phone": user.phone,
         "is_staff": user.is_staff,
-        "roles": sorted(user.groups.values_list("name", flat=True)),
+        "roles": selectors.role_names_of(user),
         "person": person,
         "children": children,
     }

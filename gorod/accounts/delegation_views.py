@@ -17,6 +17,7 @@ from gorod.accounts import selectors, services
 from gorod.accounts.forms import DelegationGrantForm, DelegationRequestForm
 from gorod.accounts.models import Person
 from gorod.core.errors import DomainError, NotFound, show_on_form
+from gorod.core.problems import status_of
 
 
 def _person_or_404(request) -> Person:
@@ -49,7 +50,7 @@ def _delegation_form_page(request, *, form_class, service, title: str, done: str
                 service(actor=request.user, **form.cleaned_data)
             except DomainError as error:
                 show_on_form(form, error)
-                status = error.status
+                status = status_of(error)
             else:
                 messages.success(request, done)
                 return redirect("accounts:delegations")
@@ -91,8 +92,8 @@ def _delegation_action(request, delegation_id: int, *, service, done: str):
     _person_or_404(request)
     try:
         service(actor=request.user, delegation_id=delegation_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

@@ -4,8 +4,18 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
+from gorod.accounts import rules
 from gorod.accounts.models import ApiToken, Delegation, Guardianship, Person, User
 from gorod.core.models import AuditEvent
+
+
+def staff_member_by_login(login: str) -> User | None:
+    """The staff account with this e-mail or phone, in any spelling of it."""
+    parsed = rules.normalize_login(login)
+    if parsed is None:
+        return None
+    field, value = parsed
+    return User.objects.filter(**{field: value}, is_staff=True).first()
 
 
 def person_of(user: User) -> Person | None:
@@ -19,6 +29,11 @@ def guardianships_of(person: Person) -> QuerySet[Guardianship]:
         .select_related("child")
         .order_by("child__birth_date", "child__id")
     )
+
+
+def role_names_of(user: User) -> list[str]:
+    """The roles (groups) of an account, by name, sorted."""
+    return sorted(user.groups.values_list("name", flat=True))
 
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:

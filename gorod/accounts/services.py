@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,7 +16,7 @@ from gorod.accounts import rules
 from gorod.accounts.models import ApiToken, Delegation, Guardianship, Person, User
 from gorod.core import clock
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import Conflict, DomainError, Invalid, NotFound
 from gorod.core.throttle import FailureThrottle
 
 API_TOKEN_PREFIX = "gorod"  # noqa: S105 — a public label, not a secret
@@ -66,6 +67,16 @@ def _check_birth_date(birth_date: date) -> None:
         raise DomainError("birth_date_invalid", _("Проверьте год рождения."), field="birth_date")
 
 
+def _signup_throttle() -> FailureThrottle:
+    # An account costs nothing to make: without a cap one address could mint hundreds to
+    # spray passwords or link requests from. Each account made counts against the hour.
+    return FailureThrottle(
+        "signup_address",
+        limit=settings.GOROD_SIGNUP_ADDRESS_LIMIT,
+        refusal=_("С вашего адреса в сети за час создано много учётных записей. Попробуйте позже."),
+    )
+
+
 def user_register(
     *,
     login: str,
@@ -74,8 +85,16 @@ def user_register(
     first_name: str,
     middle_name: str = "",
     birth_date: date,
+    address: str | None = None,
 ) -> User:
-    """Create a login and the citizen record behind it, together or not at all."""
+    """Create a login and the citizen record behind it, together or not at all.
+
+    A sign-up from the web names the client's `address`: each account made there counts
+    against its hourly limit.
+    """
+    signups = _signup_throttle() if address is not None else None
+    if signups is not None:
+        signups.check(address)
     field, value = _parse_login(login)
     _check_birth_date(birth_date)
     candidate = User(**{field: value})
@@ -102,6 +121,8 @@ def user_register(
             _("Этот e-mail или телефон уже зарегистрирован. Войдите или восстановите пароль."),
             field="login",
         ) from error
+    if signups is not None:
+        signups.failed(address)
     return user
 
 
@@ -110,9 +131,12 @@ def user_logged_in_record(sender, request, user: User, **_kwargs) -> None:
     audit_record(actor=user, action="user.logged_in", target=user)
 
 
-def user_password_changed(*, actor: User) -> None:
-    """Record a password change (Django's form sets the hash; the audit row is ours)."""
-    audit_record(actor=actor, action="user.password_changed", target=actor)
+def user_password_change(*, actor: User, password: str) -> None:
+    """Set a new password (Django's form has checked the old one and validated this one)."""
+    with transaction.atomic():
+        actor.set_password(password)
+        actor.save(update_fields=["password"])
+        audit_record(actor=actor, action="user.password_changed", target=actor)
 
 
 def person_update(
@@ -234,7 +258,7 @@ def _check_delegation(*, principal: Person, delegate: Person, scopes: list[str])
         scopes=scopes,
         today=clock.local_date(),
     ):
-        raise DomainError(refusal.code, refusal.message, field="scopes", status=422)
+        raise Invalid(refusal.code, refusal.message, field="scopes")
     return sorted(set(scopes))
 
 
@@ -253,10 +277,9 @@ def _create_delegation(*, actor: User, principal: Person, delegate: Person, scop
                 scopes=scopes,
             )
     except IntegrityError as error:
-        raise DomainError(
+        raise Conflict(
             "delegation_exists",
             _("Доверенность этому человеку уже есть. Отзовите её, чтобы выдать новую."),
-            status=409,
         ) from error
     return delegation
 

@@ -18,8 +18,7 @@ from gorod.analytics.schemas import (
     UsageQuery,
     UsageReportOut,
 )
-from gorod.analytics.views import can_view_analytics
-from gorod.core.errors import DomainError
+from gorod.core.errors import Forbidden
 from gorod.core.schemas import with_problems
 
 router = Router(tags=["analytics"])
@@ -33,29 +32,17 @@ ACCESS = (
 
 
 def _check_access(request) -> None:
-    if not can_view_analytics(request.auth):
-        raise DomainError(
+    if not selectors.can_view_analytics(request.auth):
+        raise Forbidden(
             "permission_denied",
             _("Отчёты доступны аналитикам портала."),
-            status=403,
         )
 
 
 def _periods(query: ComparedPeriodQuery) -> tuple[rules.Period, rules.Period | None]:
-    period = selectors.period_of(query.first, query.last)
-    if (query.compare_first is None) != (query.compare_last is None):
-        missing = "compare_to" if query.compare_last is None else "compare_from"
-        raise DomainError(
-            "comparison_incomplete",
-            _("Укажите и начало, и конец периода сравнения."),
-            field=missing,
-        )
-    comparison = None
-    if query.compare_first is not None:
-        comparison = selectors.period_of(
-            query.compare_first, query.compare_last, fields=("compare_from", "compare_to")
-        )
-    return period, comparison
+    return selectors.compared_periods(
+        query.first, query.last, query.compare_first, query.compare_last
+    )
 
 
 @router.get(

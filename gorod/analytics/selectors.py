@@ -13,6 +13,12 @@ from gorod.catalog.models import Category, Service
 from gorod.core.errors import DomainError
 
 TOP_SERVICES = 10
+# The analyst role's permission: the dashboard, its exports and the report endpoints.
+ANALYST_PERMISSION = "analytics.view_usagedaily"
+
+
+def can_view_analytics(user) -> bool:
+    return user.has_perm(ANALYST_PERMISSION)
 
 
 def period_of(first: date, last: date, *, fields: tuple[str, str] = ("from", "to")) -> rules.Period:
@@ -39,6 +45,24 @@ def period_of(first: date, last: date, *, fields: tuple[str, str] = ("from", "to
             field=field,
         )
     return rules.Period(first, last)
+
+
+def compared_periods(
+    first: date, last: date, compare_first: date | None, compare_last: date | None
+) -> tuple[rules.Period, rules.Period | None]:
+    """A report's period and, when both its dates are given, the comparison period."""
+    period = period_of(first, last)
+    if (compare_first is None) != (compare_last is None):
+        missing = "compare_to" if compare_last is None else "compare_from"
+        raise DomainError(
+            "comparison_incomplete",
+            _("Укажите и начало, и конец периода сравнения."),
+            field=missing,
+        )
+    comparison = None
+    if compare_first is not None:
+        comparison = period_of(compare_first, compare_last, fields=("compare_from", "compare_to"))
+    return period, comparison
 
 
 def catalog_titles() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:

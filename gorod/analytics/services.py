@@ -91,6 +91,23 @@ def usage_record(
     return use_id
 
 
+def service_page_read(*, service: Service, actor, channel: str) -> uuid.UUID | None:
+    """For an information service, reading its page is using it (docs/analytics.md).
+
+    Counted for a signed-in reader only, whose use the page then offers to rate; None for
+    anyone else and for the page of any other kind of service.
+    """
+    if service.kind != Service.Kind.INFO or not getattr(actor, "is_authenticated", False):
+        return None
+    return usage_record(service=service, actor=actor, action="open", channel=channel)
+
+
+def service_exit_record(*, service: Service, actor, channel: str) -> None:
+    """Leaving for an external service's site is using it, when the citizen is signed in."""
+    if getattr(actor, "is_authenticated", False):
+        usage_record(service=service, actor=actor, action="open", channel=channel)
+
+
 # Per thread (and per task), so pausing in one request or command touches no other.
 _usage_paused: ContextVar[bool] = ContextVar("usage_paused", default=False)
 

@@ -35,7 +35,6 @@ from gorod.analytics.services import analytics_zone
 from gorod.analytics.tables import Column
 from gorod.core import charts
 
-PERMISSION = "analytics.view_usagedaily"
 # The page shows the leaders; the CSV export of the same table lists every service.
 DASHBOARD_TOP = 10
 RATED_SERVICES_SHOWN = 20
@@ -48,13 +47,9 @@ WIDE = 960
 HALF = 540
 
 
-def can_view_analytics(user) -> bool:
-    return user.has_perm(PERMISSION)
-
-
 def _require_analyst(request) -> None:
     # Not "forbidden": without the permission the dashboard does not exist for you.
-    if not can_view_analytics(request.user):
+    if not selectors.can_view_analytics(request.user):
         raise Http404
 
 

@@ -84,23 +84,9 @@ def _services_page(generation, q, category, kind, audience, page, page_size) -> 
     filters = ServiceListQuery(
         q=q, category=category, kind=kind, audience=audience, page=page, page_size=page_size
     )
-    understood_as = None
-    if filters.category is not None:
-        selectors.category_get(filters.category)  # an unknown category is a 404, not []
-    if filters.q and filters.q.strip():
-        result = selectors.service_search(filters.q, limit=None)
-        understood_as = result.understood_as
-        services = [
-            service
-            for service in result.services
-            if (filters.category is None or service.category.slug == filters.category)
-            and (filters.kind is None or service.kind == filters.kind)
-            and (filters.audience is None or service.audience == filters.audience)
-        ]
-    else:
-        services = selectors.service_list(
-            category=filters.category, kind=filters.kind, audience=filters.audience
-        )
+    services, understood_as = selectors.services_find(
+        q=filters.q, category=filters.category, kind=filters.kind, audience=filters.audience
+    )
     data = api_page(services, count=len(services), page=filters.page, page_size=filters.page_size)
     data["items"] = [_service_out(service) for service in data["items"]]
     data["understood_as"] = understood_as

@@ -67,6 +67,15 @@ def service_get(slug: str) -> Service:
     return service
 
 
+def external_service_get(slug: str) -> Service:
+    """A published external service with its partner's address: the way out leads there.
+    Any other service has no way out, as if it did not exist."""
+    service = service_get(slug)
+    if service.kind != Service.Kind.EXTERNAL or not service.external_url:
+        raise NotFound("service_not_found", _("Такой услуги нет в каталоге."))
+    return service
+
+
 def services_featured() -> list[Service]:
     """The home page's popular services: the editors' choice, else the flagships."""
     return snapshot.current().featured or flagship_services()
@@ -102,6 +111,33 @@ def service_search(query: str, *, limit: int | None = 20) -> SearchResult:
         understood_as=rewrite.text if rewrite is not None else None,
         transliterated=rewrite is not None and rewrite.transliterated,
     )
+
+
+def services_find(
+    *,
+    q: str | None = None,
+    category: str | None = None,
+    kind: str | None = None,
+    audience: str | None = None,
+) -> tuple[list[Service], str | None]:
+    """The services the API lists: those answering `q` (best first) or all, filtered; and
+    the query as understood (another keyboard layout, transliterated), if it was rewritten.
+
+    An unknown category is "not found", not an empty list.
+    """
+    if category is not None:
+        category_get(category)
+    if not (q and q.strip()):
+        return service_list(category=category, kind=kind, audience=audience), None
+    result = service_search(q, limit=None)
+    services = [
+        service
+        for service in result.services
+        if (category is None or service.category.slug == category)
+        and (kind is None or service.kind == kind)
+        and (audience is None or service.audience == audience)
+    ]
+    return services, result.understood_as
 
 
 def service_entry_url(service: Service) -> str | None:

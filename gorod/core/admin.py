@@ -1,9 +1,8 @@
 """The admin's shared shapes: what services alone may write is shown, not changed."""
 
 from django.contrib import admin
-from django.db import transaction
 
-from gorod.core.audit import audit_record
+from gorod.core.services import reference_row_save
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -29,11 +28,10 @@ class AuditedAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change) -> None:
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit_record(
-                actor=request.user,
-                action=f"{self.audit_action}_{'changed' if change else 'created'}",
-                target=obj,
-                fields=sorted(form.changed_data),
-            )
+        reference_row_save(
+            actor=request.user,
+            row=obj,
+            audit_action=self.audit_action,
+            created=not change,
+            changed_fields=form.changed_data,
+        )

@@ -1,9 +1,11 @@
 """Middleware of our own."""
 
 from django.conf import settings
+from django.http import Http404
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
+from gorod.core.errors import NotFound
 from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 
 API_PREFIX = "/api/"
@@ -132,3 +134,25 @@ def _describe(status: int) -> dict:
     if status == 404:
         return {"status": 404, "code": "not_found", "detail": _("Не найдено.")}
     return {"status": status, "code": "http_error", "detail": _("Запрос не выполнен.")}
+
+
+class NotFoundPageMiddleware:
+    """A NotFound that leaves a view is the 404 page: no view converts it by hand.
+
+    Selectors answer "not found" for what is outside the actor's scope (another person's
+    meter, an unpublished service); a page simply lets it through. The API's handler has
+    already answered a NotFound as problem+json with its code, so only pages (and plain
+    views under /api/, whose 404 is problem+json too) come here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            # Django answers an Http404 raised here with handler404, as one from the view.
+            raise Http404(exception.message) from exception
+        return None

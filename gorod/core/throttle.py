@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from gorod.core.errors import DomainError
+from gorod.core.errors import Throttled
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,11 @@ class FailureThrottle:
 
     def check(self, account_id: int) -> None:
         if cache.get(self._key(account_id), 0) >= self.limit:
-            raise DomainError(
+            raise Throttled(
                 "too_many_attempts",
                 str(self.refusal) or _("Слишком много неудачных попыток. Попробуйте через час."),
+                # Only for health's doors, which still read `error.status` until their pass;
+                # every other door asks gorod.core.problems.status_of.
                 status=429,
             )
 

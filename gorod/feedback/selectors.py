@@ -18,7 +18,7 @@ from gorod.analytics.rules import FIRST_DAY, Period, day_bounds
 from gorod.analytics.selectors import period_of
 from gorod.analytics.services import analytics_zone
 from gorod.catalog import selectors as catalog
-from gorod.catalog.models import Service
+from gorod.catalog.models import Department, Service
 from gorod.core import clock
 from gorod.core.errors import NotFound
 from gorod.core.ids import valid_id
@@ -111,6 +111,17 @@ def own_rating_get(*, actor, rating_id: int) -> Rating:
     if rating is None:
         raise rating_not_found()
     return rating
+
+
+def ownership_target(
+    *, service_slug: str | None, department_code: str | None
+) -> tuple[Service | None, Department | None]:
+    """The service (published or not) or the department named for an ownership grant."""
+    service = Service.objects.filter(slug=service_slug).first() if service_slug else None
+    department = (
+        Department.objects.filter(code=department_code).first() if department_code else None
+    )
+    return service, department
 
 
 def owner_scope(actor) -> Q:

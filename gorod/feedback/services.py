@@ -34,7 +34,7 @@ from gorod.analytics.services import (
 from gorod.catalog import snapshot
 from gorod.catalog.models import Department, Service
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import Conflict, DomainError, Gone, NotFound
 from gorod.core.ids import valid_id
 from gorod.core.importing import RowProblem, file_facts
 from gorod.feedback import rules
@@ -123,11 +123,10 @@ def _use_from_token(*, actor, token: str, service: str | None) -> _Use:
             token, salt=USE_TOKEN_SALT, max_age=timedelta(days=_feedback_days())
         )
     except signing.SignatureExpired as error:
-        raise DomainError(
+        raise Gone(
             "use_expired",
             _("Оценить услугу можно в течение %(days)d дней после обращения; этот срок прошёл.")
             % {"days": _feedback_days()},
-            status=410,
         ) from error
     except signing.BadSignature as error:
         raise _use_not_found() from error
@@ -195,14 +194,13 @@ def rating_create(
     except IntegrityError as error:
         if not Rating.objects.filter(use_id=use.use_id).exists():
             raise
-        raise DomainError(
+        raise Conflict(
             "already_rated",
             _(
                 "Это обращение к услуге вы уже оценили. Оценку можно изменить в течение "
                 "%(days)d дней."
             )
             % {"days": _feedback_days()},
-            status=409,
         ) from error
     return rating
 
@@ -226,14 +224,13 @@ def rating_edit(
             raise rating_not_found()
         now = timezone.now()
         if not rules.edit_open(rating.created_at, now, _feedback_days()):
-            raise DomainError(
+            raise Conflict(
                 "rating_edit_closed",
                 _(
                     "Оценку можно изменить в течение %(days)d дней после того, как её "
                     "поставили; этот срок прошёл."
                 )
                 % {"days": _feedback_days()},
-                status=409,
             )
         old_stars = rating.stars
         changed = []

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from gorod.analytics.rules import Period
-from gorod.catalog.pages import service_or_404
+from gorod.catalog import selectors as catalog
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.feedback import selectors, services
 from gorod.feedback.forms import (
@@ -32,7 +31,7 @@ COMMENTS_PAGE_SIZE = 20
 @require_POST
 def rate(request, slug: str):
     """The one-click form of the service page posts here with the use's receipt."""
-    service = service_or_404(slug)
+    service = catalog.service_get(slug)
     form = NewRatingForm(request.POST)
     if form.is_valid():
         try:
@@ -53,10 +52,7 @@ def rate(request, slug: str):
 
 @login_required
 def rating_edit(request, rating_id: int):
-    try:
-        rating = selectors.own_rating_get(actor=request.user, rating_id=rating_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    rating = selectors.own_rating_get(actor=request.user, rating_id=rating_id)
     form = RatingForm(
         request.POST or None, initial={"stars": rating.stars, "comment": rating.comment}
     )
@@ -68,8 +64,8 @@ def rating_edit(request, rating_id: int):
                 stars=form.cleaned_data["stars"],
                 comment=form.cleaned_data["comment"],
             )
-        except NotFound as error:
-            raise Http404(error.message) from error
+        except NotFound:
+            raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
         except DomainError as error:
             show_on_form(form, error)
         else:
@@ -144,8 +140,8 @@ def owner_answer(request, rating_id: int):
         services.rating_answer(
             actor=request.user, rating_id=rating_id, text=form.cleaned_data["answer"]
         )
-    except NotFound as error:
-        raise Http404(error.message) from error
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -167,8 +163,8 @@ def owner_tag(request, rating_id: int):
             topic=form.cleaned_data["topic"],
             idea_status=form.cleaned_data["idea_status"],
         )
-    except NotFound as error:
-        raise Http404(error.message) from error
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

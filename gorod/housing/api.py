@@ -9,18 +9,14 @@ from datetime import date
 from decimal import Decimal
 
 from axes.helpers import get_client_ip_address
-from django.conf import settings
-from django.utils.translation import gettext as _
 from ninja import Header, Path, Query, Router, Status
 
-from gorod.core import clock
 from gorod.core.channels import channel_of
-from gorod.core.errors import DomainError
 from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
 from gorod.feedback.selectors import rating_receipt
-from gorod.housing import corrections, linking, rules, selectors, services
+from gorod.housing import corrections, linking, selectors, services
 from gorod.housing.models import CorrectionRequest, LinkRequest, Reading
 from gorod.housing.schemas import (
     CorrectionIn,
@@ -259,21 +255,12 @@ def submit_readings(
     A reading far above the norm or a third zero in a row is 422
     `consumption_needs_confirmation` with `warnings`; send again with `confirm_warnings`.
     """
-    values: dict[int, str] = {}
-    for entry in payload.readings:
-        if entry.meter_id in values:
-            raise DomainError(
-                "duplicate_meter",
-                _("Показание счётчика %(meter)s указано дважды: оставьте одно.")
-                % {"meter": entry.meter_id},
-                field=f"readings.{entry.meter_id}",
-                status=422,
-            )
-        values[entry.meter_id] = entry.value
     result = services.readings_submit(
         actor=request.auth,
         premises_id=premises_id,
-        values=values,
+        values=services.readings_by_meter(
+            (entry.meter_id, entry.value) for entry in payload.readings
+        ),
         idempotency_key=idempotency_key,
         channel=channel_of(request),
         confirm_warnings=payload.confirm_warnings,
@@ -297,13 +284,8 @@ def submit_readings(
 )
 def meter_detail(request, meter_id: int = METER_ID):
     meter = selectors.meter_get(actor=request.auth, meter_id=meter_id)
-    verification = rules.verification_state(
-        meter.next_verification_on,
-        clock.local_date(),
-        settings.GOROD_METER_VERIFICATION_WARN_DAYS,
-    )
     return {
-        **_meter_fields(meter, verification),
+        **_meter_fields(meter, selectors.meter_verification(meter)),
         "premises_id": meter.premises_id,
         "installed_on": meter.installed_on,
         "commissioned_on": meter.commissioned_on,

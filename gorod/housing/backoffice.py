@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from gorod.core import clock
-from gorod.core.audit import audit_read
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.housing import corrections, rules, selectors, services
 from gorod.housing.forms import (
@@ -63,7 +62,7 @@ def _back(request):
 
 def _show_error(request, error: DomainError) -> None:
     if isinstance(error, NotFound):
-        raise Http404(error.message) from error
+        raise error  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     messages.error(request, str(error.message))
 
 
@@ -207,23 +206,20 @@ def referral_close(request, referral_id: int):
 def premises_search(request):
     _require_operator(request)
     form = PayerCodeForm(request.GET or None)
-    premises, people, meters = None, [], []
+    card = None
     if form.is_bound and form.is_valid():
-        premises = selectors.premises_by_payer_code(form.cleaned_data["payer_code"])
-    if premises is not None:
-        card = selectors.premises_card(premises=premises)
-        people, meters = card.links, card.meters
-        # The names of the people living there are personal data: who looked is recorded.
-        audit_read(actor=request.user, action="housing.premises_view", target=premises)
+        card = services.premises_look_up(
+            actor=request.user, payer_code=form.cleaned_data["payer_code"]
+        )
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(
         request,
         "housing/operator/premises.html",
         {
             "form": form,
-            "premises": premises,
-            "people": people,
-            "meters": meters,
+            "premises": card.premises if card else None,
+            "people": card.links if card else [],
+            "meters": card.meters if card else [],
             "today": clock.local_date(),
             "can_act": request.user.has_perm(services.OPERATOR_CHANGE_PERMISSION),
         },
@@ -383,9 +379,7 @@ def billing_export(request):
             status=400 if form.is_bound else 200,
         )
     period = form.cleaned_data["period"]
-    export = selectors.BillingExport(period)
-    # Payer codes and addresses leave the portal in this file: who took it is recorded.
-    audit_read(actor=request.user, action="housing.billing_export", period=f"{period:%Y-%m}")
+    export = services.billing_export_take(actor=request.user, period=period)
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in billing_rows(export)),
@@ -401,10 +395,7 @@ def billing_export(request):
 @login_required
 def meter_replace(request, meter_id: int):
     _require_operator(request, act=True)
-    try:
-        meter = selectors.meter_for_operator(meter_id=meter_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    meter = selectors.meter_for_operator(meter_id=meter_id)
     form = MeterReplaceForm(request.POST or None, meter=meter)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -419,9 +410,9 @@ def meter_replace(request, meter_id: int):
                 next_verification_on=data["next_verification_on"],
                 failed=data["failed"],
             )
+        except NotFound:
+            raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
         except DomainError as error:
-            if isinstance(error, NotFound):
-                raise Http404(error.message) from error
             show_on_form(form, error)
         else:
             messages.success(

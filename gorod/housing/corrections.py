@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from gorod.core import clock
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import Conflict, Invalid, NotFound
 from gorod.core.ids import valid_id
 from gorod.housing import rules, selectors, services
 from gorod.housing.models import CorrectionRequest, Meter, Reading
@@ -23,17 +23,15 @@ def correction_request_create(
     now = now or timezone.now()
     reading = selectors.own_reading_get(actor=actor, reading_id=reading_id)
     if reading.status != Reading.Status.ACCEPTED:
-        raise DomainError(
+        raise Invalid(
             "reading_not_current",
             _("Исправить можно только действующее показание."),
-            status=422,
         )
     window = rules.open_window(now, clock.city_zone(), selectors.window_config())
     if window is not None and window.period == reading.period:
-        raise DomainError(
+        raise Invalid(
             "correction_window_open",
             _("Приём показаний за этот период ещё открыт: просто передайте показание заново."),
-            status=422,
         )
     meter = reading.meter
     try:
@@ -44,25 +42,22 @@ def correction_request_create(
         raise services.rule_refusal(error, field="value") from error
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(
+        raise Invalid(
             "reason_required",
             _("Опишите, что не так с показанием."),
             field="reason",
-            status=422,
         )
     if len(reason) > 1000:
-        raise DomainError(
+        raise Invalid(
             "reason_too_long",
             _("Опишите коротко, до 1000 знаков."),
             field="reason",
-            status=422,
         )
     if requested == reading.value:
-        raise DomainError(
+        raise Invalid(
             "correction_same_value",
             _("Это показание уже принято: исправлять нечего."),
             field="value",
-            status=422,
         )
     try:
         with transaction.atomic():
@@ -81,10 +76,9 @@ def correction_request_create(
                 value=str(requested),
             )
     except IntegrityError as error:
-        raise DomainError(
+        raise Conflict(
             "correction_already_requested",
             _("Заявка на исправление этого показания уже на рассмотрении."),
-            status=409,
         ) from error
     return request
 
@@ -106,11 +100,10 @@ def correction_request_decide(
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(
+        raise Invalid(
             "reason_required",
             _("Напишите жителю, почему принято такое решение."),
             field="reason",
-            status=422,
         )
     if not valid_id(request_id):
         raise NotFound("correction_not_found", _("Такой заявки нет."))
@@ -138,9 +131,7 @@ def correction_request_decide(
             corrected_reading=corrected,
         )
         if not changed:
-            raise DomainError(
-                "correction_already_decided", _("Заявка уже рассмотрена."), status=409
-            )
+            raise Conflict("correction_already_decided", _("Заявка уже рассмотрена."))
         audit_record(
             actor=actor,
             action="housing.correction_decide",
@@ -154,15 +145,14 @@ def correction_request_decide(
 
 def _correct(*, reading: Reading, value: Decimal, actor, now: datetime) -> Reading:
     if reading.status != Reading.Status.ACCEPTED:
-        raise DomainError(
+        raise Conflict(
             "reading_not_current",
             _("Показание уже заменено другим: заявку нужно отклонить."),
-            status=409,
         )
     neighbours = Reading.objects.filter(meter_id=reading.meter_id, status=Reading.Status.ACCEPTED)
     later = neighbours.filter(period__gt=reading.period).order_by("period").first()
     if value < reading.previous_value or (later is not None and value > later.value):
-        raise DomainError(
+        raise Invalid(
             "correction_breaks_series",
             _(
                 "Исправленное показание должно быть не меньше предыдущего (%(previous)s) "
@@ -172,7 +162,6 @@ def _correct(*, reading: Reading, value: Decimal, actor, now: datetime) -> Readi
                 "previous": rules.format_value(reading.previous_value),
                 "next": rules.format_value(later.value) if later else "—",
             },
-            status=422,
         )
     Reading.objects.filter(pk=reading.pk).update(
         status=Reading.Status.SUPERSEDED, superseded_at=now

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError
+from gorod.core.errors import Conflict, DomainError, Invalid, NotFound, Throttled
 from gorod.core.ids import valid_id
 from gorod.core.throttle import FailureThrottle
 from gorod.housing import rules, selectors
@@ -74,19 +74,16 @@ def link_request_create(
     premises = Premises.objects.filter(payer_code=payer_code, apartment=apartment).first()
     if premises is None:
         _failed(actor, ip)
-        raise DomainError(
+        raise NotFound(
             "premises_not_found",
             _(
                 "Помещение с таким кодом плательщика и номером квартиры не найдено. "
                 "Сверьте их с ЕПД."
             ),
             field="payer_code",
-            status=404,
         )
     if PremisesLink.objects.filter(person=person, premises=premises).exists():
-        raise DomainError(
-            "premises_already_linked", _("Эта квартира уже привязана к вам."), status=409
-        )
+        raise Conflict("premises_already_linked", _("Эта квартира уже привязана к вам."))
     mine = LinkRequest.objects.filter(person=person)
     with transaction.atomic():
         _expire_overdue(mine, now)
@@ -94,14 +91,13 @@ def link_request_create(
         if waiting is not None:
             return waiting
         if mine.filter(status=LinkRequest.Status.PENDING).count() >= MAX_PENDING_REQUESTS:
-            raise DomainError(
+            raise Throttled(
                 "too_many_link_requests",
                 _(
                     "У вас уже %(count)d заявки ждут подтверждения. Дождитесь ответа по ним "
                     "или обратитесь в управляющую организацию."
                 )
                 % {"count": MAX_PENDING_REQUESTS},
-                status=429,
             )
         try:
             with transaction.atomic():
@@ -136,15 +132,11 @@ def _link_request_input(actor, payer_code: str, apartment: str, role: str):
     payer_code = (payer_code or "").strip()
     apartment = rules.normalize_apartment(apartment)
     if problem := rules.payer_code_problem(payer_code):
-        raise DomainError(problem.code, problem.message, field="payer_code", status=422)
+        raise Invalid(problem.code, problem.message, field="payer_code")
     if not apartment:
-        raise DomainError(
-            "apartment_required", _("Введите номер квартиры."), field="apartment", status=422
-        )
+        raise Invalid("apartment_required", _("Введите номер квартиры."), field="apartment")
     if role not in PremisesLink.Role.values:
-        raise DomainError(
-            "role_invalid", _("Выберите, кем вы приходитесь помещению."), field="role", status=422
-        )
+        raise Invalid("role_invalid", _("Выберите, кем вы приходитесь помещению."), field="role")
     return person, payer_code, apartment
 
 
@@ -193,25 +185,22 @@ def link_request_decide(
     request = selectors.link_request_to_decide(actor=actor, request_id=request_id)
     new_status = LinkRequest.Status.CONFIRMED if confirm else LinkRequest.Status.DECLINED
     if not rules.link_transition_allowed(request.status, new_status):
-        raise DomainError("link_request_already_decided", _("Заявка уже рассмотрена."), status=409)
+        raise Conflict("link_request_already_decided", _("Заявка уже рассмотрена."))
     with transaction.atomic():
         expired = _expire_overdue(LinkRequest.objects.filter(pk=request.pk), now)
         if expired:
             audit_record(actor=actor, action="housing.link_request_expire", target=request)
     if expired:
-        raise DomainError(
+        raise Conflict(
             "link_request_expired",
             _("Срок заявки истёк: человек может подать её заново."),
-            status=409,
         )
     with transaction.atomic():
         decided = LinkRequest.objects.filter(
             pk=request.pk, status=LinkRequest.Status.PENDING
         ).update(status=new_status, decided_by=actor, decided_at=now)
         if not decided:
-            raise DomainError(
-                "link_request_already_decided", _("Заявка уже рассмотрена."), status=409
-            )
+            raise Conflict("link_request_already_decided", _("Заявка уже рассмотрена."))
         by_owner = selectors.is_owner_of(actor=actor, premises_id=request.premises_id)
         if confirm:
             PremisesLink.objects.get_or_create(

@@ -191,7 +191,6 @@ def my_meters(*, actor, moment: datetime | None = None) -> tuple[WindowState, li
         .order_by("premises_id", "kind", "location", "id")
     )
     recent = recent_accepted(meters=meters, through=None, per_meter=2)
-    warn_days = settings.GOROD_METER_VERIFICATION_WARN_DAYS
     for meter in meters:
         readings = recent.get(meter.pk, [])
         current = readings[0] if readings and readings[0].period == state.period else None
@@ -201,12 +200,21 @@ def my_meters(*, actor, moment: datetime | None = None) -> tuple[WindowState, li
                 meter=meter,
                 last=readings[0] if readings else None,
                 current=current,
-                verification=rules.verification_state(meter.next_verification_on, today, warn_days),
+                verification=meter_verification(meter, today=today),
                 previous_value=earlier[0].value if earlier else meter.initial_value,
                 accepts_readings=rules.meter_refusal(meter.facts, today) is None,
             )
         )
     return state, list(views.values())
+
+
+def meter_verification(meter: Meter, *, today: date | None = None) -> str:
+    """Where the meter stands with its verification date: ok, due (soon) or expired."""
+    return rules.verification_state(
+        meter.next_verification_on,
+        today or clock.local_date(),
+        settings.GOROD_METER_VERIFICATION_WARN_DAYS,
+    )
 
 
 # The latest accepted readings of several meters, newest first. Written as SQL because the
@@ -308,17 +316,18 @@ def reading_versions(*, meter: Meter, period: date) -> QuerySet[Reading]:
     return Reading.objects.filter(meter=meter, period=period).order_by("-submitted_at", "-id")
 
 
-def own_correction_requests(*, actor) -> QuerySet[CorrectionRequest]:
-    """The actor's own requests on premises still linked to them.
+def own_correction_requests(*, actor, meter: Meter | None = None) -> QuerySet[CorrectionRequest]:
+    """The actor's own requests on premises still linked to them (of one meter, if given).
 
     A flat's readings are the flat's, seen by everyone linked to it; a correction request
     carries its author's free text, so a co-resident does not see it.
     """
-    return (
-        CorrectionRequest.objects.select_related("reading__meter__premises")
-        .filter(requested_by=actor, reading__meter__premises__links__person__user=actor)
-        .order_by("-created_at", "-id")
+    requests = CorrectionRequest.objects.select_related("reading__meter__premises").filter(
+        requested_by=actor, reading__meter__premises__links__person__user=actor
     )
+    if meter is not None:
+        requests = requests.filter(reading__meter=meter)
+    return requests.order_by("-created_at", "-id")
 
 
 # --- Link requests --------------------------------------------------------------------

@@ -9,7 +9,7 @@ import hashlib
 import string
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from gorod.analytics.services import usage_record
 from gorod.core import clock
-from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError
+from gorod.core.audit import audit_read, audit_record
+from gorod.core.errors import Conflict, DomainError, Forbidden, Invalid
 from gorod.core.ids import valid_id
 from gorod.housing import rules, selectors
 from gorod.housing.models import (
@@ -40,17 +40,15 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 64
 OPERATOR_CHANGE_PERMISSION = selectors.OPERATOR_CHANGE_PERMISSION
 
 
-def rule_refusal(error: rules.RuleError, *, field: str | None = None) -> DomainError:
-    return DomainError(error.code, error.message, field=field, status=422)
+def rule_refusal(error: rules.RuleError, *, field: str | None = None) -> Invalid:
+    return Invalid(error.code, error.message, field=field)
 
 
-def require_operator(actor) -> None:
-    if not (
-        getattr(actor, "is_authenticated", False) and actor.has_perm(OPERATOR_CHANGE_PERMISSION)
-    ):
-        raise DomainError(
-            "not_an_operator", _("Это действие доступно только оператору."), status=403
-        )
+def require_operator(actor, *, act: bool = True) -> None:
+    """Operators act with `housing.change_reading`; `act=False` asks only to look."""
+    permission = OPERATOR_CHANGE_PERMISSION if act else selectors.OPERATOR_PERMISSION
+    if not (getattr(actor, "is_authenticated", False) and actor.has_perm(permission)):
+        raise Forbidden("not_an_operator", _("Это действие доступно только оператору."))
 
 
 # --- Submitting readings --------------------------------------------------------------
@@ -63,6 +61,21 @@ class SubmissionResult:
     replayed: bool  # True: the key was seen before, nothing new was written
     # The use recorded for analytics (what a rating of the service names); None on replay.
     use_id: uuid.UUID | None = None
+
+
+def readings_by_meter(entries: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """A submission's values by meter; a meter named twice is refused, not guessed at."""
+    values: dict[int, str] = {}
+    for meter_id, value in entries:
+        if meter_id in values:
+            raise Invalid(
+                "duplicate_meter",
+                _("Показание счётчика %(meter)s указано дважды: оставьте одно.")
+                % {"meter": meter_id},
+                field=f"readings.{meter_id}",
+            )
+        values[meter_id] = value
+    return values
 
 
 def _check_key(key: str | None) -> str:
@@ -99,14 +112,13 @@ def submission_fingerprint(premises_id: int, values: Mapping[int, str]) -> str:
 
 def _replay(submission: Submission, fingerprint: str) -> SubmissionResult:
     if submission.fingerprint != fingerprint:
-        raise DomainError(
+        raise Conflict(
             "idempotency_key_reused",
             _(
                 "Этот ключ идемпотентности уже использован для других показаний. "
                 "Для новой передачи нужен новый ключ."
             ),
             field="Idempotency-Key",
-            status=409,
         )
     return SubmissionResult(submission, list(submission.readings.order_by("meter_id")), True)
 
@@ -139,15 +151,12 @@ def readings_submit(
     """
     key = _check_key(idempotency_key)
     if not values:
-        raise DomainError(
-            "readings_required", _("Введите показания хотя бы одного счётчика."), status=422
-        )
+        raise Invalid("readings_required", _("Введите показания хотя бы одного счётчика."))
     if len(values) > MAX_METERS_PER_SUBMISSION:
-        raise DomainError(
+        raise Invalid(
             "too_many_readings",
             _("За один раз можно передать не больше %(count)d показаний.")
             % {"count": MAX_METERS_PER_SUBMISSION},
-            status=422,
         )
     now = now or timezone.now()
     if not valid_id(premises_id):
@@ -303,12 +312,11 @@ def _readings_for(
     if problems:
         first = problems[0]
         raise _Refused(
-            DomainError(
+            Invalid(
                 first["code"],
                 _("Показания не сохранены. %(meter)s: %(message)s")
                 % {"meter": first["meter"] or first["meter_id"], "message": first["message"]},
                 field=f"readings.{first['meter_id']}",
-                status=422,
                 details={"errors": problems},
             ),
             referrals,
@@ -328,12 +336,11 @@ def _readings_for(
         now=now,
     )
     if warned and not confirm_warnings:
-        raise DomainError(
+        raise Invalid(
             "consumption_needs_confirmation",
             _("Проверьте показания и подтвердите их. %(meter)s: %(message)s")
             % {"meter": warned[0]["meter"], "message": warned[0]["message"]},
             field=f"readings.{warned[0]['meter_id']}",
-            status=422,
             details={"warnings": warned},
         )
     # Superseded before the new versions go in: one accepted reading per period. Stamped
@@ -520,6 +527,31 @@ def _readings_warned(
     return warned, new_readings
 
 
+# --- Operators: looking up premises, the billing export -------------------------------
+
+
+def premises_look_up(*, actor, payer_code: str) -> selectors.PremisesCard | None:
+    """An operator finds a premises by its payer code: who is linked, every meter's year.
+
+    The names of the people living there are personal data: who looked is recorded.
+    """
+    require_operator(actor, act=False)
+    premises = selectors.premises_by_payer_code(payer_code)
+    if premises is None:
+        return None
+    card = selectors.premises_card(premises=premises)
+    audit_read(actor=actor, action="housing.premises_view", target=premises)
+    return card
+
+
+def billing_export_take(*, actor, period: date) -> selectors.BillingExport:
+    """The period's bill basis for the billing systems; payer codes and addresses leave
+    the portal in it, so who took it is recorded."""
+    require_operator(actor, act=False)
+    audit_read(actor=actor, action="housing.billing_export", period=f"{period:%Y-%m}")
+    return selectors.BillingExport(period)
+
+
 # --- Operators: reviewing flagged readings, replacing meters -------------------------
 
 
@@ -535,11 +567,10 @@ def reading_review(
     now = now or timezone.now()
     reason = (reason or "").strip()
     if reject and not reason:
-        raise DomainError(
+        raise Invalid(
             "reason_required",
             _("Укажите причину отклонения: её увидит житель."),
             field="reason",
-            status=422,
         )
     if not valid_id(reading_id):
         raise selectors.reading_not_found()
@@ -558,16 +589,13 @@ def reading_review(
             if found is None:
                 raise selectors.reading_not_found()
             if found.status != Reading.Status.ACCEPTED or found.reviewed_at is not None:
-                raise DomainError(
-                    "reading_already_reviewed", _("Показание уже проверено."), status=409
-                )
-            raise DomainError(
+                raise Conflict("reading_already_reviewed", _("Показание уже проверено."))
+            raise Conflict(
                 "reading_period_billed",
                 _(
                     "Показание прошлого периода уже учтено в начислении: отклонить его нельзя. "
                     "Исправить его можно только по заявке жителя."
                 ),
-                status=409,
             )
         reading = Reading.objects.select_related("meter").get(pk=reading_id)
         audit_record(
@@ -594,7 +622,7 @@ def referral_close(*, actor, referral_id: int, now: datetime | None = None) -> R
         if referral is None:
             raise selectors.referral_not_found()
         if not closed:
-            raise DomainError("referral_already_closed", _("Уже разобрано."), status=409)
+            raise Conflict("referral_already_closed", _("Уже разобрано."))
         audit_record(actor=actor, action="housing.referral_close", target=referral)
     return referral
 
@@ -619,16 +647,13 @@ def meter_replace(
         if old is None:
             raise selectors.meter_not_found()
         if old.status != Meter.Status.ACTIVE:
-            raise DomainError(
-                "meter_not_active", _("Этот счётчик уже снят или заменён."), status=409
-            )
+            raise Conflict("meter_not_active", _("Этот счётчик уже снят или заменён."))
         if installed_on < old.installed_on:
-            raise DomainError(
+            raise Invalid(
                 "replacement_before_installation",
                 _("Новый счётчик не может быть установлен раньше старого (%(date)s).")
                 % {"date": old.installed_on.strftime("%d.%m.%Y")},
                 field="installed_on",
-                status=422,
             )
         later = (
             old.readings.filter(
@@ -638,12 +663,11 @@ def meter_replace(
             .first()
         )
         if later is not None:
-            raise DomainError(
+            raise Invalid(
                 "readings_after_replacement",
                 _("По старому счётчику уже принято показание за %(period)s: он работал позже.")
                 % {"period": rules.period_label(later.period)},
                 field="installed_on",
-                status=422,
             )
         old.status = Meter.Status.FAILED if failed else Meter.Status.REPLACED
         old.retired_on = installed_on
@@ -667,11 +691,10 @@ def meter_replace(
         except ValidationError as error:
             # A serial already in use, dates out of order: the form shows it by the field.
             field, messages = next(iter(error.message_dict.items()))
-            raise DomainError(
+            raise Invalid(
                 "meter_invalid",
                 messages[0],
                 field=None if field == NON_FIELD_ERRORS else field,
-                status=422,
             ) from error
         new.save()
         audit_record(

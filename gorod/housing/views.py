@@ -8,7 +8,6 @@ selectors answer "not found" for it.
 from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -77,7 +76,7 @@ def readings_submit(request, premises_id: int):
     state, premises = selectors.my_meters(actor=request.user)
     view = next((view for view in premises if view.premises.pk == premises_id), None)
     if view is None:
-        raise Http404(selectors.premises_not_found().message)
+        raise selectors.premises_not_found()
     form = ReadingsForm(view, rules.period_label(state.period), request.POST)
     if not form.is_valid():
         return _meters_page(request, state, premises, bound=form, status=400)
@@ -90,8 +89,8 @@ def readings_submit(request, premises_id: int):
             channel=channel_of(request),
             confirm_warnings=form.cleaned_data["confirm"],
         )
-    except NotFound as error:
-        raise Http404(error.message) from error
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         if error.code == "window_closed":
             # Closed since the page was drawn: the page now says when it opens again.
@@ -177,10 +176,7 @@ def premises_link(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def link_request(request, request_id: int):
     """An owner (or an operator) answers a request to link their premises."""
-    try:
-        link_request = selectors.link_request_to_decide(actor=request.user, request_id=request_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    link_request = selectors.link_request_to_decide(actor=request.user, request_id=request_id)
     form = LinkDecisionForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         confirm = form.cleaned_data["decision"] == "confirm"
@@ -210,33 +206,23 @@ def link_request(request, request_id: int):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def premises_unlink(request, premises_id: int):
-    try:
-        premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
-        if request.method == "POST":
-            linking.premises_unlink(actor=request.user, premises_id=premises.pk)
-            messages.success(request, _("Квартира %(premises)s отвязана.") % {"premises": premises})
-            return redirect("housing:meters")
-    except NotFound as error:
-        raise Http404(error.message) from error
+    premises = selectors.premises_get(actor=request.user, premises_id=premises_id)
+    if request.method == "POST":
+        linking.premises_unlink(actor=request.user, premises_id=premises.pk)
+        messages.success(request, _("Квартира %(premises)s отвязана.") % {"premises": premises})
+        return redirect("housing:meters")
     return render(request, "housing/premises_unlink.html", {"premises": premises})
 
 
 @login_required
 @require_safe
 def meter_detail(request, meter_id: int):
-    try:
-        meter = selectors.meter_get(actor=request.user, meter_id=meter_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    meter = selectors.meter_get(actor=request.user, meter_id=meter_id)
     state = selectors.window_state()
     history = selectors.meter_history(meter=meter)
     # The newest period with readings: the open window's, else the one that just closed.
     latest = history[0].period
-    own_corrections = [
-        correction
-        for correction in selectors.own_correction_requests(actor=request.user)
-        if correction.reading.meter_id == meter.pk
-    ]
+    own_corrections = list(selectors.own_correction_requests(actor=request.user, meter=meter))
     return render(
         request,
         "housing/meter_detail.html",
@@ -261,10 +247,7 @@ def meter_detail(request, meter_id: int):
 
 @login_required
 def correction_request(request, reading_id: int):
-    try:
-        reading = selectors.own_reading_get(actor=request.user, reading_id=reading_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    reading = selectors.own_reading_get(actor=request.user, reading_id=reading_id)
     form = CorrectionRequestForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
@@ -274,8 +257,8 @@ def correction_request(request, reading_id: int):
                 value=form.cleaned_data["value"],
                 reason=form.cleaned_data["reason"],
             )
-        except NotFound as error:
-            raise Http404(error.message) from error
+        except NotFound:
+            raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
         except DomainError as error:
             show_on_form(form, error)
         else:

@@ -2,19 +2,16 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from gorod.accounts import selectors as accounts
-from gorod.analytics.services import usage_record
+from gorod.analytics.services import service_exit_record, service_page_read
 from gorod.catalog import selectors as catalog
-from gorod.catalog.models import Service
-from gorod.catalog.pages import service_or_404
 from gorod.core.channels import channel_of
-from gorod.core.errors import NotFound
 from gorod.core.problems import not_found_problem, server_error_problem
 from gorod.feedback import selectors as feedback
 from gorod.health.selectors import booking as health
@@ -39,10 +36,7 @@ def home(request):
 
 @require_safe
 def category(request, slug: str):
-    try:
-        found = catalog.category_get(slug)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    found = catalog.category_get(slug)
     return render(
         request,
         "web/category.html",
@@ -56,13 +50,8 @@ def category(request, slug: str):
 
 @require_safe
 def service(request, slug: str):
-    found = service_or_404(slug)
-    use_id = None
-    if found.kind == Service.Kind.INFO and request.user.is_authenticated:
-        # For an information service, reading its page is using it (docs/analytics.md).
-        use_id = usage_record(
-            service=found, actor=request.user, action="open", channel=channel_of(request)
-        )
+    found = catalog.service_get(slug)
+    use_id = service_page_read(service=found, actor=request.user, channel=channel_of(request))
     return render(
         request,
         "web/service.html",
@@ -79,11 +68,8 @@ def service(request, slug: str):
 @require_safe
 def service_go(request, slug: str):
     """The way out to a partner's site: counted as a use when the citizen is signed in."""
-    found = service_or_404(slug)
-    if found.kind != Service.Kind.EXTERNAL or not found.external_url:
-        raise Http404
-    if request.user.is_authenticated:
-        usage_record(service=found, actor=request.user, action="open", channel=channel_of(request))
+    found = catalog.external_service_get(slug)
+    service_exit_record(service=found, actor=request.user, channel=channel_of(request))
     return redirect(found.external_url)
 
 

@@ -29,6 +29,33 @@ def test_register_by_email_creates_login_person_and_audit_row():
     assert AuditEvent.objects.filter(actor=user, action="user.registered").count() == 1
 
 
+def test_registering_from_an_address_counts_against_its_hourly_limit(settings):
+    settings.GOROD_SIGNUP_ADDRESS_LIMIT = 1
+    services.user_register(login="one@example.ru", address="203.0.113.7", **REGISTRATION)
+    with pytest.raises(DomainError) as refused:
+        services.user_register(login="two@example.ru", address="203.0.113.7", **REGISTRATION)
+    assert refused.value.code == "too_many_attempts"
+    assert not User.objects.filter(email="two@example.ru").exists()
+    # Another address, and a registration without one (the demo, an operator), go on.
+    services.user_register(login="three@example.ru", address="203.0.113.8", **REGISTRATION)
+    services.user_register(login="four@example.ru", **REGISTRATION)
+
+
+def test_a_refused_registration_does_not_count_against_the_address(settings):
+    settings.GOROD_SIGNUP_ADDRESS_LIMIT = 1
+    with pytest.raises(DomainError):
+        services.user_register(login="not a login", address="203.0.113.7", **REGISTRATION)
+    services.user_register(login="one@example.ru", address="203.0.113.7", **REGISTRATION)
+
+
+def test_a_password_change_sets_the_hash_and_is_audited():
+    user = PersonFactory().user
+    services.user_password_change(actor=user, password="другой пароль 2026")
+    user.refresh_from_db()
+    assert user.check_password("другой пароль 2026")
+    assert AuditEvent.objects.filter(actor=user, action="user.password_changed").count() == 1
+
+
 def test_register_by_phone_in_any_spelling():
     user = services.user_register(login="8 (916) 555-44-33", **REGISTRATION)
     assert user.phone == "+79165554433"

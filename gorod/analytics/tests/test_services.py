@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 
 from gorod.accounts.tests.factories import PersonFactory, UserFactory
@@ -53,6 +54,25 @@ def test_a_use_is_written_with_a_pseudonym_and_nothing_personal(catalog):
 def test_an_anonymous_use_has_no_pseudonym(catalog):
     event = UsageEvent.objects.get(pk=record("emr", None))
     assert event.person is None
+
+
+def test_reading_an_information_services_page_is_a_use_of_a_signed_in_reader(catalog):
+    info = Service.objects.filter(kind=Service.Kind.INFO).first()
+    flagship = Service.objects.get(slug="emr")
+    reader = PersonFactory().user
+    use_id = services.service_page_read(service=info, actor=reader, channel="web")
+    assert UsageEvent.objects.get(pk=use_id).service_id == info.pk
+    assert services.service_page_read(service=flagship, actor=reader, channel="web") is None
+    assert services.service_page_read(service=info, actor=AnonymousUser(), channel="web") is None
+    assert UsageEvent.objects.count() == 1
+
+
+def test_leaving_for_a_partners_site_is_a_use_when_signed_in(catalog):
+    external = Service.objects.filter(kind=Service.Kind.EXTERNAL).first()
+    services.service_exit_record(service=external, actor=AnonymousUser(), channel="web")
+    assert not UsageEvent.objects.exists()
+    services.service_exit_record(service=external, actor=PersonFactory().user, channel="web")
+    assert UsageEvent.objects.get().service_id == external.pk
 
 
 def test_unknown_service_action_or_channel_are_programming_errors(catalog):

@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from gorod.catalog import selectors
+from gorod.catalog import selectors, services
+from gorod.catalog.models import Service
 from gorod.core.errors import NotFound
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +58,31 @@ def test_search_of_nothing_finds_nothing(catalog):
 
 def test_service_page_url(catalog):
     assert reverse("web:service", args=["emr"]) == "/services/emr/"
+
+
+def test_only_an_external_service_with_an_address_has_a_way_out(
+    catalog, django_capture_on_commit_callbacks
+):
+    for slug in ("emr", "our-city-portal"):  # a flagship; an external one without an address
+        with pytest.raises(NotFound):
+            selectors.external_service_get(slug)
+    service = Service.objects.get(slug="our-city-portal")
+    service.external_url = "https://gorod.example.ru/"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.service_save(actor=None, service=service, changed_fields=["external_url"])
+    assert selectors.external_service_get("our-city-portal").external_url == (
+        "https://gorod.example.ru/"
+    )
+
+
+def test_services_find_lists_or_searches_and_filters(catalog):
+    everything, understood = selectors.services_find()
+    assert (len(everything), understood) == (469, None)
+    health, _ = selectors.services_find(category="health", kind="flagship")
+    assert {service.slug for service in health} == {"doctor-appointment", "emr"}
+    found, understood = selectors.services_find(q="cxtnxbrb", category="housing")
+    assert understood == "счетчики"
+    assert found[0].slug == "meter-readings"
+    assert all(service.category.slug == "housing" for service in found)
+    with pytest.raises(NotFound):
+        selectors.services_find(q="счётчики", category="no-such-category")

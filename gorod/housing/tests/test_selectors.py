@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from gorod.accounts.tests.factories import PersonFactory
-from gorod.housing import selectors, services
+from gorod.housing import corrections, selectors, services
 from gorod.housing.tests.conftest import BETWEEN_WINDOWS, IN_WINDOW, MOSCOW
 
 
@@ -61,3 +61,33 @@ def test_a_person_without_premises_has_an_empty_page():
     state, premises = selectors.my_meters(actor=PersonFactory().user, moment=IN_WINDOW)
     assert state.open
     assert premises == []
+
+
+def test_a_meters_verification_state_is_read_against_today(household):
+    meter = household.cold
+    meter.next_verification_on = date(2026, 12, 1)
+    assert selectors.meter_verification(meter, today=date(2026, 10, 1)) == "ok"
+    assert selectors.meter_verification(meter, today=date(2026, 11, 20)) == "due"
+    assert selectors.meter_verification(meter, today=date(2026, 12, 2)) == "expired"
+
+
+def test_own_correction_requests_of_one_meter(household):
+    for meter, value in ((household.cold, "12"), (household.hot, "13")):
+        services.readings_submit(
+            actor=household.user,
+            premises_id=household.premises.pk,
+            values={meter.pk: value},
+            idempotency_key=f"october-{meter.pk}",
+            channel="web",
+            now=datetime(2026, 10, 20, 12, 0, tzinfo=MOSCOW),
+        )
+        corrections.correction_request_create(
+            actor=household.user,
+            reading_id=meter.readings.get().pk,
+            value="11",
+            reason="Опечатка",
+            now=IN_WINDOW,
+        )
+    mine = selectors.own_correction_requests(actor=household.user, meter=household.hot)
+    assert [request.reading.meter for request in mine] == [household.hot]
+    assert selectors.own_correction_requests(actor=household.user).count() == 2

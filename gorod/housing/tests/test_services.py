@@ -8,6 +8,7 @@ from gorod.accounts.tests.factories import PersonFactory, UserFactory
 from gorod.analytics.models import UsageEvent
 from gorod.core.errors import DomainError, NotFound
 from gorod.core.models import AuditEvent
+from gorod.core.problems import status_of
 from gorod.housing import corrections, reminders, services
 from gorod.housing.models import CorrectionRequest, Meter, Reading, ReadingReferral, Submission
 from gorod.housing.tests.conftest import BETWEEN_WINDOWS, IN_WINDOW, MOSCOW
@@ -81,7 +82,7 @@ def test_the_same_key_again_returns_the_first_result_and_writes_nothing(househol
 def test_the_same_key_with_other_readings_is_a_conflict(household):
     submit(household, {household.cold.pk: "12"}, key="reused")
     error = refusal(lambda: submit(household, {household.cold.pk: "13"}, key="reused"))
-    assert (error.code, error.status) == ("idempotency_key_reused", 409)
+    assert (error.code, status_of(error)) == ("idempotency_key_reused", 409)
     assert Reading.objects.get().value == 12
 
 
@@ -224,7 +225,7 @@ def test_an_impossible_reading_is_refused_and_passed_to_the_operator(household, 
     submit(household, {household.cold.pk: "20.6"}, now=OCTOBER_WINDOW)
     values = {household.cold.pk: "99999", household.hot.pk: "12"}
     error = refusal(lambda: submit(household, values, confirm=True))
-    assert (error.code, error.status) == ("consumption_impossible", 422)
+    assert (error.code, status_of(error)) == ("consumption_impossible", 422)
     assert error.field == f"readings.{household.cold.pk}"
     assert [problem["code"] for problem in error.details["errors"]] == ["consumption_impossible"]
     assert "передано оператору" in error.details["errors"][0]["message"]
@@ -250,7 +251,7 @@ def test_an_impossible_reading_is_refused_and_passed_to_the_operator(household, 
     closed = services.referral_close(actor=operator, referral_id=referral.pk)
     assert (closed.status, closed.closed_by) == (ReadingReferral.Status.CLOSED, operator)
     again = refusal(lambda: services.referral_close(actor=operator, referral_id=referral.pk))
-    assert (again.code, again.status) == ("referral_already_closed", 409)
+    assert (again.code, status_of(again)) == ("referral_already_closed", 409)
     citizen = refusal(lambda: services.referral_close(actor=household.user, referral_id=1))
     assert citizen.code == "not_an_operator"
 
@@ -364,7 +365,7 @@ def test_only_an_operator_decides(household, closed_reading):
             actor=household.user, request_id=request.pk, accept=True, reason="сам себе"
         )
     )
-    assert (error.code, error.status) == ("not_an_operator", 403)
+    assert (error.code, status_of(error)) == ("not_an_operator", 403)
 
 
 @pytest.mark.parametrize(
@@ -461,6 +462,50 @@ def test_a_flagged_reading_of_a_billed_period_is_kept_not_rejected(household, op
             actor=operator, reading_id=reading.pk, reject=True, reason="поздно", now=IN_WINDOW
         )
     )
-    assert (error.code, error.status) == ("reading_period_billed", 409)
+    assert (error.code, status_of(error)) == ("reading_period_billed", 409)
     kept = services.reading_review(actor=operator, reading_id=reading.pk, reject=False)
     assert (kept.status, kept.reviewed_at is not None) == (Reading.Status.ACCEPTED, True)
+
+
+# --- The doors' one-call services ----------------------------------------------------
+
+
+def test_a_meter_named_twice_in_a_submission_is_refused():
+    assert services.readings_by_meter([(1, "12"), (2, "7")]) == {1: "12", 2: "7"}
+    error = refusal(lambda: services.readings_by_meter([(1, "12"), (1, "13")]))
+    assert (error.code, status_of(error), error.field) == ("duplicate_meter", 422, "readings.1")
+
+
+def test_an_operators_look_up_of_premises_is_audited(household, operator):
+    card = services.premises_look_up(actor=operator, payer_code=household.premises.payer_code)
+    assert card.premises == household.premises
+    assert [link.person.user for link in card.links] == [household.user]
+    assert {meter for meter, _history in card.meters} == {household.cold, household.hot}
+    audit = AuditEvent.objects.get(action="housing.premises_view")
+    assert (audit.actor, audit.target_id) == (operator, str(household.premises.pk))
+
+
+def test_a_look_up_that_finds_nothing_records_nothing(operator):
+    assert services.premises_look_up(actor=operator, payer_code="0000000000") is None
+    assert not AuditEvent.objects.filter(action="housing.premises_view").exists()
+
+
+def test_only_operators_look_premises_up_or_take_the_export(household):
+    for call in (
+        lambda: services.premises_look_up(
+            actor=household.user, payer_code=household.premises.payer_code
+        ),
+        lambda: services.billing_export_take(actor=household.user, period=NOVEMBER),
+    ):
+        error = refusal(call)
+        assert (error.code, status_of(error)) == ("not_an_operator", 403)
+    assert not AuditEvent.objects.filter(
+        action__in=["housing.premises_view", "housing.billing_export"]
+    ).exists()
+
+
+def test_taking_the_billing_export_is_audited(household, operator):
+    export = services.billing_export_take(actor=operator, period=NOVEMBER)
+    assert export.period == NOVEMBER
+    audit = AuditEvent.objects.get(action="housing.billing_export")
+    assert (audit.actor, audit.data) == (operator, {"period": "2026-11"})

@@ -3,7 +3,9 @@ from django.urls import reverse
 
 from gorod.accounts.models import User
 from gorod.accounts.tests.factories import TEST_PASSWORD, PersonFactory, UserFactory
+from gorod.analytics.models import UsageEvent
 from gorod.analytics.services import usage_record
+from gorod.catalog import services as catalog_services
 from gorod.catalog.models import Service
 from gorod.feedback import selectors as feedback_selectors
 from gorod.feedback import services as feedback_services
@@ -265,3 +267,20 @@ def test_cabinet_lists_my_ratings_with_the_owners_answer(client, catalog):
     assert "4 из 5" in page
     assert "есть ответ" in page
     assert reverse("feedback:rating_edit", args=[rating.pk]) in page
+
+
+def test_the_way_out_to_a_partners_site_counts_a_signed_in_use(
+    client, catalog, django_capture_on_commit_callbacks
+):
+    service = Service.objects.get(slug="our-city-portal")
+    assert client.get("/services/our-city-portal/go").status_code == 404  # no address yet
+    service.external_url = "https://gorod.example.ru/"
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_services.service_save(actor=None, service=service, changed_fields=["url"])
+    response = client.get("/services/our-city-portal/go")
+    assert (response.status_code, response["Location"]) == (302, "https://gorod.example.ru/")
+    assert not UsageEvent.objects.exists()
+    client.force_login(PersonFactory().user)
+    assert client.get("/services/our-city-portal/go").status_code == 302
+    assert UsageEvent.objects.get().service_id == service.pk
+    assert client.get("/services/emr/go").status_code == 404

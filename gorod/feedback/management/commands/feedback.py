@@ -8,11 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from gorod.accounts.models import User
-from gorod.accounts.rules import normalize_login
-from gorod.catalog.models import Department, Service
+from gorod.accounts import selectors as accounts
 from gorod.core.errors import DomainError
-from gorod.feedback import services
+from gorod.feedback import selectors, services
 from gorod.feedback.rules import RATINGS_IMPORT_HEADER
 
 
@@ -50,17 +48,11 @@ class Command(BaseCommand):
             self._rollup(options["first"], options["last"])
 
     def _owner(self, login: str, service_slug: str | None, department_code: str | None) -> None:
-        normalized = normalize_login(login)
-        user = (
-            User.objects.filter(**{normalized[0]: normalized[1]}, is_staff=True).first()
-            if normalized
-            else None
-        )
+        user = accounts.staff_member_by_login(login)
         if user is None:
             raise CommandError(f"No staff member with the login {login}")
-        service = Service.objects.filter(slug=service_slug).first() if service_slug else None
-        department = (
-            Department.objects.filter(code=department_code).first() if department_code else None
+        service, department = selectors.ownership_target(
+            service_slug=service_slug, department_code=department_code
         )
         if service is None and department is None:
             raise CommandError(f"No such service or department: {service_slug or department_code}")
