@@ -64,7 +64,7 @@ def _small_demo_city(monkeypatch):
     """`gorod demo` in a test invents a handful of households and patients, not thousands:
     the tests check what the demo holds, not how much of it there is."""
     monkeypatch.setattr("gorod.housing.demo.DEFAULT_HOUSEHOLDS", 5)
-    monkeypatch.setattr("gorod.health.demo.DEFAULT_PATIENTS", 20)
+    monkeypatch.setattr("gorod.demo.health.DEFAULT_PATIENTS", 20)
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +112,7 @@ def _record_guards_allow_flush(request):
     request.getfixturevalue("_django_db_helper")
     from django.db import connection
 
-    from gorod.health import guards
+    from gorod.medrecord import guards
 
     if connection.vendor != "sqlite":
         yield
@@ -132,7 +132,7 @@ def _record_guards_in_place(request):
     request.getfixturevalue("_django_db_helper")
     from django.db import connection
 
-    from gorod.health import guards
+    from gorod.medrecord import guards
 
     if connection.vendor == "sqlite" and not guards.installed(connection):
         guards.install(connection)

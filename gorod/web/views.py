@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST, require_safe
 from gorod.accounts import selectors as accounts
 from gorod.analytics.channels import channel_of
 from gorod.analytics.services import usage_record
+from gorod.appointments.selectors import booking as health
 from gorod.catalog import selectors as catalog
 from gorod.catalog.models import Service
 from gorod.core.errors import NotFound
 from gorod.core.problems import not_found_problem, server_error_problem
 from gorod.feedback import selectors as feedback
-from gorod.health.selectors import booking as health
 from gorod.housing import selectors as housing
 from gorod.notifications import selectors as notifications
 from gorod.notifications.services import messages_mark_read

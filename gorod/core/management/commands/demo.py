@@ -231,9 +231,9 @@ class Command(BaseCommand):
 
     def _health(self, *, seed: int) -> bool:
         """Clinics (the city's registry when ../shared/data has it), doctors, slots, bookings."""
-        from gorod.health.demo import DEFAULT_PATIENTS, health_demo
-        from gorod.health.importers import ATTRIBUTION
-        from gorod.health.models import Practitioner
+        from gorod.clinics.importers import ATTRIBUTION
+        from gorod.clinics.models import Practitioner
+        from gorod.demo.health import DEFAULT_PATIENTS, health_demo
 
         if Practitioner.objects.exists():
             self.stdout.write(_("Врачи уже есть: демонстрационные данные поликлиник не добавляю."))
