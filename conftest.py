@@ -9,8 +9,9 @@ from django.core.cache import cache
 
 from gorod.catalog import snapshot
 
-# Browser fixtures (Playwright, one Chromium per test session) for every app's page tests.
-pytest_plugins = ["gorod.web.tests.browser"]
+# Browser fixtures (Playwright, one Chromium per test session) for every app's page tests;
+# the polyclinic every health app's tests start from (`clinic`).
+pytest_plugins = ["gorod.web.tests.browser", "gorod.appointments.tests.fixtures"]
 
 CATALOG_FIXTURE = Path(__file__).parent / "gorod" / "catalog" / "fixtures" / "services.csv"
 

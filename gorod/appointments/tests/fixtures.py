@@ -22,6 +22,7 @@ from gorod.clinics.tests.factories import AttachmentFactory, LocationFactory, Ro
 MOSCOW = ZoneInfo("Europe/Moscow")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=MOSCOW)
 TOMORROW = date(2026, 11, 26)
+FRIDAY = datetime(2026, 11, 27, 10, 0, tzinfo=MOSCOW)
 
 
 class HealthModels:

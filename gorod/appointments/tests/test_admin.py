@@ -31,6 +31,21 @@ MODELS = [
     "attachment",
     "appointment",
 ]
+# The admin lists each model under the app that holds it.
+APP = {
+    "organisation": "clinics",
+    "location": "clinics",
+    "specialty": "clinics",
+    "practitioner": "clinics",
+    "practitionerrole": "clinics",
+    "registrarpost": "clinics",
+    "attachment": "clinics",
+    "schedule": "appointments",
+    "absence": "appointments",
+    "slot": "appointments",
+    "referral": "appointments",
+    "appointment": "appointments",
+}
 WRITTEN_BY_SERVICES = ["schedule", "absence", "slot", "appointment"]
 
 
@@ -68,28 +83,28 @@ def text(response) -> str:
 @pytest.mark.parametrize("model", MODELS)
 def test_every_model_is_listed_and_opened(client, admin_user, booked, model):
     client.force_login(admin_user)
-    response = client.get(f"/staff/health/{model}/")
+    response = client.get(f"/staff/{APP[model]}/{model}/")
     assert response.status_code == 200
     first = response.context["cl"].result_list[0]
-    assert client.get(f"/staff/health/{model}/{first.pk}/change/").status_code == 200
+    assert client.get(f"/staff/{APP[model]}/{model}/{first.pk}/change/").status_code == 200
 
 
 @pytest.mark.parametrize("model", WRITTEN_BY_SERVICES)
 def test_what_the_services_write_is_read_only(client, admin_user, booked, model):
     client.force_login(admin_user)
-    first = client.get(f"/staff/health/{model}/").context["cl"].result_list[0]
-    page = client.get(f"/staff/health/{model}/{first.pk}/change/")
+    first = client.get(f"/staff/{APP[model]}/{model}/").context["cl"].result_list[0]
+    page = client.get(f"/staff/{APP[model]}/{model}/{first.pk}/change/")
     assert 'name="_save"' not in text(page)
-    assert client.post(f"/staff/health/{model}/{first.pk}/change/", {}).status_code == 403
-    assert client.get(f"/staff/health/{model}/add/").status_code == 403
-    assert client.get(f"/staff/health/{model}/{first.pk}/delete/").status_code == 403
+    assert client.post(f"/staff/{APP[model]}/{model}/{first.pk}/change/", {}).status_code == 403
+    assert client.get(f"/staff/{APP[model]}/{model}/add/").status_code == 403
+    assert client.get(f"/staff/{APP[model]}/{model}/{first.pk}/delete/").status_code == 403
 
 
 def test_appointments_are_found_by_policy_number(client, admin_user, booked):
     client.force_login(admin_user)
-    response = client.get("/staff/health/appointment/", {"q": "7700000000000001"})
+    response = client.get("/staff/appointments/appointment/", {"q": "7700000000000001"})
     assert list(response.context["cl"].result_list) == [booked]
-    response = client.get("/staff/health/appointment/", {"q": "7700000000000002"})
+    response = client.get("/staff/appointments/appointment/", {"q": "7700000000000002"})
     assert list(response.context["cl"].result_list) == []
 
 
@@ -98,7 +113,7 @@ def test_a_clinic_is_edited_with_an_audit_row_but_keeps_its_registry_code(
 ):
     client.force_login(admin_user)
     organisation = clinic.organisation
-    url = f"/staff/health/organisation/{organisation.pk}/change/"
+    url = f"/staff/clinics/organisation/{organisation.pk}/change/"
     assert 'name="registry_code"' not in text(client.get(url))
     response = client.post(
         url,
@@ -131,7 +146,7 @@ def test_a_second_current_attachment_is_a_form_error_not_a_crash(client, admin_u
     client.force_login(admin_user)
     other = OrganisationFactory()
     response = client.post(
-        "/staff/health/attachment/add/",
+        "/staff/clinics/attachment/add/",
         {"person": clinic.patient.pk, "organisation": other.pk, "since": "2026-11-01"},
     )
     assert response.status_code == 200
@@ -143,14 +158,14 @@ def test_registrar_postings_are_given_and_taken_away_with_audit_rows(client, adm
     client.force_login(admin_user)
     registrar = UserFactory()
     response = client.post(
-        "/staff/health/registrarpost/add/",
+        "/staff/clinics/registrarpost/add/",
         {"user": registrar.pk, "organisation": clinic.organisation.pk, "_save": "1"},
     )
     assert response.status_code == 302
     post = RegistrarPost.objects.get(user=registrar)
     created = AuditEvent.objects.get(action="health.registrar_post_created")
     assert (created.target_id, created.data) == (str(post.pk), {"fields": ["organisation", "user"]})
-    response = client.post(f"/staff/health/registrarpost/{post.pk}/delete/", {"post": "yes"})
+    response = client.post(f"/staff/clinics/registrarpost/{post.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not RegistrarPost.objects.exists()
     deleted = AuditEvent.objects.get(action="health.registrar_post_deleted")
@@ -161,12 +176,12 @@ def test_a_registrar_in_the_admin_sees_appointments_and_cannot_change_them(clien
     registrar = UserFactory(is_staff=True)
     registrar.groups.add(Group.objects.get(name="registrar"))
     client.force_login(registrar)
-    assert client.get("/staff/health/appointment/").status_code == 200
-    page = client.get(f"/staff/health/appointment/{booked.pk}/change/")
+    assert client.get("/staff/appointments/appointment/").status_code == 200
+    page = client.get(f"/staff/appointments/appointment/{booked.pk}/change/")
     assert page.status_code == 200
     assert 'name="_save"' not in text(page)
-    assert client.get("/staff/health/organisation/add/").status_code == 403
-    assert client.get("/staff/health/registrarpost/").status_code == 403
+    assert client.get("/staff/clinics/organisation/add/").status_code == 403
+    assert client.get("/staff/clinics/registrarpost/").status_code == 403
 
 
 def test_the_appointment_list_costs_the_same_for_more_rows(
@@ -185,11 +200,11 @@ def test_the_appointment_list_costs_the_same_for_more_rows(
 
     book(0)
     client.force_login(admin_user)
-    client.get("/staff/health/appointment/")
+    client.get("/staff/appointments/appointment/")
     with django_assert_max_num_queries(20) as few:
-        client.get("/staff/health/appointment/")
+        client.get("/staff/appointments/appointment/")
     for index in range(1, 8):
         book(index)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get("/staff/health/appointment/")
+        response = client.get("/staff/appointments/appointment/")
     assert len(response.context["cl"].result_list) == 8

@@ -4,7 +4,6 @@ import pytest
 
 from gorod.accounts.tests.factories import UserFactory
 from gorod.appointments.models import Appointment
-from gorod.appointments.tests.factories import AppointmentFactory
 from gorod.appointments.tests.fixtures import NOW
 from gorod.clinics.tests.factories import RoleFactory
 from gorod.core.errors import DomainError
@@ -58,19 +57,6 @@ def audited(action: str, entry=None) -> AuditEvent:
     if entry is not None:
         events = events.filter(target_id=str(entry.pk))
     return events.get()
-
-
-@pytest.fixture
-def doctor(clinic):
-    practitioner = clinic.therapist.practitioner
-    practitioner.user = UserFactory()
-    practitioner.save()
-    return practitioner.user
-
-
-@pytest.fixture
-def appointment(clinic):
-    return AppointmentFactory(person=clinic.patient, slot=clinic.slot_at(0))
 
 
 def access(person, role="self", actor=None, channel="web"):
