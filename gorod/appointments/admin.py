@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""The back office of booking: referrals (fixed once created) and, read-only, what the
+services write (schedules, absences, slots, appointments)."""
 
 from django.contrib import admin
 

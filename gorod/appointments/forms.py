@@ -6,7 +6,6 @@ counts as a choice not yet made, never as an error page.
 """
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from django import forms
@@ -17,16 +16,6 @@ from django.utils.translation import gettext_lazy
 from gorod.accounts.forms import DATE_INPUT
 from gorod.appointments.models import Appointment
 from gorod.clinics.models import PractitionerRole
-
-
-@dataclass(frozen=True)
-class Choice:
-    """What the citizen has chosen so far on the booking steps."""
-
-    person: int | None = None
-    specialty: int | None = None
-    day: date | None = None
-    slot: int | None = None
 
 
 class BookForm(forms.Form):

@@ -9,14 +9,17 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BaseModel, StrictInt
+from pydantic import BaseModel
 
 from gorod.appointments.models import Appointment
-from gorod.clinics.models import AttachmentApplication
+from gorod.clinics.schemas import (
+    ClinicOut,
+    Id,
+    PersonBriefOut,
+)
 from gorod.core.ids import MAX_ID
 from gorod.core.schemas import Problem
 
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 # For fields named `date`, whose own name would shadow the type inside the class.
 Day = date
 
@@ -106,13 +109,6 @@ class BookablePersonOut(BaseModel):
     )
 
 
-class ClinicOut(BaseModel):
-    id: int
-    name: str
-    district: str
-    phone: str
-
-
 class SpecialtyOut(BaseModel):
     id: int
     code: str = Field(..., examples=["therapist"])
@@ -172,11 +168,6 @@ class ReferralOut(BaseModel):
     diagnosis: str
     note: str
     in_use: bool = Field(..., description="An appointment holds it (cancel it to use it again)")
-
-
-class PersonBriefOut(BaseModel):
-    id: int
-    name: str
 
 
 class PractitionerOut(BaseModel):
@@ -245,7 +236,3 @@ class BookingProblem(Problem):
     alternatives: list[AlternativeOut] | None = Field(
         None, description="With slot_taken: the nearest free slots of the same specialty"
     )
-
-
-ApplicationStatus = Literal[tuple(AttachmentApplication.Status.values)]
-ApplicationReason = Literal[tuple(AttachmentApplication.Reason.values)]

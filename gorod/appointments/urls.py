@@ -16,7 +16,6 @@ urlpatterns = [
 ]
 
 desk_urlpatterns = [
-    path("", desk.home, name="home"),
     path("clinics/<int:organisation_id>/day/", desk.day, name="day"),
     path("clinics/<int:organisation_id>/book/", desk.book, name="book"),
     path("clinics/<int:organisation_id>/schedules/", desk.schedules, name="schedules"),

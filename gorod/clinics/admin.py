@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""The back office of clinics: organisations and buildings (fixed once created: the registry's
+codes), specialties, practitioners and their roles, registrar posts and attachments."""
 
 from django.contrib import admin
 from django.db import transaction

@@ -1,10 +1,23 @@
-"""TODO docstring."""
+"""Forms of the attachment pages: the steps' person choice, the clinic search, the application
+and the registry's decision."""
+
+from dataclasses import dataclass
+from datetime import date
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gorod.appointments.forms import Choice
 from gorod.clinics.models import AttachmentApplication
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the citizen has chosen so far on the booking steps."""
+
+    person: int | None = None
+    specialty: int | None = None
+    day: date | None = None
+    slot: int | None = None
 
 
 class StepsForm(forms.Form):

@@ -1,4 +1,8 @@
-"""TODO docstring."""
+"""Medical organisations and their buildings, specialties, practitioners and their roles at a
+building, registrar posts, and citizens' attachment to a polyclinic (with the application).
+
+The tables keep the names the health app gave them (`health_*`): the models moved, the
+data did not (health migration 0009)."""
 
 from django.conf import settings
 from django.db import models

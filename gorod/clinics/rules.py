@@ -1,4 +1,7 @@
-"""TODO docstring."""
+"""Rules of clinics: who may act for a patient, and attachment to a polyclinic by application.
+
+Plain functions of plain values: no ORM, no clock, no settings (DOMAIN.md, "Doctor
+appointments"). A refusal is a `RuleError` with a stable code."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta

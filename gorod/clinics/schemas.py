@@ -1,17 +1,33 @@
-"""TODO docstring."""
+"""Shapes of the attachment endpoints: the clinics a person may apply to, the applications."""
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictInt
 
-from gorod.appointments.schemas import (
-    ApplicationReason,
-    ApplicationStatus,
-    ClinicOut,
-    Id,
-    PersonBriefOut,
-)
+from gorod.clinics.models import AttachmentApplication
+from gorod.core.ids import MAX_ID
+
+Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+
+
+class ClinicOut(BaseModel):
+    id: int
+    name: str
+    district: str
+    phone: str
+
+
+class PersonBriefOut(BaseModel):
+    id: int
+    name: str
+
+
+ApplicationStatus = Literal[tuple(AttachmentApplication.Status.values)]
+
+
+ApplicationReason = Literal[tuple(AttachmentApplication.Reason.values)]
 
 
 class AttachableClinicQuery(Schema):

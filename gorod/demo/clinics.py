@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The demo's clinics, doctors, staff logins and people (families attached to a polyclinic)."""
 
 import random
 import secrets

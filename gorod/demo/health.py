@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The health part of `gorod demo`: clinics and doctors, slots, bookings and the record."""
 
 import random
 from collections.abc import Callable

@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""The demo record's pieces: the protocols, labs, prescriptions and the other sections a
+demo chart is written from (gorod/demo/medrecord_family.py writes the family's record)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The record's background task: prepare the certificates that are due."""
 
 from django_tasks import task
 

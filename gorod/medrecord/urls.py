@@ -19,6 +19,8 @@ tool_urlpatterns = [
 section_urlpatterns = views.urlpatterns
 
 staff_urlpatterns = [
+    # The staff's landing: a registrar's clinics, a supervisor's reviews or a doctor's day.
+    path("", staff.home, name="home"),
     path(
         "appointments/<int:appointment_id>/encounter/",
         staff.encounter_open,

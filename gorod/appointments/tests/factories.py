@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Factories of schedules, slots, referrals and appointments."""
 
 from datetime import date, time, timedelta
 

@@ -1,5 +1,3 @@
-"""TODO docstring."""
-
 import json
 from datetime import date, datetime
 

@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""The booking API: my appointments, reschedule and cancel, the .ics file, authentication and
+the schema."""
 
 from datetime import date, datetime
 

@@ -1,5 +1,3 @@
-"""TODO docstring."""
-
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 

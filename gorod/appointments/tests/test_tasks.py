@@ -1,5 +1,3 @@
-"""TODO docstring."""
-
 from datetime import datetime, timedelta
 from io import StringIO
 

@@ -23,12 +23,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from gorod.analytics.channels import channel_of
 from gorod.appointments import rules
 from gorod.appointments.calendar import appointment_ics, ics_filename
-from gorod.appointments.forms import BookForm, Choice, RescheduleForm
+from gorod.appointments.forms import BookForm, RescheduleForm
 from gorod.appointments.models import Appointment, Slot
 from gorod.appointments.selectors import booking as selectors
 from gorod.appointments.services import booking as services
 from gorod.clinics import selectors as clinic_selectors
-from gorod.clinics.forms import StepsForm
+from gorod.clinics.forms import Choice, StepsForm
 from gorod.clinics.models import PractitionerRole
 from gorod.clinics.views import not_found_is_404
 from gorod.core import clock

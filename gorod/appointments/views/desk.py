@@ -45,7 +45,6 @@ from gorod.clinics.models import Organisation
 from gorod.core import clock
 from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound, show_on_form
-from gorod.medrecord.selectors.oversight import supervisor_clinic_ids
 
 # The nearest free slots offered when no day is chosen.
 NEAREST_SLOTS = 20
@@ -92,35 +91,6 @@ def _submit(form, write):
     except DomainError as error:
         show_on_form(form, error)
         return None, error.status
-
-
-@login_required
-@require_safe
-def home(request):
-    clinics = selectors.registrar_clinics(request.user)
-    supervisor = bool(supervisor_clinic_ids(request.user))
-    if not clinics:
-        # A supervisor who is no registrar reviews emergency looks; a doctor has the day.
-        if supervisor:
-            return redirect("health_staff:emergency_reviews")
-        if selectors.practitioner_of(request.user) is not None:
-            return redirect("health_staff:doctor_day")
-        raise Http404
-    now = clock.local_now()
-    figures = selectors.day_figures([clinic.pk for clinic in clinics], day=now.date(), now=now)
-    applications = attachment_selectors.pending_counts([clinic.pk for clinic in clinics])
-    return render(
-        request,
-        "appointments/staff/home.html",
-        {
-            "rows": [
-                (clinic, figures[clinic.pk], applications.get(clinic.pk, 0)) for clinic in clinics
-            ],
-            "today": now.date(),
-            "is_doctor": selectors.practitioner_of(request.user) is not None,
-            "is_supervisor": supervisor,
-        },
-    )
 
 
 def marks_for(appointment: Appointment, *, now: datetime) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Factories of medical organisations, buildings, doctors and attachments."""
 
 from datetime import date
 

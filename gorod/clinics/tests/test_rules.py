@@ -1,5 +1,3 @@
-"""TODO docstring."""
-
 from gorod.clinics import rules as clinic_rules
 
 

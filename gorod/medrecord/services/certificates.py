@@ -1,4 +1,5 @@
-"""TODO docstring."""
+"""Medical certificates: ordered by the citizen, prepared (a signed PDF) by the registry or the
+hourly task, issued, or cancelled while ordered."""
 
 from datetime import datetime
 

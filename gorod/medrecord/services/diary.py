@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The citizen's health diary: a reading added or deleted through the record's one door."""
 
 from datetime import datetime
 

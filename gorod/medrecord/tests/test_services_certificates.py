@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Certificates: the ready-by day, ordered → ready → issued, cancelling, the refusals."""
 
 import sys
 import types

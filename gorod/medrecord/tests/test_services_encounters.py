@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The visit protocol and amendments; the helpers the other record-service tests share."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Doctors' signed entries: prescriptions, sick leaves, immunizations, conditions, studies."""
 
 from datetime import date, timedelta
 

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Lab reports: stored once, flagged and signed; the refusals and the identifier conflicts."""
 
 from decimal import Decimal
 

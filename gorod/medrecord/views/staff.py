@@ -15,14 +15,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gorod.appointments.models import Appointment
 from gorod.appointments.selectors import desk as selectors
+from gorod.clinics import selectors as clinic_selectors
+from gorod.core import clock
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.medrecord.emergency import emergency_remember
 from gorod.medrecord.forms import AmendmentForm, EmergencyForm, EncounterForm
 from gorod.medrecord.models.record import Entry, Section
+from gorod.medrecord.selectors.oversight import supervisor_clinic_ids
 from gorod.medrecord.services import entries as entry_services
 from gorod.medrecord.services.emergency import emergency_open
 
@@ -186,3 +189,34 @@ def emergency(request):
         return _emergency_page(request, form, status=error.status)
     emergency_remember(request, grant)
     return redirect("record:timeline", grant.patient_id)
+
+
+@login_required
+@require_safe
+def home(request):
+    """The staff's landing under /health/staff/: the registry's clinics today, or the page of
+    a supervisor who is no registrar, or a doctor's day."""
+    clinics = selectors.registrar_clinics(request.user)
+    supervisor = bool(supervisor_clinic_ids(request.user))
+    if not clinics:
+        # A supervisor who is no registrar reviews emergency looks; a doctor has the day.
+        if supervisor:
+            return redirect("health_staff:emergency_reviews")
+        if selectors.practitioner_of(request.user) is not None:
+            return redirect("health_staff:doctor_day")
+        raise Http404
+    now = clock.local_now()
+    figures = selectors.day_figures([clinic.pk for clinic in clinics], day=now.date(), now=now)
+    applications = clinic_selectors.pending_counts([clinic.pk for clinic in clinics])
+    return render(
+        request,
+        "appointments/staff/home.html",
+        {
+            "rows": [
+                (clinic, figures[clinic.pk], applications.get(clinic.pk, 0)) for clinic in clinics
+            ],
+            "today": now.date(),
+            "is_doctor": selectors.practitioner_of(request.user) is not None,
+            "is_supervisor": supervisor,
+        },
+    )
