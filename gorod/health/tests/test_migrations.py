@@ -75,7 +75,9 @@ def old_rows(apps) -> dict:
         practitioner=practitioner,
         organisation=organisation,
         location=location,
-        specialty=Specialty.objects.get(code="therapist"),
+        specialty=Specialty.objects.get_or_create(
+            code="therapist", defaults={"name": "Терапевт", "slot_minutes": 15}
+        )[0],
     )
     schedule = Schedule.objects.create(
         role=role,

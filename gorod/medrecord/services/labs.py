@@ -42,7 +42,7 @@ def _decimal(value, *, field: str, code: str = "observation_value_invalid") -> D
     return number
 
 
-def _observation(item: dict, position: int) -> Observation:
+def _observation_row(item: dict, position: int) -> Observation:
     value = _decimal(item.get("value"), field="value")
     low = _decimal(item.get("reference_low"), field="reference_low")
     high = _decimal(item.get("reference_high"), field="reference_high")
@@ -125,7 +125,7 @@ def lab_report_store(
         return _repeat_of(stored, actor=actor, patient=patient), False
     if not observations:
         raise DomainError("lab_report_empty", _("В результате нет ни одного показателя."))
-    rows = [_observation(item, position) for position, item in enumerate(observations)]
+    rows = [_observation_row(item, position) for position, item in enumerate(observations)]
     report = LabReport(
         lab_system=lab_system,
         lab_identifier=lab_identifier,

@@ -1,12 +1,13 @@
 """Doctors' signed entries: prescriptions, sick leaves, immunizations, conditions, studies."""
 
+import secrets
 from datetime import date, timedelta
 
 from gorod.accounts.tests.factories import UserFactory
 from gorod.appointments.tests.fixtures import NOW
 from gorod.clinics.tests.factories import RoleFactory
 from gorod.medrecord.models.record import Entry, SickLeave
-from gorod.medrecord.services import entries as record
+from gorod.medrecord.services import doctor_entries as record
 from gorod.medrecord.tests.factories import prescription_entry
 from gorod.medrecord.tests.test_services_encounters import audited, refusal
 
@@ -56,7 +57,7 @@ def test_a_number_collision_is_retried(clinic, doctor, monkeypatch, time_machine
     code = clinic.organisation.registry_code[:6]
     taken = prescription_entry(clinic.patient, number=f"{code}-2026-00000007")
     draws = iter([7, 7, 8])
-    monkeypatch.setattr(record.secrets, "randbelow", lambda _limit: next(draws))
+    monkeypatch.setattr(secrets, "randbelow", lambda _limit: next(draws))
     entry = record.prescription_write(
         actor=doctor,
         patient=clinic.patient,
