@@ -9,8 +9,9 @@ from django.core.cache import cache
 
 from gorod.catalog import snapshot
 
-# Browser fixtures (Playwright, one Chromium per test session) for every app's page tests.
-pytest_plugins = ["gorod.web.tests.browser"]
+# Browser fixtures (Playwright, one Chromium per test session) for every app's page tests;
+# the polyclinic every health app's tests start from (`clinic`).
+pytest_plugins = ["gorod.web.tests.browser", "gorod.appointments.tests.fixtures"]
 
 CATALOG_FIXTURE = Path(__file__).parent / "gorod" / "catalog" / "fixtures" / "services.csv"
 
@@ -64,7 +65,7 @@ def _small_demo_city(monkeypatch):
     """`gorod demo` in a test invents a handful of households and patients, not thousands:
     the tests check what the demo holds, not how much of it there is."""
     monkeypatch.setattr("gorod.demo.housing.DEFAULT_HOUSEHOLDS", 5)
-    monkeypatch.setattr("gorod.health.demo.DEFAULT_PATIENTS", 20)
+    monkeypatch.setattr("gorod.demo.health.DEFAULT_PATIENTS", 20)
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +113,7 @@ def _record_guards_allow_flush(request):
     request.getfixturevalue("_django_db_helper")
     from django.db import connection
 
-    from gorod.health import guards
+    from gorod.medrecord import guards
 
     if connection.vendor != "sqlite":
         yield
@@ -132,7 +133,7 @@ def _record_guards_in_place(request):
     request.getfixturevalue("_django_db_helper")
     from django.db import connection
 
-    from gorod.health import guards
+    from gorod.medrecord import guards
 
     if connection.vendor == "sqlite" and not guards.installed(connection):
         guards.install(connection)

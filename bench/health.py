@@ -70,6 +70,10 @@ from run import (
     say,
 )
 
+from gorod.appointments import rules
+from gorod.appointments.selectors import booking as selectors
+from gorod.appointments.services import booking as services
+
 SCRIPT = BENCH_DIR / "rush_mix.lua"
 HEALTH_API = "/api/v1/health"
 BOOK_API = f"{HEALTH_API}/appointments"
@@ -177,15 +181,14 @@ def prepare_clinics() -> tuple[list[int], list[int], list[int]]:
     """
     from django.db import transaction
 
-    from gorod.health.models import (
+    from gorod.appointments.models import Schedule
+    from gorod.clinics.models import (
         Location,
         Organisation,
         Practitioner,
         PractitionerRole,
-        Schedule,
         Specialty,
     )
-    from gorod.health.selectors import booking as selectors
 
     if Organisation.objects.filter(registry_code__startswith=REGISTRY_PREFIX).exists():
         raise BenchError("the benchmark database already holds the rush bench's clinics")
@@ -269,7 +272,7 @@ def prepare_citizens(count: int, organisations: list[int]) -> list[Citizen]:
 
     from gorod.accounts.models import ApiToken, Person, User
     from gorod.accounts.services import API_TOKEN_PREFIX, _hash_secret
-    from gorod.health.models import Attachment
+    from gorod.clinics.models import Attachment
 
     if User.objects.filter(email__startswith=EMAIL_PREFIX).exists():
         raise BenchError("the benchmark database already holds the rush bench's citizens")
@@ -314,10 +317,8 @@ def prepare_citizens(count: int, organisations: list[int]) -> list[Citizen]:
 
 def prepare(count: int, path: Path) -> Plan:
     """The clinics, their slots for the horizon and the citizens; the script's plan file."""
-    from gorod.health import rules
-    from gorod.health.models import Slot
-    from gorod.health.selectors import booking as selectors
-    from gorod.health.services.scheduling import slots_open
+    from gorod.appointments.models import Slot
+    from gorod.appointments.services.scheduling import slots_open
 
     organisations, specialties, roles = prepare_clinics()
     now = selectors.local_now()
@@ -376,7 +377,7 @@ def check_database(plan: Plan) -> None:
     """The invariants a rush must not break, read from the database after a run."""
     from django.db.models import Count, Q
 
-    from gorod.health.models import HOLDS_SLOT, Appointment, Slot
+    from gorod.appointments.models import HOLDS_SLOT, Appointment, Slot
 
     booked = Appointment.Status.BOOKED
     problems = []
@@ -428,7 +429,7 @@ def release(plan: Plan) -> int:
     from django.db import transaction
     from django.utils import timezone
 
-    from gorod.health.models import Appointment, Slot
+    from gorod.appointments.models import Appointment, Slot
 
     now = timezone.now()
     with transaction.atomic():
@@ -463,7 +464,7 @@ def wait_until_idle(meter: CpuMeter, *, quiet_s: float = 0.5, timeout_s: float =
 
 
 def stored_appointments(plan: Plan) -> int:
-    from gorod.health.models import Appointment
+    from gorod.appointments.models import Appointment
 
     return Appointment.objects.filter(organisation_id__in=plan.organisations).count()
 
@@ -581,9 +582,7 @@ def request_costs(plan: Plan, calls: int) -> Costs:
     from gorod.accounts.models import ApiToken
     from gorod.accounts.services import api_token_authenticate
     from gorod.analytics.recorder import recorder
-    from gorod.health.selectors import booking as selectors
-    from gorod.health.selectors.board import SLOT_COLUMNS
-    from gorod.health.services import booking as services
+    from gorod.appointments.selectors.board import SLOT_COLUMNS
 
     # Every token used within the minute, as in the load: a token's first use after a
     # minute writes last_used_at, which would show up in one call's statements by chance.

@@ -3,7 +3,7 @@
 Every look at a record writes an access-log row in the same request, so reading a record is
 never a pure read: this part measures what that costs. 50 citizens (by default; 5 with
 --quick), each with ten years of history (about 500 entries of every section, written by
-`gorod.health.demo_record.record_history`, as the demo writes its patients'), a signed-in
+`gorod.demo.medrecord_family.record_history`, as the demo writes its patients'), a signed-in
 session and a personal API token, are added to the demo city. Then wrk
 (bench/record_mix.lua) loads the production server over loopback, each request as a
 citizen picked at random, opening the first page of the citizen's own timeline:
@@ -105,7 +105,7 @@ def prepare(count: int, path: Path) -> tuple[list[Citizen], int]:
 
     from gorod.accounts.models import ApiToken, Person, User
     from gorod.accounts.services import API_TOKEN_PREFIX, _hash_secret
-    from gorod.health.demo_record import record_history
+    from gorod.demo.medrecord_family import record_history
 
     if User.objects.filter(email__startswith=EMAIL_PREFIX).exists():
         raise BenchError("the benchmark database already holds the record bench's citizens")
@@ -172,7 +172,7 @@ def logged(citizens: list[Citizen]) -> tuple[int, int]:
     """Allowed and denied looks at the bench's records the access log holds."""
     from django.db.models import Count, Q
 
-    from gorod.health.models import AccessLogEntry
+    from gorod.medrecord.models.record import AccessLogEntry
 
     counts = AccessLogEntry.objects.filter(
         patient_id__in=[citizen.person_id for citizen in citizens]

@@ -8,14 +8,15 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from gorod.accounts.api import router as accounts_router
 from gorod.accounts.auth import authenticated
 from gorod.analytics.api import router as analytics_router
+from gorod.appointments.api import router as appointments_router
 from gorod.catalog.api import router as catalog_router
+from gorod.clinics.api import router as clinics_router
 from gorod.core.errors import DomainError
 from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response, status_of
 from gorod.core.renderers import CityTimeRenderer
 from gorod.feedback.api import router as feedback_router
-from gorod.health.api import router as health_router
-from gorod.health.record_api import router as record_router
 from gorod.housing.api import router as housing_router
+from gorod.medrecord.api.record import router as record_router
 
 
 class GorodAPI(NinjaAPI):
@@ -106,4 +107,6 @@ api.add_router("/feedback", feedback_router)
 api.add_router("/housing", housing_router, auth=authenticated)
 # The record's router authenticates itself: an anonymous look is refused *and logged*.
 api.add_router("/health/record", record_router)
-api.add_router("/health", health_router, auth=authenticated)
+# Booking and attachment share the /health prefix and its tag, as before the split.
+api.add_router("/health", appointments_router, auth=authenticated)
+api.add_router("/health", clinics_router, auth=authenticated)

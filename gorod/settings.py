@@ -71,7 +71,12 @@ INSTALLED_APPS = [
     "gorod.analytics",
     "gorod.feedback",
     "gorod.housing",
+    # Kept for its migration history: the tables it created now belong to the four apps below.
     "gorod.health",
+    "gorod.clinics",
+    "gorod.appointments",
+    "gorod.medrecord",
+    "gorod.fhir",
     "gorod.notifications",
     # Above every domain: `gorod demo` and the demo city's generators.
     "gorod.demo",
@@ -321,11 +326,11 @@ GOROD_PERIODIC_TASKS = [
     ("gorod.housing.tasks.send_window_reminders", 60),
     # Doctor appointments: keep the horizon's slots generated, remind, mark no-shows.
     # Each is idempotent, so a second node or a rerun changes nothing.
-    ("gorod.health.tasks.open_slots", 60),
-    ("gorod.health.tasks.send_appointment_reminders", 10),
-    ("gorod.health.tasks.mark_no_shows", 10),
+    ("gorod.appointments.tasks.open_slots", 60),
+    ("gorod.appointments.tasks.send_appointment_reminders", 10),
+    ("gorod.appointments.tasks.mark_no_shows", 10),
     # Certificates ordered online are made ready (signed PDF) once their day has come.
-    ("gorod.health.tasks.prepare_due_certificates", 60),
+    ("gorod.medrecord.tasks.prepare_due_certificates", 60),
 ]
 
 # Usage analytics (docs/analytics.md). The pseudonym key turns account ids into keyed

@@ -2,6 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gorod.api import api
+from gorod.appointments import urls as appointments_urls
+from gorod.clinics import urls as clinics_urls
+from gorod.fhir import exports as fhir_exports
+from gorod.medrecord import urls as medrecord_urls
 
 urlpatterns = [
     path("", include("gorod.web.urls")),
@@ -9,10 +13,33 @@ urlpatterns = [
     path("analytics/", include("gorod.analytics.urls")),
     path("feedback/", include("gorod.feedback.urls")),
     path("housing/", include("gorod.housing.urls")),
-    path("health/staff/", include("gorod.health.staff_urls")),
-    path("health/record/", include("gorod.health.record.urls")),
-    path("health/", include("gorod.health.urls")),
-    path("fhir/r4/", include("gorod.health.fhir.urls")),
+    # The health pages keep their paths and namespaces; each app brings its own routes.
+    path(
+        "health/staff/",
+        include(
+            (
+                [*appointments_urls.desk_urlpatterns, *medrecord_urls.staff_urlpatterns],
+                "health_staff",
+            )
+        ),
+    ),
+    path(
+        "health/record/",
+        include(
+            (
+                [
+                    *medrecord_urls.tool_urlpatterns,
+                    *fhir_exports.urlpatterns,
+                    *medrecord_urls.section_urlpatterns,
+                ],
+                "record",
+            )
+        ),
+    ),
+    path(
+        "health/", include(([*appointments_urls.urlpatterns, *clinics_urls.urlpatterns], "health"))
+    ),
+    path("fhir/r4/", include("gorod.fhir.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", admin.site.urls),

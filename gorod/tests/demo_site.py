@@ -7,10 +7,11 @@ from django.test import Client
 
 from gorod.accounts.models import User
 from gorod.accounts.tests.factories import PersonFactory
+from gorod.demo import clinics as clinics_demo
+from gorod.demo import health as health_demo_module
 from gorod.demo.housing import housing_demo
-from gorod.health import demo as health
-from gorod.health.models import Entry, Observation, Section
 from gorod.housing.models import Meter
+from gorod.medrecord.models.record import Entry, Observation, Section
 
 
 @dataclass(frozen=True)
@@ -26,21 +27,21 @@ def demo_pages() -> list[Page]:
     citizen = PersonFactory(
         user__email="demo@gorod.local", last_name="Демонстрационная", first_name="Анна"
     ).user
-    health.health_demo(citizen=citizen, seed=7, patients=4, registry=None)
+    health_demo_module.health_demo(citizen=citizen, seed=7, patients=4, registry=None)
     housing_demo(citizen=citizen, seed=7, households=1)
 
     me = citizen.person.pk
     lab = Entry.objects.filter(patient_id=me, section=Section.LABS).order_by("-occurred_at")[0]
     analyte = Observation.objects.filter(entry=lab).values_list("code", flat=True)[0]
     meter = Meter.objects.filter(premises__links__person_id=me).order_by("pk")[0]
-    registrar = User.objects.get(email=health.DEMO_REGISTRAR)
+    registrar = User.objects.get(email=clinics_demo.DEMO_REGISTRAR)
     clinic = registrar.registrar_posts.get().organisation_id
 
     anonymous, as_citizen = Client(), Client()
     as_citizen.force_login(citizen)
     as_registrar, as_doctor = Client(), Client()
     as_registrar.force_login(registrar)
-    as_doctor.force_login(User.objects.get(email=health.DEMO_DOCTOR))
+    as_doctor.force_login(User.objects.get(email=clinics_demo.DEMO_DOCTOR))
     record = f"/health/record/{me}"
     return [
         Page("home", "/", anonymous),

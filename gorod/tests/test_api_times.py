@@ -4,10 +4,10 @@ whichever app wrote it (housing used to write "Z", health "+03:00")."""
 import json
 import re
 
+from gorod.appointments.tests.fixtures import NOW
 from gorod.core.renderers import city_time
-from gorod.health.tests.conftest import NOW, clinic  # noqa: F401  (a fixture)
-from gorod.health.tests.record_factories import diary_reading, encounter_entry
 from gorod.housing.tests.conftest import IN_WINDOW, household  # noqa: F401  (a fixture)
+from gorod.medrecord.tests.factories import diary_reading, encounter_entry
 
 MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T")
 CITY_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+03:00$")

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from gorod.health import documents
+from gorod.medrecord import documents
 
 
 def _ids(*, deploy: bool) -> set[str]:

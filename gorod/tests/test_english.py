@@ -14,21 +14,19 @@ from django.conf import settings
 from django.utils import translation
 
 from gorod.accounts.models import Person
+from gorod.appointments.models import Referral
 from gorod.catalog.models import Department
-from gorod.health.models import (
+from gorod.clinics.models import Location, Organisation, Practitioner
+from gorod.housing.models import CorrectionRequest, Meter, Premises
+from gorod.medrecord.models.record import (
     Certificate,
     DischargeSummary,
     Entry,
     Icd10,
     Immunization,
-    Location,
-    Organisation,
-    Practitioner,
     Prescription,
-    Referral,
     StudyReport,
 )
-from gorod.housing.models import CorrectionRequest, Meter, Premises
 from gorod.notifications.models import Message
 from gorod.tests.demo_site import demo_pages
 

@@ -20,25 +20,25 @@ from gorod.accounts import services as accounts
 from gorod.accounts.models import Guardianship, Person, User
 from gorod.accounts.roles import sync_roles
 from gorod.accounts.tests.factories import ChildFactory, PersonFactory, UserFactory
-from gorod.health.models import Appointment, RegistrarPost, Slot
-from gorod.health.tests.conftest import MOSCOW, ensure_specialties, make_slots
-from gorod.health.tests.factories import (
-    AppointmentFactory,
+from gorod.appointments.models import Appointment, Slot
+from gorod.appointments.tests.factories import AppointmentFactory, ScheduleFactory
+from gorod.appointments.tests.fixtures import MOSCOW, ensure_specialties, make_slots
+from gorod.clinics.models import RegistrarPost
+from gorod.clinics.tests.factories import (
     AttachmentFactory,
     LocationFactory,
     PractitionerFactory,
     RoleFactory,
-    ScheduleFactory,
     specialty,
 )
-from gorod.health.tests.record_factories import (
+from gorod.housing.models import Meter
+from gorod.housing.tests.factories import MeterFactory, PremisesLinkFactory
+from gorod.medrecord.tests.factories import (
     certificate_entry,
     diary_reading,
     encounter_entry,
     lab_entry,
 )
-from gorod.housing.models import Meter
-from gorod.housing.tests.factories import MeterFactory, PremisesLinkFactory
 
 ROLES = ("citizen", "doctor", "registrar", "operator")
 

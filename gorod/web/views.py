@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gorod.accounts import selectors as accounts
 from gorod.analytics.services import service_exit_record, service_page_read
+from gorod.appointments.selectors import booking as health
 from gorod.catalog import selectors as catalog
 from gorod.core.channels import channel_of
 from gorod.core.problems import not_found_problem, server_error_problem
 from gorod.feedback import selectors as feedback
-from gorod.health.selectors import booking as health
 from gorod.housing import selectors as housing
 from gorod.notifications import selectors as notifications
 from gorod.notifications.services import messages_mark_read

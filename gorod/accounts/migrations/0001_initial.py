@@ -8,113 +8,290 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(blank=True, max_length=254, null=True, unique=True, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, help_text='В формате +7XXXXXXXXXX.', max_length=16, null=True, unique=True, verbose_name='телефон')),
-                ('is_active', models.BooleanField(default=True, verbose_name='активен')),
-                ('is_staff', models.BooleanField(default=False, help_text='Может входить в рабочее место сотрудника (админку).', verbose_name='сотрудник')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='дата регистрации')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, null=True, unique=True, verbose_name="e-mail"
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        help_text="В формате +7XXXXXXXXXX.",
+                        max_length=16,
+                        null=True,
+                        unique=True,
+                        verbose_name="телефон",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="активен")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Может входить в рабочее место сотрудника (админку).",
+                        verbose_name="сотрудник",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="дата регистрации"
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'пользователь',
-                'verbose_name_plural': 'пользователи',
+                "verbose_name": "пользователь",
+                "verbose_name_plural": "пользователи",
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='название')),
-                ('prefix', models.CharField(max_length=12, unique=True, verbose_name='префикс')),
-                ('secret_hash', models.CharField(max_length=64, verbose_name='хеш')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создан')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='последнее использование')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='отозван')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='владелец')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="название")),
+                ("prefix", models.CharField(max_length=12, unique=True, verbose_name="префикс")),
+                ("secret_hash", models.CharField(max_length=64, verbose_name="хеш")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создан")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="последнее использование"
+                    ),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="отозван")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="владелец",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API-токен',
-                'verbose_name_plural': 'API-токены',
-                'ordering': ['-created_at'],
+                "verbose_name": "API-токен",
+                "verbose_name_plural": "API-токены",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_name', models.CharField(max_length=100, verbose_name='фамилия')),
-                ('first_name', models.CharField(max_length=100, verbose_name='имя')),
-                ('middle_name', models.CharField(blank=True, max_length=100, verbose_name='отчество')),
-                ('birth_date', models.DateField(verbose_name='дата рождения')),
-                ('oms_policy', models.CharField(blank=True, max_length=16, null=True, unique=True, verbose_name='полис ОМС')),
-                ('snils', models.CharField(blank=True, max_length=11, null=True, unique=True, verbose_name='СНИЛС')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создан')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменён')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL, verbose_name='учётная запись')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_name", models.CharField(max_length=100, verbose_name="фамилия")),
+                ("first_name", models.CharField(max_length=100, verbose_name="имя")),
+                (
+                    "middle_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="отчество"),
+                ),
+                ("birth_date", models.DateField(verbose_name="дата рождения")),
+                (
+                    "oms_policy",
+                    models.CharField(
+                        blank=True, max_length=16, null=True, unique=True, verbose_name="полис ОМС"
+                    ),
+                ),
+                (
+                    "snils",
+                    models.CharField(
+                        blank=True, max_length=11, null=True, unique=True, verbose_name="СНИЛС"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создан")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменён")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="учётная запись",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'житель',
-                'verbose_name_plural': 'жители',
-                'ordering': ['last_name', 'first_name', 'middle_name', 'id'],
+                "verbose_name": "житель",
+                "verbose_name_plural": "жители",
+                "ordering": ["last_name", "first_name", "middle_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Guardianship',
+            name="Guardianship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('parent', 'родитель'), ('guardian', 'опекун или попечитель')], max_length=16, verbose_name='основание')),
-                ('verified_at', models.DateTimeField(blank=True, help_text='Когда оператор сверил документы (свидетельство о рождении, решение опеки).', null=True, verbose_name='подтверждено')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guardians', to='accounts.person', verbose_name='ребёнок')),
-                ('guardian', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='wards', to='accounts.person', verbose_name='представитель')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("parent", "родитель"), ("guardian", "опекун или попечитель")],
+                        max_length=16,
+                        verbose_name="основание",
+                    ),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Когда оператор сверил документы (свидетельство о рождении, решение опеки).",
+                        null=True,
+                        verbose_name="подтверждено",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guardians",
+                        to="accounts.person",
+                        verbose_name="ребёнок",
+                    ),
+                ),
+                (
+                    "guardian",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wards",
+                        to="accounts.person",
+                        verbose_name="представитель",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'законное представительство',
-                'verbose_name_plural': 'законные представительства',
+                "verbose_name": "законное представительство",
+                "verbose_name_plural": "законные представительства",
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('email__isnull', False), ('phone__isnull', False), _connector='OR'), name='user_has_email_or_phone'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("email__isnull", False), ("phone__isnull", False), _connector="OR"
+                ),
+                name="user_has_email_or_phone",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('phone__isnull', True), ('phone__regex', '^\\+7[0-9]{10}$'), _connector='OR'), name='user_phone_e164'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("phone__isnull", True), ("phone__regex", "^\\+7[0-9]{10}$"), _connector="OR"
+                ),
+                name="user_phone_e164",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('email__isnull', True), ('email', django.db.models.functions.text.Lower('email')), _connector='OR'), name='user_email_lowercase'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("email__isnull", True),
+                    ("email", django.db.models.functions.text.Lower("email")),
+                    _connector="OR",
+                ),
+                name="user_email_lowercase",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('oms_policy__isnull', True), ('oms_policy__regex', '^[0-9]{16}$'), _connector='OR'), name='person_oms_policy_16_digits'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("oms_policy__isnull", True),
+                    ("oms_policy__regex", "^[0-9]{16}$"),
+                    _connector="OR",
+                ),
+                name="person_oms_policy_16_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('snils__isnull', True), ('snils__regex', '^[0-9]{11}$'), _connector='OR'), name='person_snils_11_digits'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("snils__isnull", True), ("snils__regex", "^[0-9]{11}$"), _connector="OR"
+                ),
+                name="person_snils_11_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='guardianship',
-            constraint=models.UniqueConstraint(fields=('guardian', 'child'), name='guardianship_unique_pair'),
+            model_name="guardianship",
+            constraint=models.UniqueConstraint(
+                fields=("guardian", "child"), name="guardianship_unique_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='guardianship',
-            constraint=models.CheckConstraint(condition=models.Q(('guardian', models.F('child')), _negated=True), name='guardianship_not_self'),
+            model_name="guardianship",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("guardian", models.F("child")), _negated=True),
+                name="guardianship_not_self",
+            ),
         ),
     ]

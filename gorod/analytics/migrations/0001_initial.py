@@ -5,99 +5,231 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0002_the_ten_categories'),
+        ("catalog", "0002_the_ten_categories"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=16, verbose_name='что загружали')),
-                ('file_name', models.CharField(max_length=500, verbose_name='файл')),
-                ('file_sha256', models.CharField(max_length=64, verbose_name='SHA-256 файла')),
-                ('status', models.CharField(choices=[('running', 'идёт или прервана'), ('complete', 'завершена')], max_length=16, verbose_name='состояние')),
-                ('started_at', models.DateTimeField(verbose_name='начата')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='завершена')),
-                ('lines_read', models.PositiveBigIntegerField(default=0, verbose_name='прочитано строк')),
-                ('imported', models.PositiveBigIntegerField(default=0, verbose_name='загружено')),
-                ('duplicates', models.PositiveBigIntegerField(default=0, verbose_name='уже были загружены')),
-                ('rejected', models.PositiveBigIntegerField(default=0, verbose_name='отклонено')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=16, verbose_name="что загружали")),
+                ("file_name", models.CharField(max_length=500, verbose_name="файл")),
+                ("file_sha256", models.CharField(max_length=64, verbose_name="SHA-256 файла")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "идёт или прервана"), ("complete", "завершена")],
+                        max_length=16,
+                        verbose_name="состояние",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="начата")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="завершена"),
+                ),
+                (
+                    "lines_read",
+                    models.PositiveBigIntegerField(default=0, verbose_name="прочитано строк"),
+                ),
+                ("imported", models.PositiveBigIntegerField(default=0, verbose_name="загружено")),
+                (
+                    "duplicates",
+                    models.PositiveBigIntegerField(default=0, verbose_name="уже были загружены"),
+                ),
+                ("rejected", models.PositiveBigIntegerField(default=0, verbose_name="отклонено")),
             ],
             options={
-                'verbose_name': 'загрузка истории',
-                'verbose_name_plural': 'загрузки истории',
-                'ordering': ['-started_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ('usage', 'ratings'))), name='import_kind_known')],
+                "verbose_name": "загрузка истории",
+                "verbose_name_plural": "загрузки истории",
+                "ordering": ["-started_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ("usage", "ratings"))),
+                        name="import_kind_known",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RollupPending',
+            name="RollupPending",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='день')),
-                ('subject', models.CharField(max_length=16, verbose_name='что пересчитать')),
-                ('marked_at', models.DateTimeField(verbose_name='отмечен')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="день")),
+                ("subject", models.CharField(max_length=16, verbose_name="что пересчитать")),
+                ("marked_at", models.DateTimeField(verbose_name="отмечен")),
             ],
             options={
-                'verbose_name': 'день к пересчёту',
-                'verbose_name_plural': 'дни к пересчёту',
-                'constraints': [models.UniqueConstraint(fields=('day', 'subject'), name='rollup_pending_once'), models.CheckConstraint(condition=models.Q(('subject__in', ('usage', 'ratings'))), name='rollup_pending_subject_known')],
+                "verbose_name": "день к пересчёту",
+                "verbose_name_plural": "дни к пересчёту",
+                "constraints": [
+                    models.UniqueConstraint(fields=("day", "subject"), name="rollup_pending_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(("subject__in", ("usage", "ratings"))),
+                        name="rollup_pending_subject_known",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UsageDay',
+            name="UsageDay",
             fields=[
-                ('day', models.DateField(primary_key=True, serialize=False, verbose_name='день')),
-                ('uses', models.PositiveBigIntegerField(verbose_name='обращений')),
-                ('users', models.PositiveIntegerField(verbose_name='уникальных пользователей')),
-                ('users_sketch', models.BinaryField(verbose_name='эскиз пользователей')),
-                ('rolled_at', models.DateTimeField(verbose_name='пересчитан')),
+                ("day", models.DateField(primary_key=True, serialize=False, verbose_name="день")),
+                ("uses", models.PositiveBigIntegerField(verbose_name="обращений")),
+                ("users", models.PositiveIntegerField(verbose_name="уникальных пользователей")),
+                ("users_sketch", models.BinaryField(verbose_name="эскиз пользователей")),
+                ("rolled_at", models.DateTimeField(verbose_name="пересчитан")),
             ],
             options={
-                'verbose_name': 'обращения за день',
-                'verbose_name_plural': 'обращения по дням',
-                'constraints': [models.CheckConstraint(condition=models.Q(('users__lte', models.F('uses'))), name='usage_day_users_le_uses')],
+                "verbose_name": "обращения за день",
+                "verbose_name_plural": "обращения по дням",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("users__lte", models.F("uses"))),
+                        name="usage_day_users_le_uses",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UsageDaily',
+            name="UsageDaily",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='день')),
-                ('channel', models.CharField(choices=[('web', 'сайт'), ('mobile', 'мобильное приложение'), ('api', 'API'), ('kiosk', 'информационный киоск')], max_length=8, verbose_name='канал')),
-                ('uses', models.PositiveIntegerField(verbose_name='обращений')),
-                ('users', models.PositiveIntegerField(verbose_name='уникальных пользователей')),
-                ('users_sketch', models.BinaryField(verbose_name='эскиз пользователей')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.service', verbose_name='услуга')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="день")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "сайт"),
+                            ("mobile", "мобильное приложение"),
+                            ("api", "API"),
+                            ("kiosk", "информационный киоск"),
+                        ],
+                        max_length=8,
+                        verbose_name="канал",
+                    ),
+                ),
+                ("uses", models.PositiveIntegerField(verbose_name="обращений")),
+                ("users", models.PositiveIntegerField(verbose_name="уникальных пользователей")),
+                ("users_sketch", models.BinaryField(verbose_name="эскиз пользователей")),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.service",
+                        verbose_name="услуга",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'обращения за день по услуге',
-                'verbose_name_plural': 'обращения за день по услугам',
-                'indexes': [models.Index(fields=['service', 'day'], name='usage_daily_by_service')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'service', 'channel'), name='usage_daily_one_row'), models.CheckConstraint(condition=models.Q(('users__lte', models.F('uses'))), name='usage_daily_users_le_uses')],
+                "verbose_name": "обращения за день по услуге",
+                "verbose_name_plural": "обращения за день по услугам",
+                "indexes": [models.Index(fields=["service", "day"], name="usage_daily_by_service")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "service", "channel"), name="usage_daily_one_row"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("users__lte", models.F("uses"))),
+                        name="usage_daily_users_le_uses",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UsageEvent',
+            name="UsageEvent",
             fields=[
-                ('id', models.UUIDField(primary_key=True, serialize=False)),
-                ('occurred_at', models.DateTimeField(verbose_name='когда')),
-                ('channel', models.CharField(choices=[('web', 'сайт'), ('mobile', 'мобильное приложение'), ('api', 'API'), ('kiosk', 'информационный киоск')], max_length=8, verbose_name='канал')),
-                ('action', models.CharField(max_length=16, verbose_name='действие')),
-                ('person', models.BinaryField(max_length=16, null=True, verbose_name='псевдоним пользователя')),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='analytics.importrun', verbose_name='загрузка')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.service', verbose_name='услуга')),
+                ("id", models.UUIDField(primary_key=True, serialize=False)),
+                ("occurred_at", models.DateTimeField(verbose_name="когда")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "сайт"),
+                            ("mobile", "мобильное приложение"),
+                            ("api", "API"),
+                            ("kiosk", "информационный киоск"),
+                        ],
+                        max_length=8,
+                        verbose_name="канал",
+                    ),
+                ),
+                ("action", models.CharField(max_length=16, verbose_name="действие")),
+                (
+                    "person",
+                    models.BinaryField(
+                        max_length=16, null=True, verbose_name="псевдоним пользователя"
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="analytics.importrun",
+                        verbose_name="загрузка",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.service",
+                        verbose_name="услуга",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'обращение к услуге',
-                'verbose_name_plural': 'обращения к услугам',
-                'indexes': [models.Index(fields=['occurred_at'], name='usage_event_time')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('channel__in', ('web', 'mobile', 'api', 'kiosk'))), name='usage_channel_known'), models.CheckConstraint(condition=models.Q(('action__in', ('open', 'submit', 'book', 'reschedule', 'cancel', 'enroll', 'download', 'import'))), name='usage_action_known')],
+                "verbose_name": "обращение к услуге",
+                "verbose_name_plural": "обращения к услугам",
+                "indexes": [models.Index(fields=["occurred_at"], name="usage_event_time")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("channel__in", ("web", "mobile", "api", "kiosk"))),
+                        name="usage_channel_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "action__in",
+                                (
+                                    "open",
+                                    "submit",
+                                    "book",
+                                    "reschedule",
+                                    "cancel",
+                                    "enroll",
+                                    "download",
+                                    "import",
+                                ),
+                            )
+                        ),
+                        name="usage_action_known",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,71 +5,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=32, unique=True, verbose_name='код')),
-                ('title', models.CharField(max_length=100, verbose_name='название')),
-                ('title_en', models.CharField(max_length=100, verbose_name='название по-английски')),
-                ('description', models.CharField(blank=True, max_length=300, verbose_name='описание')),
-                ('description_en', models.CharField(blank=True, max_length=300, verbose_name='описание по-английски')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='порядок')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменена')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=32, unique=True, verbose_name="код")),
+                ("title", models.CharField(max_length=100, verbose_name="название")),
+                (
+                    "title_en",
+                    models.CharField(max_length=100, verbose_name="название по-английски"),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=300, verbose_name="описание"),
+                ),
+                (
+                    "description_en",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="описание по-английски"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="порядок")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменена")),
             ],
             options={
-                'verbose_name': 'категория',
-                'verbose_name_plural': 'категории',
-                'ordering': ['position', 'slug'],
+                "verbose_name": "категория",
+                "verbose_name_plural": "категории",
+                "ordering": ["position", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=100, unique=True, verbose_name='код или краткое название')),
-                ('name', models.CharField(blank=True, max_length=300, verbose_name='полное название')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=100, unique=True, verbose_name="код или краткое название"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(blank=True, max_length=300, verbose_name="полное название"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
             ],
             options={
-                'verbose_name': 'ведомство',
-                'verbose_name_plural': 'ведомства',
-                'ordering': ['code'],
+                "verbose_name": "ведомство",
+                "verbose_name_plural": "ведомства",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='код')),
-                ('title', models.CharField(max_length=200, verbose_name='название')),
-                ('title_en', models.CharField(blank=True, max_length=200, verbose_name='название по-английски')),
-                ('kind', models.CharField(choices=[('flagship', 'основная услуга портала'), ('form', 'электронная услуга (заявление)'), ('info', 'справочная информация'), ('external', 'на сайте партнёра')], max_length=16, verbose_name='вид')),
-                ('audience', models.CharField(choices=[('citizen', 'жителям'), ('business', 'бизнесу')], default='citizen', max_length=16, verbose_name='для кого')),
-                ('keywords', models.JSONField(blank=True, default=list, help_text='Как люди называют услугу своими словами; помогают поиску.', verbose_name='ключевые слова')),
-                ('description', models.TextField(verbose_name='описание')),
-                ('is_online', models.BooleanField(default=True, verbose_name='можно получить онлайн')),
-                ('external_url', models.URLField(blank=True, verbose_name='адрес на сайте партнёра')),
-                ('featured_position', models.PositiveSmallIntegerField(blank=True, help_text='Порядок на главной в блоке «Популярные услуги»; пусто — не показывать.', null=True, verbose_name='место в популярных')),
-                ('is_published', models.BooleanField(default=True, verbose_name='опубликована')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создана')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменена')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='catalog.category', verbose_name='категория')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='catalog.department', verbose_name='ведомство')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="код")),
+                ("title", models.CharField(max_length=200, verbose_name="название")),
+                (
+                    "title_en",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="название по-английски"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("flagship", "основная услуга портала"),
+                            ("form", "электронная услуга (заявление)"),
+                            ("info", "справочная информация"),
+                            ("external", "на сайте партнёра"),
+                        ],
+                        max_length=16,
+                        verbose_name="вид",
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[("citizen", "жителям"), ("business", "бизнесу")],
+                        default="citizen",
+                        max_length=16,
+                        verbose_name="для кого",
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Как люди называют услугу своими словами; помогают поиску.",
+                        verbose_name="ключевые слова",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="описание")),
+                (
+                    "is_online",
+                    models.BooleanField(default=True, verbose_name="можно получить онлайн"),
+                ),
+                (
+                    "external_url",
+                    models.URLField(blank=True, verbose_name="адрес на сайте партнёра"),
+                ),
+                (
+                    "featured_position",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Порядок на главной в блоке «Популярные услуги»; пусто — не показывать.",
+                        null=True,
+                        verbose_name="место в популярных",
+                    ),
+                ),
+                ("is_published", models.BooleanField(default=True, verbose_name="опубликована")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создана")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменена")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="catalog.category",
+                        verbose_name="категория",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="catalog.department",
+                        verbose_name="ведомство",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'услуга',
-                'verbose_name_plural': 'услуги',
-                'ordering': ['title', 'slug'],
-                'indexes': [models.Index(fields=['category', 'title'], name='service_by_category')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'external'), ('external_url', ''), _connector='OR'), name='service_external_url_only_for_external'), models.CheckConstraint(condition=models.Q(('kind__in', ['flagship', 'form', 'info', 'external'])), name='service_kind_known'), models.CheckConstraint(condition=models.Q(('audience__in', ['citizen', 'business'])), name='service_audience_known')],
+                "verbose_name": "услуга",
+                "verbose_name_plural": "услуги",
+                "ordering": ["title", "slug"],
+                "indexes": [models.Index(fields=["category", "title"], name="service_by_category")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind", "external"), ("external_url", ""), _connector="OR"
+                        ),
+                        name="service_external_url_only_for_external",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["flagship", "form", "info", "external"])),
+                        name="service_kind_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("audience__in", ["citizen", "business"])),
+                        name="service_audience_known",
+                    ),
+                ],
             },
         ),
     ]

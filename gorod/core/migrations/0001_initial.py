@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,21 +14,45 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='когда')),
-                ('action', models.CharField(max_length=64, verbose_name='действие')),
-                ('target_type', models.CharField(blank=True, max_length=64, verbose_name='тип объекта')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='объект')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='подробности')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='кто')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="когда"),
+                ),
+                ("action", models.CharField(max_length=64, verbose_name="действие")),
+                (
+                    "target_type",
+                    models.CharField(blank=True, max_length=64, verbose_name="тип объекта"),
+                ),
+                ("target_id", models.CharField(blank=True, max_length=64, verbose_name="объект")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="подробности")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="кто",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'событие журнала аудита',
-                'verbose_name_plural': 'журнал аудита',
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['actor', '-occurred_at'], name='audit_actor_recent'), models.Index(fields=['target_type', 'target_id'], name='audit_target')],
+                "verbose_name": "событие журнала аудита",
+                "verbose_name_plural": "журнал аудита",
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["actor", "-occurred_at"], name="audit_actor_recent"),
+                    models.Index(fields=["target_type", "target_id"], name="audit_target"),
+                ],
             },
         ),
     ]

@@ -9,86 +9,341 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0002_the_ten_categories'),
+        ("catalog", "0002_the_ten_categories"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RatingSummary',
+            name="RatingSummary",
             fields=[
-                ('service', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, primary_key=True, related_name='+', serialize=False, to='catalog.service', verbose_name='услуга')),
-                ('count', models.PositiveIntegerField(default=0, verbose_name='оценок')),
-                ('c1', models.PositiveIntegerField(default=0, verbose_name='одна звезда')),
-                ('c2', models.PositiveIntegerField(default=0, verbose_name='две звезды')),
-                ('c3', models.PositiveIntegerField(default=0, verbose_name='три звезды')),
-                ('c4', models.PositiveIntegerField(default=0, verbose_name='четыре звезды')),
-                ('c5', models.PositiveIntegerField(default=0, verbose_name='пять звёзд')),
+                (
+                    "service",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="catalog.service",
+                        verbose_name="услуга",
+                    ),
+                ),
+                ("count", models.PositiveIntegerField(default=0, verbose_name="оценок")),
+                ("c1", models.PositiveIntegerField(default=0, verbose_name="одна звезда")),
+                ("c2", models.PositiveIntegerField(default=0, verbose_name="две звезды")),
+                ("c3", models.PositiveIntegerField(default=0, verbose_name="три звезды")),
+                ("c4", models.PositiveIntegerField(default=0, verbose_name="четыре звезды")),
+                ("c5", models.PositiveIntegerField(default=0, verbose_name="пять звёзд")),
             ],
             options={
-                'verbose_name': 'итог оценок услуги',
-                'verbose_name_plural': 'итоги оценок услуг',
-                'constraints': [models.CheckConstraint(condition=models.Q(('count', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('c1'), '+', models.F('c2')), '+', models.F('c3')), '+', models.F('c4')), '+', models.F('c5')))), name='rating_summary_count_is_sum')],
+                "verbose_name": "итог оценок услуги",
+                "verbose_name_plural": "итоги оценок услуг",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "count",
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        django.db.models.expressions.CombinedExpression(
+                                            django.db.models.expressions.CombinedExpression(
+                                                models.F("c1"), "+", models.F("c2")
+                                            ),
+                                            "+",
+                                            models.F("c3"),
+                                        ),
+                                        "+",
+                                        models.F("c4"),
+                                    ),
+                                    "+",
+                                    models.F("c5"),
+                                ),
+                            )
+                        ),
+                        name="rating_summary_count_is_sum",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('use_id', models.UUIDField(blank=True, null=True, unique=True, verbose_name='обращение')),
-                ('import_key', models.UUIDField(blank=True, null=True, unique=True, verbose_name='ключ загрузки')),
-                ('source', models.CharField(choices=[('portal', 'на портале'), ('import', 'загружена из истории')], max_length=8, verbose_name='откуда')),
-                ('stars', models.PositiveSmallIntegerField(verbose_name='оценка')),
-                ('comment', models.TextField(blank=True, verbose_name='комментарий')),
-                ('created_at', models.DateTimeField(verbose_name='поставлена')),
-                ('updated_at', models.DateTimeField(verbose_name='изменена')),
-                ('topic', models.CharField(blank=True, choices=[('bug', 'ошибка'), ('idea', 'идея'), ('praise', 'благодарность'), ('question', 'вопрос'), ('other', 'другое')], max_length=16, verbose_name='тема')),
-                ('idea_status', models.CharField(blank=True, choices=[('new', 'новая'), ('planned', 'запланирована'), ('done', 'сделана')], max_length=16, verbose_name='состояние идеи')),
-                ('answer', models.TextField(blank=True, verbose_name='ответ ведомства')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='когда ответили')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='кто ответил')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.service', verbose_name='услуга')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='автор')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "use_id",
+                    models.UUIDField(blank=True, null=True, unique=True, verbose_name="обращение"),
+                ),
+                (
+                    "import_key",
+                    models.UUIDField(
+                        blank=True, null=True, unique=True, verbose_name="ключ загрузки"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("portal", "на портале"), ("import", "загружена из истории")],
+                        max_length=8,
+                        verbose_name="откуда",
+                    ),
+                ),
+                ("stars", models.PositiveSmallIntegerField(verbose_name="оценка")),
+                ("comment", models.TextField(blank=True, verbose_name="комментарий")),
+                ("created_at", models.DateTimeField(verbose_name="поставлена")),
+                ("updated_at", models.DateTimeField(verbose_name="изменена")),
+                (
+                    "topic",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("bug", "ошибка"),
+                            ("idea", "идея"),
+                            ("praise", "благодарность"),
+                            ("question", "вопрос"),
+                            ("other", "другое"),
+                        ],
+                        max_length=16,
+                        verbose_name="тема",
+                    ),
+                ),
+                (
+                    "idea_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("new", "новая"),
+                            ("planned", "запланирована"),
+                            ("done", "сделана"),
+                        ],
+                        max_length=16,
+                        verbose_name="состояние идеи",
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="ответ ведомства")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="когда ответили"),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="кто ответил",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.service",
+                        verbose_name="услуга",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="автор",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'оценка услуги',
-                'verbose_name_plural': 'оценки услуг',
-                'indexes': [models.Index(fields=['created_at'], name='rating_by_time'), models.Index(fields=['service', '-created_at'], name='rating_by_service'), models.Index(fields=['user', 'service', '-created_at'], name='rating_by_author')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('stars__in', (1, 2, 3, 4, 5))), name='rating_stars_1_to_5'), models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('comment'), 1000), name='rating_comment_max_length'), models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('answer'), 2000), name='rating_answer_max_length'), models.CheckConstraint(condition=models.Q(('source__in', ('portal', 'import'))), name='rating_source_known'), models.CheckConstraint(condition=models.Q(models.Q(('import_key__isnull', True), ('source', 'portal'), ('use_id__isnull', False), ('user__isnull', False)), models.Q(('import_key__isnull', False), ('source', 'import'), ('use_id__isnull', True), ('user__isnull', True)), _connector='OR'), name='rating_source_identity'), models.CheckConstraint(condition=models.Q(('topic', ''), ('topic__in', ('bug', 'idea', 'praise', 'question', 'other')), _connector='OR'), name='rating_topic_known'), models.CheckConstraint(condition=models.Q(models.Q(('idea_status__in', ('new', 'planned', 'done')), ('topic', 'idea')), models.Q(models.Q(('topic', 'idea'), _negated=True), ('idea_status', '')), _connector='OR'), name='rating_idea_status_only_for_ideas'), models.CheckConstraint(condition=models.Q(('updated_at__gte', models.F('created_at'))), name='rating_updated_after_created')],
+                "verbose_name": "оценка услуги",
+                "verbose_name_plural": "оценки услуг",
+                "indexes": [
+                    models.Index(fields=["created_at"], name="rating_by_time"),
+                    models.Index(fields=["service", "-created_at"], name="rating_by_service"),
+                    models.Index(
+                        fields=["user", "service", "-created_at"], name="rating_by_author"
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("stars__in", (1, 2, 3, 4, 5))),
+                        name="rating_stars_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=django.db.models.lookups.LessThanOrEqual(
+                            django.db.models.functions.text.Length("comment"), 1000
+                        ),
+                        name="rating_comment_max_length",
+                    ),
+                    models.CheckConstraint(
+                        condition=django.db.models.lookups.LessThanOrEqual(
+                            django.db.models.functions.text.Length("answer"), 2000
+                        ),
+                        name="rating_answer_max_length",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("source__in", ("portal", "import"))),
+                        name="rating_source_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("import_key__isnull", True),
+                                ("source", "portal"),
+                                ("use_id__isnull", False),
+                                ("user__isnull", False),
+                            ),
+                            models.Q(
+                                ("import_key__isnull", False),
+                                ("source", "import"),
+                                ("use_id__isnull", True),
+                                ("user__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="rating_source_identity",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("topic", ""),
+                            ("topic__in", ("bug", "idea", "praise", "question", "other")),
+                            _connector="OR",
+                        ),
+                        name="rating_topic_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("idea_status__in", ("new", "planned", "done")), ("topic", "idea")
+                            ),
+                            models.Q(
+                                models.Q(("topic", "idea"), _negated=True), ("idea_status", "")
+                            ),
+                            _connector="OR",
+                        ),
+                        name="rating_idea_status_only_for_ideas",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("updated_at__gte", models.F("created_at"))),
+                        name="rating_updated_after_created",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RatingDaily',
+            name="RatingDaily",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='день')),
-                ('stars', models.PositiveSmallIntegerField(verbose_name='оценка')),
-                ('count', models.PositiveIntegerField(verbose_name='оценок')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.service', verbose_name='услуга')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="день")),
+                ("stars", models.PositiveSmallIntegerField(verbose_name="оценка")),
+                ("count", models.PositiveIntegerField(verbose_name="оценок")),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.service",
+                        verbose_name="услуга",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'оценки за день',
-                'verbose_name_plural': 'оценки по дням',
-                'constraints': [models.UniqueConstraint(fields=('day', 'service', 'stars'), name='rating_daily_one_row'), models.CheckConstraint(condition=models.Q(('stars__in', (1, 2, 3, 4, 5))), name='rating_daily_stars'), models.CheckConstraint(condition=models.Q(('count__gt', 0)), name='rating_daily_count_positive')],
+                "verbose_name": "оценки за день",
+                "verbose_name_plural": "оценки по дням",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "service", "stars"), name="rating_daily_one_row"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("stars__in", (1, 2, 3, 4, 5))),
+                        name="rating_daily_stars",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("count__gt", 0)), name="rating_daily_count_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ServiceOwnership',
+            name="ServiceOwnership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='назначен')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.department', verbose_name='ведомство')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.service', verbose_name='услуга')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='сотрудник')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="назначен")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.department",
+                        verbose_name="ведомство",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.service",
+                        verbose_name="услуга",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="сотрудник",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'владелец услуги',
-                'verbose_name_plural': 'владельцы услуг',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('department__isnull', True), ('service__isnull', False)), models.Q(('department__isnull', False), ('service__isnull', True)), _connector='OR'), name='ownership_service_xor_department'), models.UniqueConstraint(condition=models.Q(('service__isnull', False)), fields=('user', 'service'), name='ownership_one_per_service'), models.UniqueConstraint(condition=models.Q(('department__isnull', False)), fields=('user', 'department'), name='ownership_one_per_department')],
+                "verbose_name": "владелец услуги",
+                "verbose_name_plural": "владельцы услуг",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("department__isnull", True), ("service__isnull", False)),
+                            models.Q(("department__isnull", False), ("service__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="ownership_service_xor_department",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("service__isnull", False)),
+                        fields=("user", "service"),
+                        name="ownership_one_per_service",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("department__isnull", False)),
+                        fields=("user", "department"),
+                        name="ownership_one_per_department",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,335 +6,887 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_delegation'),
+        ("accounts", "0002_delegation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('registry_code', models.CharField(help_text='Код организации в городском реестре медицинских организаций.', max_length=32, unique=True, verbose_name='код в реестре')),
-                ('name', models.CharField(max_length=255, verbose_name='название')),
-                ('kind', models.CharField(choices=[('adult_polyclinic', 'взрослая поликлиника'), ('children_polyclinic', 'детская поликлиника'), ('hospital', 'больница'), ('dental', 'стоматологическая поликлиника'), ('children_dental', 'детская стоматологическая поликлиника'), ('womens_consultation', 'женская консультация'), ('diagnostic_centre', 'консультативно-диагностический центр')], max_length=32, verbose_name='тип')),
-                ('district', models.CharField(blank=True, max_length=64, verbose_name='округ')),
-                ('phone', models.CharField(blank=True, max_length=64, verbose_name='телефон')),
-                ('active', models.BooleanField(default=True, verbose_name='работает')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создана')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "registry_code",
+                    models.CharField(
+                        help_text="Код организации в городском реестре медицинских организаций.",
+                        max_length=32,
+                        unique=True,
+                        verbose_name="код в реестре",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="название")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("adult_polyclinic", "взрослая поликлиника"),
+                            ("children_polyclinic", "детская поликлиника"),
+                            ("hospital", "больница"),
+                            ("dental", "стоматологическая поликлиника"),
+                            ("children_dental", "детская стоматологическая поликлиника"),
+                            ("womens_consultation", "женская консультация"),
+                            ("diagnostic_centre", "консультативно-диагностический центр"),
+                        ],
+                        max_length=32,
+                        verbose_name="тип",
+                    ),
+                ),
+                ("district", models.CharField(blank=True, max_length=64, verbose_name="округ")),
+                ("phone", models.CharField(blank=True, max_length=64, verbose_name="телефон")),
+                ("active", models.BooleanField(default=True, verbose_name="работает")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создана")),
             ],
             options={
-                'verbose_name': 'медицинская организация',
-                'verbose_name_plural': 'медицинские организации',
-                'ordering': ['name', 'id'],
+                "verbose_name": "медицинская организация",
+                "verbose_name_plural": "медицинские организации",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('registry_code', models.CharField(max_length=32, unique=True, verbose_name='код в реестре')),
-                ('name', models.CharField(max_length=255, verbose_name='название')),
-                ('address', models.CharField(max_length=255, verbose_name='адрес')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='широта')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='долгота')),
-                ('phone', models.CharField(blank=True, max_length=64, verbose_name='телефон')),
-                ('active', models.BooleanField(default=True, verbose_name='работает')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='health.organisation', verbose_name='организация')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "registry_code",
+                    models.CharField(max_length=32, unique=True, verbose_name="код в реестре"),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="название")),
+                ("address", models.CharField(max_length=255, verbose_name="адрес")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="широта"
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="долгота",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=64, verbose_name="телефон")),
+                ("active", models.BooleanField(default=True, verbose_name="работает")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locations",
+                        to="health.organisation",
+                        verbose_name="организация",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'здание (филиал)',
-                'verbose_name_plural': 'здания (филиалы)',
-                'ordering': ['organisation_id', 'name', 'id'],
+                "verbose_name": "здание (филиал)",
+                "verbose_name_plural": "здания (филиалы)",
+                "ordering": ["organisation_id", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('since', models.DateField(verbose_name='с')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='по')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='accounts.person', verbose_name='пациент')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='health.organisation', verbose_name='поликлиника')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("since", models.DateField(verbose_name="с")),
+                ("until", models.DateField(blank=True, null=True, verbose_name="по")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="accounts.person",
+                        verbose_name="пациент",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attachments",
+                        to="health.organisation",
+                        verbose_name="поликлиника",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'прикрепление',
-                'verbose_name_plural': 'прикрепления',
-                'ordering': ['person_id', '-since', 'id'],
+                "verbose_name": "прикрепление",
+                "verbose_name_plural": "прикрепления",
+                "ordering": ["person_id", "-since", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Practitioner',
+            name="Practitioner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_name', models.CharField(max_length=100, verbose_name='фамилия')),
-                ('first_name', models.CharField(max_length=100, verbose_name='имя')),
-                ('middle_name', models.CharField(blank=True, max_length=100, verbose_name='отчество')),
-                ('active', models.BooleanField(default=True, verbose_name='работает')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='practitioner', to=settings.AUTH_USER_MODEL, verbose_name='учётная запись')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_name", models.CharField(max_length=100, verbose_name="фамилия")),
+                ("first_name", models.CharField(max_length=100, verbose_name="имя")),
+                (
+                    "middle_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="отчество"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="работает")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="practitioner",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="учётная запись",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'врач',
-                'verbose_name_plural': 'врачи',
-                'ordering': ['last_name', 'first_name', 'middle_name', 'id'],
+                "verbose_name": "врач",
+                "verbose_name_plural": "врачи",
+                "ordering": ["last_name", "first_name", "middle_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PractitionerRole',
+            name="PractitionerRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('room', models.CharField(blank=True, max_length=16, verbose_name='кабинет')),
-                ('active', models.BooleanField(default=True, verbose_name='работает')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='health.location', verbose_name='здание')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='health.organisation', verbose_name='организация')),
-                ('practitioner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='health.practitioner', verbose_name='врач')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("room", models.CharField(blank=True, max_length=16, verbose_name="кабинет")),
+                ("active", models.BooleanField(default=True, verbose_name="работает")),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roles",
+                        to="health.location",
+                        verbose_name="здание",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roles",
+                        to="health.organisation",
+                        verbose_name="организация",
+                    ),
+                ),
+                (
+                    "practitioner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roles",
+                        to="health.practitioner",
+                        verbose_name="врач",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'должность врача',
-                'verbose_name_plural': 'должности врачей',
-                'ordering': ['organisation_id', 'specialty_id', 'practitioner_id', 'id'],
+                "verbose_name": "должность врача",
+                "verbose_name_plural": "должности врачей",
+                "ordering": ["organisation_id", "specialty_id", "practitioner_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Absence',
+            name="Absence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='с')),
-                ('ends_at', models.DateTimeField(verbose_name='по')),
-                ('reason', models.CharField(max_length=255, verbose_name='причина')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='внесено')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='внёс')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='absences', to='health.practitionerrole', verbose_name='должность')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="с")),
+                ("ends_at", models.DateTimeField(verbose_name="по")),
+                ("reason", models.CharField(max_length=255, verbose_name="причина")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="внесено")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="внёс",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="absences",
+                        to="health.practitionerrole",
+                        verbose_name="должность",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'отсутствие врача',
-                'verbose_name_plural': 'отсутствия врачей',
-                'ordering': ['-starts_at', 'id'],
+                "verbose_name": "отсутствие врача",
+                "verbose_name_plural": "отсутствия врачей",
+                "ordering": ["-starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RegistrarPost',
+            name="RegistrarPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrar_posts', to='health.organisation', verbose_name='организация')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrar_posts', to=settings.AUTH_USER_MODEL, verbose_name='сотрудник')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrar_posts",
+                        to="health.organisation",
+                        verbose_name="организация",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrar_posts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="сотрудник",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'регистратор поликлиники',
-                'verbose_name_plural': 'регистраторы поликлиник',
+                "verbose_name": "регистратор поликлиники",
+                "verbose_name_plural": "регистраторы поликлиник",
             },
         ),
         migrations.CreateModel(
-            name='Schedule',
+            name="Schedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='действует с')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='действует по')),
-                ('weekdays', models.CharField(help_text='Номера дней через запятую: 1 — понедельник, 7 — воскресенье.', max_length=13, verbose_name='дни недели')),
-                ('day_start', models.TimeField(verbose_name='начало приёма')),
-                ('day_end', models.TimeField(verbose_name='конец приёма')),
-                ('break_start', models.TimeField(blank=True, null=True, verbose_name='начало перерыва')),
-                ('break_end', models.TimeField(blank=True, null=True, verbose_name='конец перерыва')),
-                ('slot_minutes', models.PositiveSmallIntegerField(verbose_name='длительность приёма, минут')),
-                ('online_percent', models.PositiveSmallIntegerField(default=100, help_text='Остальные талоны выдаёт только регистратура.', verbose_name='доля записи через портал, %')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменено')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schedules', to='health.practitionerrole', verbose_name='должность')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="действует с")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="действует по"),
+                ),
+                (
+                    "weekdays",
+                    models.CharField(
+                        help_text="Номера дней через запятую: 1 — понедельник, 7 — воскресенье.",
+                        max_length=13,
+                        verbose_name="дни недели",
+                    ),
+                ),
+                ("day_start", models.TimeField(verbose_name="начало приёма")),
+                ("day_end", models.TimeField(verbose_name="конец приёма")),
+                (
+                    "break_start",
+                    models.TimeField(blank=True, null=True, verbose_name="начало перерыва"),
+                ),
+                (
+                    "break_end",
+                    models.TimeField(blank=True, null=True, verbose_name="конец перерыва"),
+                ),
+                (
+                    "slot_minutes",
+                    models.PositiveSmallIntegerField(verbose_name="длительность приёма, минут"),
+                ),
+                (
+                    "online_percent",
+                    models.PositiveSmallIntegerField(
+                        default=100,
+                        help_text="Остальные талоны выдаёт только регистратура.",
+                        verbose_name="доля записи через портал, %",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменено")),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schedules",
+                        to="health.practitionerrole",
+                        verbose_name="должность",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'расписание',
-                'verbose_name_plural': 'расписания',
-                'ordering': ['role_id', 'valid_from', 'id'],
+                "verbose_name": "расписание",
+                "verbose_name_plural": "расписания",
+                "ordering": ["role_id", "valid_from", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Specialty',
+            name="Specialty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='код')),
-                ('name', models.CharField(max_length=128, verbose_name='название')),
-                ('name_en', models.CharField(max_length=128, verbose_name='название по-английски')),
-                ('slot_minutes', models.PositiveSmallIntegerField(help_text='Федеральная норма времени на один приём.', verbose_name='норма приёма, минут')),
-                ('patients', models.CharField(choices=[('all', 'все'), ('adults', 'взрослые'), ('children', 'дети')], default='all', max_length=16, verbose_name='кого принимает')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="код")),
+                ("name", models.CharField(max_length=128, verbose_name="название")),
+                ("name_en", models.CharField(max_length=128, verbose_name="название по-английски")),
+                (
+                    "slot_minutes",
+                    models.PositiveSmallIntegerField(
+                        help_text="Федеральная норма времени на один приём.",
+                        verbose_name="норма приёма, минут",
+                    ),
+                ),
+                (
+                    "patients",
+                    models.CharField(
+                        choices=[("all", "все"), ("adults", "взрослые"), ("children", "дети")],
+                        default="all",
+                        max_length=16,
+                        verbose_name="кого принимает",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'специальность',
-                'verbose_name_plural': 'специальности',
-                'ordering': ['name', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('slot_minutes__gte', 5), ('slot_minutes__lte', 120)), name='specialty_slot_minutes_range')],
+                "verbose_name": "специальность",
+                "verbose_name_plural": "специальности",
+                "ordering": ["name", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("slot_minutes__gte", 5), ("slot_minutes__lte", 120)),
+                        name="specialty_slot_minutes_range",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Slot',
+            name="Slot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField(verbose_name='начало')),
-                ('end', models.DateTimeField(verbose_name='конец')),
-                ('status', models.CharField(choices=[('free', 'свободен'), ('busy', 'занят'), ('busy-unavailable', 'недоступен'), ('busy-tentative', 'предварительно занят'), ('entered-in-error', 'внесён по ошибке')], default='free', max_length=20, verbose_name='статус')),
-                ('online', models.BooleanField(default=True, help_text='Талоны вне квоты портала выдаёт только регистратура.', verbose_name='доступен через портал')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменён')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='health.organisation', verbose_name='организация')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='slots', to='health.practitionerrole', verbose_name='должность')),
-                ('schedule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='slots', to='health.schedule', verbose_name='расписание')),
-                ('specialty', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='health.specialty', verbose_name='специальность')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateTimeField(verbose_name="начало")),
+                ("end", models.DateTimeField(verbose_name="конец")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("free", "свободен"),
+                            ("busy", "занят"),
+                            ("busy-unavailable", "недоступен"),
+                            ("busy-tentative", "предварительно занят"),
+                            ("entered-in-error", "внесён по ошибке"),
+                        ],
+                        default="free",
+                        max_length=20,
+                        verbose_name="статус",
+                    ),
+                ),
+                (
+                    "online",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Талоны вне квоты портала выдаёт только регистратура.",
+                        verbose_name="доступен через портал",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменён")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="health.organisation",
+                        verbose_name="организация",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="slots",
+                        to="health.practitionerrole",
+                        verbose_name="должность",
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="slots",
+                        to="health.schedule",
+                        verbose_name="расписание",
+                    ),
+                ),
+                (
+                    "specialty",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="health.specialty",
+                        verbose_name="специальность",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'талон',
-                'verbose_name_plural': 'талоны',
-                'ordering': ['start', 'id'],
+                "verbose_name": "талон",
+                "verbose_name_plural": "талоны",
+                "ordering": ["start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='номер')),
-                ('issued_on', models.DateField(verbose_name='выдано')),
-                ('valid_until', models.DateField(verbose_name='действительно по')),
-                ('diagnosis', models.CharField(blank=True, max_length=16, verbose_name='диагноз (МКБ-10)')),
-                ('note', models.CharField(blank=True, max_length=255, verbose_name='комментарий')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals_issued', to='health.practitionerrole', verbose_name='выдал')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='accounts.person', verbose_name='пациент')),
-                ('specialty', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='health.specialty', verbose_name='к специалисту')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="номер")),
+                ("issued_on", models.DateField(verbose_name="выдано")),
+                ("valid_until", models.DateField(verbose_name="действительно по")),
+                (
+                    "diagnosis",
+                    models.CharField(blank=True, max_length=16, verbose_name="диагноз (МКБ-10)"),
+                ),
+                ("note", models.CharField(blank=True, max_length=255, verbose_name="комментарий")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals_issued",
+                        to="health.practitionerrole",
+                        verbose_name="выдал",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="accounts.person",
+                        verbose_name="пациент",
+                    ),
+                ),
+                (
+                    "specialty",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="health.specialty",
+                        verbose_name="к специалисту",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'направление',
-                'verbose_name_plural': 'направления',
-                'ordering': ['-issued_on', 'id'],
+                "verbose_name": "направление",
+                "verbose_name_plural": "направления",
+                "ordering": ["-issued_on", "id"],
             },
         ),
         migrations.AddField(
-            model_name='practitionerrole',
-            name='specialty',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='health.specialty', verbose_name='специальность'),
+            model_name="practitionerrole",
+            name="specialty",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="roles",
+                to="health.specialty",
+                verbose_name="специальность",
+            ),
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField(verbose_name='начало')),
-                ('end', models.DateTimeField(verbose_name='конец')),
-                ('status', models.CharField(choices=[('proposed', 'предложена'), ('pending', 'ожидает подтверждения'), ('booked', 'записан'), ('arrived', 'пришёл'), ('fulfilled', 'приём состоялся'), ('cancelled', 'отменена'), ('noshow', 'неявка'), ('entered-in-error', 'внесена по ошибке'), ('checked-in', 'отмечен'), ('waitlist', 'лист ожидания')], default='booked', max_length=20, verbose_name='статус')),
-                ('channel', models.CharField(choices=[('web', 'web'), ('mobile', 'mobile'), ('api', 'api'), ('kiosk', 'kiosk'), ('registry', 'registry')], max_length=16, verbose_name='канал')),
-                ('cancellation_reason', models.CharField(blank=True, choices=[('patient', 'отменена пациентом'), ('rescheduled', 'перенесена'), ('doctor_absent', 'врач отсутствует'), ('schedule_changed', 'изменилось расписание'), ('clinic', 'отменена поликлиникой')], max_length=32, verbose_name='причина отмены')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='отменена')),
-                ('arrived_at', models.DateTimeField(blank=True, null=True, verbose_name='пришёл')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создана')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='изменена')),
-                ('booked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='записал')),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='отменил')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='accounts.person', verbose_name='пациент')),
-                ('rescheduled_from', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rescheduled_to', to='health.appointment', verbose_name='перенесена с')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='health.organisation', verbose_name='организация')),
-                ('referral', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='health.referral', verbose_name='направление')),
-                ('slot', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='health.slot', verbose_name='талон')),
-                ('specialty', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='health.specialty', verbose_name='специальность')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateTimeField(verbose_name="начало")),
+                ("end", models.DateTimeField(verbose_name="конец")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "предложена"),
+                            ("pending", "ожидает подтверждения"),
+                            ("booked", "записан"),
+                            ("arrived", "пришёл"),
+                            ("fulfilled", "приём состоялся"),
+                            ("cancelled", "отменена"),
+                            ("noshow", "неявка"),
+                            ("entered-in-error", "внесена по ошибке"),
+                            ("checked-in", "отмечен"),
+                            ("waitlist", "лист ожидания"),
+                        ],
+                        default="booked",
+                        max_length=20,
+                        verbose_name="статус",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "web"),
+                            ("mobile", "mobile"),
+                            ("api", "api"),
+                            ("kiosk", "kiosk"),
+                            ("registry", "registry"),
+                        ],
+                        max_length=16,
+                        verbose_name="канал",
+                    ),
+                ),
+                (
+                    "cancellation_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("patient", "отменена пациентом"),
+                            ("rescheduled", "перенесена"),
+                            ("doctor_absent", "врач отсутствует"),
+                            ("schedule_changed", "изменилось расписание"),
+                            ("clinic", "отменена поликлиникой"),
+                        ],
+                        max_length=32,
+                        verbose_name="причина отмены",
+                    ),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="отменена"),
+                ),
+                ("arrived_at", models.DateTimeField(blank=True, null=True, verbose_name="пришёл")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создана")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="изменена")),
+                (
+                    "booked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="записал",
+                    ),
+                ),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="отменил",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="accounts.person",
+                        verbose_name="пациент",
+                    ),
+                ),
+                (
+                    "rescheduled_from",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rescheduled_to",
+                        to="health.appointment",
+                        verbose_name="перенесена с",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="health.organisation",
+                        verbose_name="организация",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="health.referral",
+                        verbose_name="направление",
+                    ),
+                ),
+                (
+                    "slot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="health.slot",
+                        verbose_name="талон",
+                    ),
+                ),
+                (
+                    "specialty",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="health.specialty",
+                        verbose_name="специальность",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'запись к врачу',
-                'verbose_name_plural': 'записи к врачу',
-                'ordering': ['start', 'id'],
+                "verbose_name": "запись к врачу",
+                "verbose_name_plural": "записи к врачу",
+                "ordering": ["start", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='location_coordinates_valid'),
+            model_name="location",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
+                    models.Q(
+                        ("latitude__gte", -90),
+                        ("latitude__lte", 90),
+                        ("longitude__gte", -180),
+                        ("longitude__lte", 180),
+                    ),
+                    _connector="OR",
+                ),
+                name="location_coordinates_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attachment',
-            constraint=models.UniqueConstraint(condition=models.Q(('until__isnull', True)), fields=('person',), name='attachment_one_current'),
+            model_name="attachment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("until__isnull", True)),
+                fields=("person",),
+                name="attachment_one_current",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attachment',
-            constraint=models.CheckConstraint(condition=models.Q(('until__isnull', True), ('until__gte', models.F('since')), _connector='OR'), name='attachment_period'),
+            model_name="attachment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("until__isnull", True), ("until__gte", models.F("since")), _connector="OR"
+                ),
+                name="attachment_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='absence',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='absence_period'),
+            model_name="absence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="absence_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registrarpost',
-            constraint=models.UniqueConstraint(fields=('user', 'organisation'), name='registrar_post_unique'),
+            model_name="registrarpost",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organisation"), name="registrar_post_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schedule',
-            constraint=models.CheckConstraint(condition=models.Q(('day_end__gt', models.F('day_start'))), name='schedule_day'),
+            model_name="schedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("day_end__gt", models.F("day_start"))), name="schedule_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schedule',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('break_end__isnull', True), ('break_start__isnull', True)), models.Q(('break_end__gt', models.F('break_start')), ('break_end__lt', models.F('day_end')), ('break_start__gt', models.F('day_start'))), _connector='OR'), name='schedule_break_inside_day'),
+            model_name="schedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("break_end__isnull", True), ("break_start__isnull", True)),
+                    models.Q(
+                        ("break_end__gt", models.F("break_start")),
+                        ("break_end__lt", models.F("day_end")),
+                        ("break_start__gt", models.F("day_start")),
+                    ),
+                    _connector="OR",
+                ),
+                name="schedule_break_inside_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schedule',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='schedule_validity'),
+            model_name="schedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True),
+                    ("valid_until__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="schedule_validity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schedule',
-            constraint=models.CheckConstraint(condition=models.Q(('slot_minutes__gte', 5), ('slot_minutes__lte', 120)), name='schedule_slot_minutes_range'),
+            model_name="schedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("slot_minutes__gte", 5), ("slot_minutes__lte", 120)),
+                name="schedule_slot_minutes_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schedule',
-            constraint=models.CheckConstraint(condition=models.Q(('online_percent__lte', 100)), name='schedule_online_percent'),
+            model_name="schedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("online_percent__lte", 100)), name="schedule_online_percent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schedule',
-            constraint=models.CheckConstraint(condition=models.Q(('weekdays__regex', '^[1-7](,[1-7]){0,6}$')), name='schedule_weekdays'),
+            model_name="schedule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekdays__regex", "^[1-7](,[1-7]){0,6}$")),
+                name="schedule_weekdays",
+            ),
         ),
         migrations.AddIndex(
-            model_name='slot',
-            index=models.Index(fields=['organisation', 'specialty', 'status', 'start'], name='slot_free_by_specialty'),
+            model_name="slot",
+            index=models.Index(
+                fields=["organisation", "specialty", "status", "start"],
+                name="slot_free_by_specialty",
+            ),
         ),
         migrations.AddIndex(
-            model_name='slot',
-            index=models.Index(fields=['role', 'status', 'start'], name='slot_by_role'),
+            model_name="slot",
+            index=models.Index(fields=["role", "status", "start"], name="slot_by_role"),
         ),
         migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.UniqueConstraint(fields=('role', 'start'), name='slot_role_start_unique'),
+            model_name="slot",
+            constraint=models.UniqueConstraint(
+                fields=("role", "start"), name="slot_role_start_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='slot_end_after_start'),
+            model_name="slot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="slot_end_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('issued_on'))), name='referral_validity'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gte", models.F("issued_on"))),
+                name="referral_validity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='practitionerrole',
-            constraint=models.UniqueConstraint(fields=('practitioner', 'location', 'specialty'), name='practitioner_role_unique'),
+            model_name="practitionerrole",
+            constraint=models.UniqueConstraint(
+                fields=("practitioner", "location", "specialty"), name="practitioner_role_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['person', 'status', 'start'], name='appointment_by_person'),
+            model_name="appointment",
+            index=models.Index(fields=["person", "status", "start"], name="appointment_by_person"),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['status', 'start'], name='appointment_by_status'),
+            model_name="appointment",
+            index=models.Index(fields=["status", "start"], name="appointment_by_status"),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('booked', 'arrived', 'checked-in', 'fulfilled', 'noshow'))), fields=('slot',), name='appointment_one_per_slot'),
+            model_name="appointment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("status__in", ("booked", "arrived", "checked-in", "fulfilled", "noshow"))
+                ),
+                fields=("slot",),
+                name="appointment_one_per_slot",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'booked')), fields=('person', 'specialty'), name='appointment_one_booked_per_specialty'),
+            model_name="appointment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "booked")),
+                fields=("person", "specialty"),
+                name="appointment_one_booked_per_specialty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('booked', 'arrived', 'checked-in', 'fulfilled', 'noshow'))), fields=('referral',), name='appointment_referral_used_once'),
+            model_name="appointment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("status__in", ("booked", "arrived", "checked-in", "fulfilled", "noshow"))
+                ),
+                fields=("referral",),
+                name="appointment_referral_used_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='appointment_end_after_start'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))),
+                name="appointment_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('cancelled_at__isnull', False), ('status', 'cancelled'), models.Q(('cancellation_reason', ''), _negated=True)), models.Q(models.Q(('status', 'cancelled'), _negated=True), ('cancellation_reason', ''), ('cancelled_at__isnull', True)), _connector='OR'), name='appointment_cancellation_recorded'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("cancelled_at__isnull", False),
+                        ("status", "cancelled"),
+                        models.Q(("cancellation_reason", ""), _negated=True),
+                    ),
+                    models.Q(
+                        models.Q(("status", "cancelled"), _negated=True),
+                        ("cancellation_reason", ""),
+                        ("cancelled_at__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="appointment_cancellation_recorded",
+            ),
         ),
     ]

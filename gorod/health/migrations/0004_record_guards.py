@@ -4,13 +4,13 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from gorod.health import guards
+    from gorod.medrecord import guards
 
     guards.install(schema_editor.connection)
 
 
 def drop(apps, schema_editor):
-    from gorod.health import guards
+    from gorod.medrecord import guards
 
     guards.drop(schema_editor.connection)
 

@@ -62,13 +62,13 @@ EMERGENCY_PREFIXES = ["экстренный доступ: ", "emergency access: 
 
 
 def drop_guards(apps, schema_editor):
-    from gorod.health import guards
+    from gorod.medrecord import guards
 
     guards.drop(schema_editor.connection)
 
 
 def install_guards(apps, schema_editor):
-    from gorod.health import guards
+    from gorod.medrecord import guards
 
     guards.install(schema_editor.connection)
 

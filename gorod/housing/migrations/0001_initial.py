@@ -6,218 +6,652 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Premises',
+            name="Premises",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('payer_code', models.CharField(help_text='Десять цифр из единого платёжного документа (ЕПД).', max_length=10, unique=True, verbose_name='код плательщика')),
-                ('apartment', models.CharField(max_length=10, verbose_name='квартира')),
-                ('address', models.CharField(max_length=255, verbose_name='адрес дома')),
-                ('residents', models.PositiveSmallIntegerField(default=1, help_text='По ним считается норматив потребления.', verbose_name='зарегистрировано жильцов')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "payer_code",
+                    models.CharField(
+                        help_text="Десять цифр из единого платёжного документа (ЕПД).",
+                        max_length=10,
+                        unique=True,
+                        verbose_name="код плательщика",
+                    ),
+                ),
+                ("apartment", models.CharField(max_length=10, verbose_name="квартира")),
+                ("address", models.CharField(max_length=255, verbose_name="адрес дома")),
+                (
+                    "residents",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="По ним считается норматив потребления.",
+                        verbose_name="зарегистрировано жильцов",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
             ],
             options={
-                'verbose_name': 'помещение',
-                'verbose_name_plural': 'помещения',
-                'ordering': ['address', 'apartment', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('payer_code__regex', '^[0-9]{10}$')), name='premises_payer_code_digits'), models.CheckConstraint(condition=models.Q(('apartment', ''), _negated=True), name='premises_apartment_given')],
+                "verbose_name": "помещение",
+                "verbose_name_plural": "помещения",
+                "ordering": ["address", "apartment", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("payer_code__regex", "^[0-9]{10}$")),
+                        name="premises_payer_code_digits",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("apartment", ""), _negated=True),
+                        name="premises_apartment_given",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Meter',
+            name="Meter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cold', 'холодная вода'), ('hot', 'горячая вода'), ('heat', 'отопление')], max_length=8, verbose_name='ресурс')),
-                ('unit', models.CharField(choices=[('m3', 'м³'), ('gcal', 'Гкал')], max_length=8, verbose_name='единица')),
-                ('serial', models.CharField(max_length=32, verbose_name='заводской номер')),
-                ('location', models.CharField(blank=True, help_text='Например, «ванная».', max_length=64, verbose_name='где установлен')),
-                ('installed_on', models.DateField(verbose_name='дата установки')),
-                ('commissioned_on', models.DateField(blank=True, help_text='Пока пусто, показания не принимаются.', null=True, verbose_name='дата ввода в эксплуатацию')),
-                ('initial_value', models.DecimalField(decimal_places=3, max_digits=10, verbose_name='начальное показание')),
-                ('next_verification_on', models.DateField(verbose_name='дата следующей поверки')),
-                ('integer_digits', models.PositiveSmallIntegerField(default=5, verbose_name='цифр до запятой')),
-                ('fraction_digits', models.PositiveSmallIntegerField(default=3, verbose_name='цифр после запятой')),
-                ('status', models.CharField(choices=[('active', 'работает'), ('replaced', 'заменён'), ('failed', 'неисправен')], default='active', max_length=8, verbose_name='состояние')),
-                ('retired_on', models.DateField(blank=True, null=True, verbose_name='снят')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создан')),
-                ('replaces', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='housing.meter', verbose_name='заменил счётчик')),
-                ('premises', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meters', to='housing.premises', verbose_name='помещение')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cold", "холодная вода"),
+                            ("hot", "горячая вода"),
+                            ("heat", "отопление"),
+                        ],
+                        max_length=8,
+                        verbose_name="ресурс",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[("m3", "м³"), ("gcal", "Гкал")],
+                        max_length=8,
+                        verbose_name="единица",
+                    ),
+                ),
+                ("serial", models.CharField(max_length=32, verbose_name="заводской номер")),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True,
+                        help_text="Например, «ванная».",
+                        max_length=64,
+                        verbose_name="где установлен",
+                    ),
+                ),
+                ("installed_on", models.DateField(verbose_name="дата установки")),
+                (
+                    "commissioned_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Пока пусто, показания не принимаются.",
+                        null=True,
+                        verbose_name="дата ввода в эксплуатацию",
+                    ),
+                ),
+                (
+                    "initial_value",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=10, verbose_name="начальное показание"
+                    ),
+                ),
+                ("next_verification_on", models.DateField(verbose_name="дата следующей поверки")),
+                (
+                    "integer_digits",
+                    models.PositiveSmallIntegerField(default=5, verbose_name="цифр до запятой"),
+                ),
+                (
+                    "fraction_digits",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="цифр после запятой"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "работает"),
+                            ("replaced", "заменён"),
+                            ("failed", "неисправен"),
+                        ],
+                        default="active",
+                        max_length=8,
+                        verbose_name="состояние",
+                    ),
+                ),
+                ("retired_on", models.DateField(blank=True, null=True, verbose_name="снят")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создан")),
+                (
+                    "replaces",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="replaced_by",
+                        to="housing.meter",
+                        verbose_name="заменил счётчик",
+                    ),
+                ),
+                (
+                    "premises",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meters",
+                        to="housing.premises",
+                        verbose_name="помещение",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'счётчик',
-                'verbose_name_plural': 'счётчики',
-                'ordering': ['premises_id', 'kind', 'location', 'id'],
+                "verbose_name": "счётчик",
+                "verbose_name_plural": "счётчики",
+                "ordering": ["premises_id", "kind", "location", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PremisesLink',
+            name="PremisesLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'собственник'), ('tenant', 'наниматель'), ('registered', 'зарегистрирован')], max_length=16, verbose_name='кем приходится')),
-                ('verified_by', models.CharField(choices=[('payment_document', 'по коду плательщика из ЕПД'), ('registry', 'по реестру управляющей организации'), ('operator', 'оператором по документам')], max_length=24, verbose_name='как подтверждено')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='привязано')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='premises_links', to='accounts.person', verbose_name='житель')),
-                ('premises', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='housing.premises', verbose_name='помещение')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("owner", "собственник"),
+                            ("tenant", "наниматель"),
+                            ("registered", "зарегистрирован"),
+                        ],
+                        max_length=16,
+                        verbose_name="кем приходится",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.CharField(
+                        choices=[
+                            ("payment_document", "по коду плательщика из ЕПД"),
+                            ("registry", "по реестру управляющей организации"),
+                            ("operator", "оператором по документам"),
+                        ],
+                        max_length=24,
+                        verbose_name="как подтверждено",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="привязано")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="premises_links",
+                        to="accounts.person",
+                        verbose_name="житель",
+                    ),
+                ),
+                (
+                    "premises",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="housing.premises",
+                        verbose_name="помещение",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'привязка помещения',
-                'verbose_name_plural': 'привязки помещений',
+                "verbose_name": "привязка помещения",
+                "verbose_name_plural": "привязки помещений",
             },
         ),
         migrations.CreateModel(
-            name='Reading',
+            name="Reading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField(help_text='Первое число месяца, за который передано.', verbose_name='расчётный период')),
-                ('value', models.DecimalField(decimal_places=3, max_digits=10, verbose_name='показание')),
-                ('previous_value', models.DecimalField(decimal_places=3, max_digits=10, verbose_name='предыдущее показание')),
-                ('status', models.CharField(choices=[('accepted', 'принято'), ('superseded', 'заменено новым'), ('rejected', 'отклонено оператором')], default='accepted', max_length=12, verbose_name='состояние')),
-                ('source', models.CharField(choices=[('citizen', 'житель'), ('operator', 'оператор'), ('correction', 'заявка на исправление')], default='citizen', max_length=12, verbose_name='источник')),
-                ('submitted_at', models.DateTimeField(verbose_name='передано')),
-                ('channel', models.CharField(choices=[('web', 'web'), ('mobile', 'mobile'), ('api', 'api'), ('kiosk', 'kiosk')], max_length=8, verbose_name='канал')),
-                ('warnings', models.JSONField(blank=True, default=list, verbose_name='предупреждения')),
-                ('warnings_confirmed', models.BooleanField(default=False, verbose_name='жилец подтвердил предупреждения')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='проверено оператором')),
-                ('superseded_at', models.DateTimeField(blank=True, null=True, verbose_name='заменено')),
-                ('rejection_reason', models.CharField(blank=True, max_length=500, verbose_name='причина отклонения')),
-                ('meter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='readings', to='housing.meter', verbose_name='счётчик')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='кто передал')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "period",
+                    models.DateField(
+                        help_text="Первое число месяца, за который передано.",
+                        verbose_name="расчётный период",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=3, max_digits=10, verbose_name="показание"),
+                ),
+                (
+                    "previous_value",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=10, verbose_name="предыдущее показание"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "принято"),
+                            ("superseded", "заменено новым"),
+                            ("rejected", "отклонено оператором"),
+                        ],
+                        default="accepted",
+                        max_length=12,
+                        verbose_name="состояние",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("citizen", "житель"),
+                            ("operator", "оператор"),
+                            ("correction", "заявка на исправление"),
+                        ],
+                        default="citizen",
+                        max_length=12,
+                        verbose_name="источник",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(verbose_name="передано")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "web"),
+                            ("mobile", "mobile"),
+                            ("api", "api"),
+                            ("kiosk", "kiosk"),
+                        ],
+                        max_length=8,
+                        verbose_name="канал",
+                    ),
+                ),
+                (
+                    "warnings",
+                    models.JSONField(blank=True, default=list, verbose_name="предупреждения"),
+                ),
+                (
+                    "warnings_confirmed",
+                    models.BooleanField(
+                        default=False, verbose_name="жилец подтвердил предупреждения"
+                    ),
+                ),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="проверено оператором"
+                    ),
+                ),
+                (
+                    "superseded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="заменено"),
+                ),
+                (
+                    "rejection_reason",
+                    models.CharField(blank=True, max_length=500, verbose_name="причина отклонения"),
+                ),
+                (
+                    "meter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="readings",
+                        to="housing.meter",
+                        verbose_name="счётчик",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="кто передал",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'показание',
-                'verbose_name_plural': 'показания',
+                "verbose_name": "показание",
+                "verbose_name_plural": "показания",
             },
         ),
         migrations.CreateModel(
-            name='CorrectionRequest',
+            name="CorrectionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_value', models.DecimalField(decimal_places=3, max_digits=10, verbose_name='верное показание')),
-                ('reason', models.CharField(max_length=1000, verbose_name='что случилось')),
-                ('status', models.CharField(choices=[('open', 'на рассмотрении'), ('accepted', 'принята'), ('rejected', 'отклонена')], default='open', max_length=8, verbose_name='состояние')),
-                ('created_at', models.DateTimeField(verbose_name='подана')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='рассмотрена')),
-                ('decision_reason', models.CharField(blank=True, max_length=1000, verbose_name='ответ оператора')),
-                ('settled_period', models.DateField(blank=True, null=True, verbose_name='учтено в периоде')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='кто рассмотрел')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='кто просит')),
-                ('corrected_reading', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='housing.reading', verbose_name='исправленное показание')),
-                ('reading', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='correction_requests', to='housing.reading', verbose_name='показание')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requested_value",
+                    models.DecimalField(
+                        decimal_places=3, max_digits=10, verbose_name="верное показание"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=1000, verbose_name="что случилось")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "на рассмотрении"),
+                            ("accepted", "принята"),
+                            ("rejected", "отклонена"),
+                        ],
+                        default="open",
+                        max_length=8,
+                        verbose_name="состояние",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="подана")),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="рассмотрена"),
+                ),
+                (
+                    "decision_reason",
+                    models.CharField(blank=True, max_length=1000, verbose_name="ответ оператора"),
+                ),
+                (
+                    "settled_period",
+                    models.DateField(blank=True, null=True, verbose_name="учтено в периоде"),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="кто рассмотрел",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="кто просит",
+                    ),
+                ),
+                (
+                    "corrected_reading",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="housing.reading",
+                        verbose_name="исправленное показание",
+                    ),
+                ),
+                (
+                    "reading",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="correction_requests",
+                        to="housing.reading",
+                        verbose_name="показание",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'заявка на исправление показаний',
-                'verbose_name_plural': 'заявки на исправление показаний',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "заявка на исправление показаний",
+                "verbose_name_plural": "заявки на исправление показаний",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('idempotency_key', models.CharField(max_length=64, verbose_name='ключ идемпотентности')),
-                ('fingerprint', models.CharField(max_length=64, verbose_name='отпечаток запроса')),
-                ('channel', models.CharField(choices=[('web', 'web'), ('mobile', 'mobile'), ('api', 'api'), ('kiosk', 'kiosk')], max_length=8, verbose_name='канал')),
-                ('submitted_at', models.DateTimeField(verbose_name='передано')),
-                ('premises', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='housing.premises', verbose_name='помещение')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meter_submissions', to=settings.AUTH_USER_MODEL, verbose_name='кто передал')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "idempotency_key",
+                    models.CharField(max_length=64, verbose_name="ключ идемпотентности"),
+                ),
+                ("fingerprint", models.CharField(max_length=64, verbose_name="отпечаток запроса")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "web"),
+                            ("mobile", "mobile"),
+                            ("api", "api"),
+                            ("kiosk", "kiosk"),
+                        ],
+                        max_length=8,
+                        verbose_name="канал",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(verbose_name="передано")),
+                (
+                    "premises",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="housing.premises",
+                        verbose_name="помещение",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meter_submissions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="кто передал",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'передача показаний',
-                'verbose_name_plural': 'передачи показаний',
+                "verbose_name": "передача показаний",
+                "verbose_name_plural": "передачи показаний",
             },
         ),
         migrations.AddField(
-            model_name='reading',
-            name='submission',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='readings', to='housing.submission', verbose_name='передача'),
+            model_name="reading",
+            name="submission",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="readings",
+                to="housing.submission",
+                verbose_name="передача",
+            ),
         ),
         migrations.AddIndex(
-            model_name='meter',
-            index=models.Index(fields=['next_verification_on'], name='meter_verification_due'),
+            model_name="meter",
+            index=models.Index(fields=["next_verification_on"], name="meter_verification_due"),
         ),
         migrations.AddConstraint(
-            model_name='meter',
-            constraint=models.UniqueConstraint(fields=('kind', 'serial'), name='meter_serial_unique'),
+            model_name="meter",
+            constraint=models.UniqueConstraint(
+                fields=("kind", "serial"), name="meter_serial_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meter',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['cold', 'hot']), ('unit', 'm3')), models.Q(('kind', 'heat'), ('unit', 'gcal')), _connector='OR'), name='meter_unit_matches_kind'),
+            model_name="meter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ["cold", "hot"]), ("unit", "m3")),
+                    models.Q(("kind", "heat"), ("unit", "gcal")),
+                    _connector="OR",
+                ),
+                name="meter_unit_matches_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meter',
-            constraint=models.CheckConstraint(condition=models.Q(('integer_digits__gte', 1), ('integer_digits__lte', 7)), name='meter_integer_digits_range'),
+            model_name="meter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("integer_digits__gte", 1), ("integer_digits__lte", 7)),
+                name="meter_integer_digits_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meter',
-            constraint=models.CheckConstraint(condition=models.Q(('fraction_digits__lte', 3)), name='meter_fraction_digits_range'),
+            model_name="meter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fraction_digits__lte", 3)), name="meter_fraction_digits_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meter',
-            constraint=models.CheckConstraint(condition=models.Q(('initial_value__gte', 0)), name='meter_initial_value_not_negative'),
+            model_name="meter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("initial_value__gte", 0)),
+                name="meter_initial_value_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meter',
-            constraint=models.CheckConstraint(condition=models.Q(('commissioned_on__isnull', True), ('commissioned_on__gte', models.F('installed_on')), _connector='OR'), name='meter_commissioned_after_installed'),
+            model_name="meter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("commissioned_on__isnull", True),
+                    ("commissioned_on__gte", models.F("installed_on")),
+                    _connector="OR",
+                ),
+                name="meter_commissioned_after_installed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meter',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('retired_on__isnull', True), ('status', 'active')), models.Q(models.Q(('status', 'active'), _negated=True), ('retired_on__isnull', False)), _connector='OR'), name='meter_retired_iff_not_active'),
+            model_name="meter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("retired_on__isnull", True), ("status", "active")),
+                    models.Q(
+                        models.Q(("status", "active"), _negated=True), ("retired_on__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="meter_retired_iff_not_active",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='premiseslink',
-            constraint=models.UniqueConstraint(fields=('person', 'premises'), name='premises_link_unique'),
+            model_name="premiseslink",
+            constraint=models.UniqueConstraint(
+                fields=("person", "premises"), name="premises_link_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('reading',), name='correction_one_open_per_reading'),
+            model_name="correctionrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("reading",),
+                name="correction_one_open_per_reading",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctionrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_at__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('decided_at__isnull', False)), _connector='OR'), name='correction_decided_iff_closed'),
+            model_name="correctionrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("decided_at__isnull", True), ("status", "open")),
+                    models.Q(
+                        models.Q(("status", "open"), _negated=True), ("decided_at__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="correction_decided_iff_closed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctionrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'accepted'), _negated=True), models.Q(('corrected_reading__isnull', False), ('settled_period__isnull', False)), _connector='OR'), name='correction_accepted_is_settled'),
+            model_name="correctionrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "accepted"), _negated=True),
+                    models.Q(
+                        ("corrected_reading__isnull", False), ("settled_period__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="correction_accepted_is_settled",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='correctionrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('requested_value__gte', 0)), name='correction_value_not_negative'),
+            model_name="correctionrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("requested_value__gte", 0)),
+                name="correction_value_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(fields=('user', 'idempotency_key'), name='submission_idempotency_key_unique'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                fields=("user", "idempotency_key"), name="submission_idempotency_key_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reading',
-            index=models.Index(fields=['period', 'status'], name='reading_period_status'),
+            model_name="reading",
+            index=models.Index(fields=["period", "status"], name="reading_period_status"),
         ),
         migrations.AddIndex(
-            model_name='reading',
-            index=models.Index(fields=['meter', 'period'], name='reading_meter_period'),
+            model_name="reading",
+            index=models.Index(fields=["meter", "period"], name="reading_meter_period"),
         ),
         migrations.AddConstraint(
-            model_name='reading',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'accepted')), fields=('meter', 'period'), name='reading_one_accepted_per_period'),
+            model_name="reading",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "accepted")),
+                fields=("meter", "period"),
+                name="reading_one_accepted_per_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reading',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', models.F('previous_value'))), name='reading_not_below_previous'),
+            model_name="reading",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", models.F("previous_value"))),
+                name="reading_not_below_previous",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reading',
-            constraint=models.CheckConstraint(condition=models.Q(('previous_value__gte', 0)), name='reading_previous_not_negative'),
+            model_name="reading",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("previous_value__gte", 0)), name="reading_previous_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reading',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'superseded'), ('superseded_at__isnull', False)), models.Q(models.Q(('status', 'superseded'), _negated=True), ('superseded_at__isnull', True)), _connector='OR'), name='reading_superseded_at_iff_superseded'),
+            model_name="reading",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "superseded"), ("superseded_at__isnull", False)),
+                    models.Q(
+                        models.Q(("status", "superseded"), _negated=True),
+                        ("superseded_at__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="reading_superseded_at_iff_superseded",
+            ),
         ),
     ]

@@ -5,34 +5,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('cabinet', 'личный кабинет'), ('email', 'электронная почта'), ('sms', 'SMS'), ('push', 'push-уведомление')], default='cabinet', max_length=8, verbose_name='канал')),
-                ('topic', models.CharField(max_length=64, verbose_name='тема')),
-                ('key', models.CharField(max_length=128, unique=True, verbose_name='ключ')),
-                ('subject', models.CharField(max_length=200, verbose_name='заголовок')),
-                ('body', models.TextField(verbose_name='текст')),
-                ('link', models.CharField(blank=True, max_length=200, verbose_name='ссылка')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='создано')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='отправлено')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='прочитано')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='accounts.person', verbose_name='кому')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("cabinet", "личный кабинет"),
+                            ("email", "электронная почта"),
+                            ("sms", "SMS"),
+                            ("push", "push-уведомление"),
+                        ],
+                        default="cabinet",
+                        max_length=8,
+                        verbose_name="канал",
+                    ),
+                ),
+                ("topic", models.CharField(max_length=64, verbose_name="тема")),
+                ("key", models.CharField(max_length=128, unique=True, verbose_name="ключ")),
+                ("subject", models.CharField(max_length=200, verbose_name="заголовок")),
+                ("body", models.TextField(verbose_name="текст")),
+                ("link", models.CharField(blank=True, max_length=200, verbose_name="ссылка")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="создано")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="отправлено")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="прочитано")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="accounts.person",
+                        verbose_name="кому",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'уведомление',
-                'verbose_name_plural': 'уведомления',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['person', '-created_at'], name='message_person_recent'), models.Index(condition=models.Q(('sent_at__isnull', True)), fields=['channel', 'created_at'], name='message_unsent')],
+                "verbose_name": "уведомление",
+                "verbose_name_plural": "уведомления",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["person", "-created_at"], name="message_person_recent"),
+                    models.Index(
+                        condition=models.Q(("sent_at__isnull", True)),
+                        fields=["channel", "created_at"],
+                        name="message_unsent",
+                    ),
+                ],
             },
         ),
     ]

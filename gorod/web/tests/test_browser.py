@@ -14,9 +14,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from gorod.accounts.tests.factories import TEST_PASSWORD, PersonFactory
+from gorod.appointments.tests.factories import AppointmentFactory
+from gorod.appointments.tests.fixtures import MOSCOW, ensure_specialties
 from gorod.core.audit import audit_record
-from gorod.health.tests.conftest import MOSCOW, ensure_specialties
-from gorod.health.tests.factories import AppointmentFactory
 from gorod.notifications.models import Message
 from gorod.web.tests.browser import DESKTOP, MOBILE
 

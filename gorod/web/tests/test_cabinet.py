@@ -11,9 +11,10 @@ import pytest
 from django.utils import translation
 
 from gorod.accounts.tests.factories import PersonFactory
+from gorod.appointments.models import Appointment
+from gorod.appointments.tests.factories import AppointmentFactory, SlotFactory
+from gorod.clinics.tests.factories import specialty
 from gorod.core.audit import audit_record
-from gorod.health.models import Appointment
-from gorod.health.tests.factories import AppointmentFactory, SlotFactory, specialty
 from gorod.notifications.models import Message
 from gorod.web.activity import ACTIVITY_LABELS, describe
 

@@ -13,9 +13,9 @@ from gorod.core.errors import DomainError
 IMPORTERS = {
     "services": "gorod.catalog.importers:import_services_file",
     "meters": "gorod.housing.importers:import_meters_file",
-    "clinics": "gorod.health.importers:import_clinics_file",
-    "icd10": "gorod.health.importers_icd10:import_icd10_file",
-    "labs": "gorod.health.importers_labs:import_labs_file",
+    "clinics": "gorod.clinics.importers:import_clinics_file",
+    "icd10": "gorod.medrecord.importers.icd10:import_icd10_file",
+    "labs": "gorod.medrecord.importers.labs:import_labs_file",
 }
 
 

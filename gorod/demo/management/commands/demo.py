@@ -31,14 +31,13 @@ from gorod.analytics.importers import usage_import
 from gorod.analytics.models import UsageEvent
 from gorod.analytics.services import usage_rollup
 from gorod.catalog.models import Service
-from gorod.demo import housing
+from gorod.clinics.importers import ATTRIBUTION
+from gorod.clinics.models import Practitioner
+from gorod.demo import health, housing
 from gorod.demo.accounts import DEMO_CITIZEN, demo_people
 from gorod.demo.analytics import DAYS, DEFAULT_EVENTS, DEFAULT_SEED, demo_generate
 from gorod.demo.catalog import catalog_demo
 from gorod.feedback.services import rating_rollup, ratings_import
-from gorod.health import demo as health
-from gorod.health.importers import ATTRIBUTION
-from gorod.health.models import Practitioner
 from gorod.housing.models import Premises
 
 CREDENTIALS_FILE = "demo-credentials.txt"

@@ -1,1 +1,0 @@
-"""The citizen's pages of the medical record (mounted at /health/record/)."""
