@@ -31,7 +31,7 @@ from gorod.clinics.models import (
     Specialty,
 )
 from gorod.core.errors import DomainError
-from gorod.housing.demo import FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES
+from gorod.demo.housing import FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES
 from gorod.medrecord.models.oversight import SupervisorPost
 
 # The demo's name lists are keyed by "m" and "f".
