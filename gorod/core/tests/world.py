@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from gorod.accounts import services as accounts
 from gorod.accounts.models import Guardianship, Person, User
 from gorod.accounts.roles import sync_roles
 from gorod.accounts.tests.factories import ChildFactory, PersonFactory, UserFactory
+from gorod.core.tests.module_data import rolled_back_after_module
 from gorod.health.models import Appointment, RegistrarPost, Slot
 from gorod.health.tests.conftest import MOSCOW, ensure_specialties, make_slots
 from gorod.health.tests.factories import (
@@ -124,18 +123,6 @@ def build_world() -> World:
 
 @contextmanager
 def world_for_module(django_db_blocker) -> Iterator[World]:
-    """One world for a test module, rolled back after it; each test's own transaction (the
-    `db` fixture) nests in this one as a savepoint, so tests still undo their writes.
-
-    Requests made through the WSGI application (schemathesis) would close the connection
-    at their end, and with it this transaction; Django's test client keeps it the same way.
-    """
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            yield build_world()
-            transaction.set_rollback(True)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    """One world for a test module, rolled back after it."""
+    with rolled_back_after_module(django_db_blocker):
+        yield build_world()
