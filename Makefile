@@ -47,17 +47,25 @@ format: install
 test: install lint test-sqlite test-postgres check-deploy
 
 # Two pytest workers (pytest-xdist): the machine has two cores, and the browser and race
-# tests wait on I/O. Each worker has its own test database.
+# tests wait on I/O. Each worker has its own test database. The tiers (conftest.py): tests
+# without a database run once, on SQLite; database tests on both databases; end-to-end tests
+# (browser, schemathesis, HTML validator) once, on PostgreSQL, or on SQLite where there is
+# no PostgreSQL (never in CI). Each run prints its slowest tests.
 PYTEST = $(BIN)/pytest -n 2 --durations=15
 
 test-sqlite: install
-	@echo "== tests on SQLite =="
-	$(PYTEST)
+	@echo "== tests on SQLite: pure and database tiers =="
+	$(PYTEST) --tier pure,db
 
 test-postgres: install
 	@status=0; $(BIN)/python scripts/require_postgres.py "$(GOROD_TEST_DATABASE_URL)" || status=$$?; \
-	if [ $$status -eq 3 ]; then exit 0; elif [ $$status -ne 0 ]; then exit $$status; fi; \
-	echo "== tests on PostgreSQL =="; DATABASE_URL="$(GOROD_TEST_DATABASE_URL)" $(PYTEST)
+	if [ $$status -eq 3 ]; then \
+		echo "== end-to-end tests on SQLite instead =="; $(PYTEST) --tier e2e; \
+	elif [ $$status -ne 0 ]; then exit $$status; \
+	else \
+		echo "== tests on PostgreSQL: database and end-to-end tiers =="; \
+		DATABASE_URL="$(GOROD_TEST_DATABASE_URL)" $(PYTEST) --tier db,e2e; \
+	fi
 
 # Configured as an operator would: a password-protected signing key only the portal's user
 # can read (a throwaway self-signed one here, made in a temporary directory and removed).

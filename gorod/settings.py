@@ -7,7 +7,6 @@ PostgreSQL, secrets from the environment, HTTPS-only cookies, HSTS). See docs/de
 
 import os
 import secrets
-import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -152,10 +151,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file, not shared-cache memory: shared cache takes table locks that ignore
     # the busy timeout, so concurrent-writer tests would fail where a real deployment queues.
-    # One file per test process, so that parallel runs never share it.
-    DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(tempfile.gettempdir()) / f"gorod-test-{os.getpid()}.sqlite3")
-    }
+    # One fixed name per checkout (pytest-xdist adds _gw0, _gw1 for its workers), so that
+    # `pytest --reuse-db` finds the test database again, as it does PostgreSQL's test_<name>.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_gorod.sqlite3")}
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,7 +1,8 @@
 """Exit 0 if PostgreSQL answers at the URL, 3 if not (skip), 1 if not and CI requires it.
 
-`make test` runs the whole suite a second time on PostgreSQL when one is reachable. On a
-laptop without it that run is skipped with a clear line; in CI (CI=true) it is required.
+`make test` runs the database and end-to-end tests on PostgreSQL when one is reachable. On a
+laptop without it that run is skipped with a clear line (and the end-to-end tests run on
+SQLite instead); in CI (CI=true) it is required.
 """
 
 import os

@@ -56,6 +56,7 @@ PROBE_PAGE = (
 DESCRIPTION = re.compile(r'<meta name="description" content="([^"]+)">')
 
 
+@pytest.mark.e2e
 @pytest.mark.django_db
 def test_key_pages_are_valid_html_with_a_description_each(tmp_path):
     descriptions = {}

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from gorod.accounts import services as accounts
@@ -31,6 +29,7 @@ from gorod.clinics.tests.factories import (
     RoleFactory,
     specialty,
 )
+from gorod.core.tests.module_data import rolled_back_after_module
 from gorod.housing.models import Meter
 from gorod.housing.tests.factories import MeterFactory, PremisesLinkFactory
 from gorod.medrecord.tests.factories import (
@@ -124,18 +123,6 @@ def build_world() -> World:
 
 @contextmanager
 def world_for_module(django_db_blocker) -> Iterator[World]:
-    """One world for a test module, rolled back after it; each test's own transaction (the
-    `db` fixture) nests in this one as a savepoint, so tests still undo their writes.
-
-    Requests made through the WSGI application (schemathesis) would close the connection
-    at their end, and with it this transaction; Django's test client keeps it the same way.
-    """
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            yield build_world()
-            transaction.set_rollback(True)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    """One world for a test module, rolled back after it."""
+    with rolled_back_after_module(django_db_blocker):
+        yield build_world()

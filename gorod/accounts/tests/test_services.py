@@ -19,6 +19,7 @@ REGISTRATION = {
 }
 
 
+@pytest.mark.usefixtures("project_password_hashers")
 def test_register_by_email_creates_login_person_and_audit_row():
     user = services.user_register(login=" Olga@Example.RU ", **REGISTRATION)
     assert user.email == "olga@example.ru"

@@ -17,6 +17,7 @@ from gorod.appointments.tests.fixtures import MOSCOW
 from gorod.clinics import selectors as clinic_selectors
 from gorod.clinics.models import Attachment, Organisation, Practitioner, PractitionerRole, Specialty
 from gorod.core.errors import DomainError
+from gorod.core.tests.module_data import rolled_back_after_module
 from gorod.demo import clinics as clinics_demo
 from gorod.demo import health as health_demo_module
 
@@ -25,14 +26,13 @@ NOW = datetime(2026, 11, 25, 12, 30, tzinfo=MOSCOW)
 PATIENTS = 40
 
 
-@pytest.fixture
-def citizen(db) -> User:
+def new_citizen() -> User:
     return PersonFactory(
         user__email="demo@gorod.local", last_name="Демонстрационная", first_name="Анна"
     ).user
 
 
-@pytest.fixture(params=["invented", "registry"])
+@pytest.fixture(params=["invented", "registry"], scope="module")
 def registry(request) -> Path | None:
     if request.param == "invented":
         return None
@@ -43,11 +43,91 @@ def registry(request) -> Path | None:
     return clinics_demo.REGISTRY_FILE
 
 
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker, registry):
+    """The clinics built once per registry for the tests that only read them (a build costs
+    seconds). It stays until the module ends: the tests that build their own come first."""
+    with rolled_back_after_module(django_db_blocker):
+        citizen = new_citizen()
+        yield (
+            citizen,
+            health_demo_module.health_demo(
+                citizen=citizen, seed=7, patients=PATIENTS, registry=registry, now=NOW
+            ),
+        )
+
+
 @pytest.fixture
-def made(citizen, registry):
-    return health_demo_module.health_demo(
-        citizen=citizen, seed=7, patients=PATIENTS, registry=registry, now=NOW
+def citizen(request, db) -> User:
+    """The demo city's citizen for a test that reads the city; else a new one."""
+    if "made" in request.fixturenames:
+        return request.getfixturevalue("demo_city")[0]
+    return new_citizen()
+
+
+@pytest.fixture
+def made(db, demo_city):
+    return demo_city[1]
+
+
+# The tests that build a demo of their own run first, before the module's city exists.
+def snapshot() -> list[tuple]:
+    return list(
+        Appointment.objects.order_by("start", "person__first_name", "specialty__code").values_list(
+            "person__first_name",
+            "person__birth_date",
+            "specialty__code",
+            "organisation__registry_code",
+            "start",
+            "status",
+            "channel",
+        )
+    ) + list(
+        Practitioner.objects.order_by(
+            "roles__organisation__registry_code", "roles__room"
+        ).values_list("last_name", "first_name", "roles__organisation__registry_code")
     )
+
+
+def test_the_same_seed_gives_the_same_city(citizen):
+    made = []
+    for seed in (7, 7, 8):
+        with transaction.atomic():
+            health_demo_module.health_demo(
+                citizen=citizen, seed=seed, patients=20, registry=None, now=NOW
+            )
+            made.append(snapshot())
+            transaction.set_rollback(True)
+
+    assert made[0] == made[1]
+    assert made[0] != made[2]
+
+
+def test_gorod_demo_loads_the_clinics_once_with_the_staff_logins(catalog, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("demo", "--no-usage", stdout=StringIO())
+
+    citizen = User.objects.get(email="demo@gorod.local")
+    assert selectors.current_attachment(citizen.person.pk) is not None
+    assert len(selectors.patients_of(citizen)) == 4  # herself, Миша, a teen, her mother
+    credentials = (tmp_path / "demo-credentials.txt").read_text()
+    assert f"{clinics_demo.DEMO_REGISTRAR}\t" in credentials
+    assert f"{clinics_demo.DEMO_DOCTOR}\t" in credentials
+    counts = (Practitioner.objects.count(), Slot.objects.count(), Appointment.objects.count())
+    # The housing demo's mother is the one who delegated, not a second one.
+    mothers = citizen.person.delegated_to_me.values_list("principal__first_name", flat=True)
+    assert list(mothers) == ["Галина"]
+    assert Person.objects.filter(first_name="Галина", middle_name="Петровна").count() == 1
+
+    out = StringIO()
+    call_command("demo", "--no-usage", stdout=out)
+    assert "Врачи уже есть" in out.getvalue()
+    assert (
+        Practitioner.objects.count(),
+        Slot.objects.count(),
+        Appointment.objects.count(),
+    ) == counts
+    assert (tmp_path / "demo-credentials.txt").read_text() == credentials
 
 
 def own_appointments(person, **filters):
@@ -200,62 +280,3 @@ def test_every_booking_obeys_the_rules(made):
     # Only the family's and a few more clinics have doctors.
     assert made.staffed == Organisation.objects.filter(roles__isnull=False).distinct().count()
     assert made.staffed == 2 + 2 * clinics_demo.EXTRA_CLINICS or not made.imported
-
-
-def snapshot() -> list[tuple]:
-    return list(
-        Appointment.objects.order_by("start", "person__first_name", "specialty__code").values_list(
-            "person__first_name",
-            "person__birth_date",
-            "specialty__code",
-            "organisation__registry_code",
-            "start",
-            "status",
-            "channel",
-        )
-    ) + list(
-        Practitioner.objects.order_by(
-            "roles__organisation__registry_code", "roles__room"
-        ).values_list("last_name", "first_name", "roles__organisation__registry_code")
-    )
-
-
-def test_the_same_seed_gives_the_same_city(citizen):
-    made = []
-    for seed in (7, 7, 8):
-        with transaction.atomic():
-            health_demo_module.health_demo(
-                citizen=citizen, seed=seed, patients=20, registry=None, now=NOW
-            )
-            made.append(snapshot())
-            transaction.set_rollback(True)
-
-    assert made[0] == made[1]
-    assert made[0] != made[2]
-
-
-def test_gorod_demo_loads_the_clinics_once_with_the_staff_logins(catalog, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    call_command("demo", "--no-usage", stdout=StringIO())
-
-    citizen = User.objects.get(email="demo@gorod.local")
-    assert clinic_selectors.current_attachment(citizen.person.pk) is not None
-    assert len(clinic_selectors.patients_of(citizen)) == 4  # herself, Миша, a teen, her mother
-    credentials = (tmp_path / "demo-credentials.txt").read_text()
-    assert f"{clinics_demo.DEMO_REGISTRAR}\t" in credentials
-    assert f"{clinics_demo.DEMO_DOCTOR}\t" in credentials
-    counts = (Practitioner.objects.count(), Slot.objects.count(), Appointment.objects.count())
-    # The housing demo's mother is the one who delegated, not a second one.
-    mothers = citizen.person.delegated_to_me.values_list("principal__first_name", flat=True)
-    assert list(mothers) == ["Галина"]
-    assert Person.objects.filter(first_name="Галина", middle_name="Петровна").count() == 1
-
-    out = StringIO()
-    call_command("demo", "--no-usage", stdout=out)
-    assert "Врачи уже есть" in out.getvalue()
-    assert (
-        Practitioner.objects.count(),
-        Slot.objects.count(),
-        Appointment.objects.count(),
-    ) == counts
-    assert (tmp_path / "demo-credentials.txt").read_text() == credentials

@@ -4,7 +4,6 @@ every series obeys the rules, and the same seed gives the same data."""
 from collections import Counter
 from datetime import date
 from io import StringIO
-from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -13,7 +12,8 @@ from django.db import transaction
 from gorod.accounts.models import User
 from gorod.accounts.tests.factories import PersonFactory
 from gorod.core import clock
-from gorod.demo.housing import _payer_codes, housing_demo
+from gorod.core.tests.module_data import rolled_back_after_module
+from gorod.demo.housing import housing_demo
 from gorod.housing import rules, selectors
 from gorod.housing.models import CorrectionRequest, Meter, PremisesLink, Reading
 from gorod.housing.tests.conftest import IN_WINDOW
@@ -23,14 +23,79 @@ NOVEMBER = date(2026, 11, 1)
 OCTOBER = date(2026, 10, 1)
 
 
-@pytest.fixture
-def citizen(db) -> User:
+def new_citizen() -> User:
     return PersonFactory(user__email="demo@gorod.local").user
 
 
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker):
+    """The premises built once for the tests that only read them (a build costs seconds).
+    It stays until the module ends: the tests that build their own come first."""
+    with rolled_back_after_module(django_db_blocker):
+        citizen = new_citizen()
+        yield citizen, housing_demo(citizen=citizen, seed=7, households=HOUSEHOLDS, now=IN_WINDOW)
+
+
 @pytest.fixture
-def made(citizen):
-    return housing_demo(citizen=citizen, seed=7, households=HOUSEHOLDS, now=IN_WINDOW)
+def citizen(request, db) -> User:
+    """The demo city's citizen for a test that reads the city; else a new one."""
+    if "made" in request.fixturenames:
+        return request.getfixturevalue("demo_city")[0]
+    return new_citizen()
+
+
+@pytest.fixture
+def made(db, demo_city):
+    return demo_city[1]
+
+
+# The tests that build a demo of their own run first, before the module's city exists.
+def snapshot() -> list[tuple]:
+    readings = Reading.objects.order_by(
+        "meter__premises__payer_code", "meter__serial", "period", "submitted_at"
+    ).values_list(
+        "meter__premises__payer_code",
+        "meter__premises__residents",
+        "meter__serial",
+        "meter__kind",
+        "meter__next_verification_on",
+        "period",
+        "value",
+        "status",
+        "submitted_at",
+    )
+    return list(readings)
+
+
+def test_the_same_seed_gives_the_same_data(citizen):
+    made = []
+    for seed in (7, 7, 8):
+        with transaction.atomic():
+            housing_demo(citizen=citizen, seed=seed, households=10, now=IN_WINDOW)
+            made.append(snapshot())
+            transaction.set_rollback(True)
+
+    assert made[0] == made[1]
+    assert made[0] != made[2]
+
+
+def test_gorod_demo_loads_the_premises_once_and_an_operator(catalog, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("demo", "--no-usage", stdout=StringIO())
+
+    citizen = User.objects.get(email="demo@gorod.local")
+    assert len(selectors.my_meters(actor=citizen)[1]) == 2
+    operator = User.objects.get(email="operator@gorod.local")
+    assert selectors.is_operator(operator)
+    assert operator.has_perm("housing.change_reading")
+    credentials = (tmp_path / "demo-credentials.txt").read_text()
+    assert "operator@gorod.local\t" in credentials
+    readings = Reading.objects.count()
+
+    out = StringIO()
+    call_command("demo", "--no-usage", stdout=out)
+    assert Reading.objects.count() == readings
+    assert "Помещения уже есть" in out.getvalue()
 
 
 def rows_of(citizen):
@@ -126,61 +191,3 @@ def test_every_series_obeys_the_rules(made):
     assert Reading.objects.filter(period=NOVEMBER).exists()
     assert Meter.objects.filter(status=Meter.Status.REPLACED).count() > 1
     assert selectors.flagged_readings().count() > 1
-
-
-def snapshot() -> list[tuple]:
-    readings = Reading.objects.order_by(
-        "meter__premises__payer_code", "meter__serial", "period", "submitted_at"
-    ).values_list(
-        "meter__premises__payer_code",
-        "meter__premises__residents",
-        "meter__serial",
-        "meter__kind",
-        "meter__next_verification_on",
-        "period",
-        "value",
-        "status",
-        "submitted_at",
-    )
-    return list(readings)
-
-
-def test_the_same_seed_gives_the_same_data(citizen):
-    made = []
-    for seed in (7, 7, 8):
-        with transaction.atomic():
-            housing_demo(citizen=citizen, seed=seed, households=10, now=IN_WINDOW)
-            made.append(snapshot())
-            transaction.set_rollback(True)
-
-    assert made[0] == made[1]
-    assert made[0] != made[2]
-
-
-def test_gorod_demo_loads_the_premises_once_and_an_operator(catalog, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    call_command("demo", "--no-usage", stdout=StringIO())
-
-    citizen = User.objects.get(email="demo@gorod.local")
-    assert len(selectors.my_meters(actor=citizen)[1]) == 2
-    operator = User.objects.get(email="operator@gorod.local")
-    assert selectors.is_operator(operator)
-    assert operator.has_perm("housing.change_reading")
-    credentials = (tmp_path / "demo-credentials.txt").read_text()
-    assert "operator@gorod.local\t" in credentials
-    readings = Reading.objects.count()
-
-    out = StringIO()
-    call_command("demo", "--no-usage", stdout=out)
-    assert Reading.objects.count() == readings
-    assert "Помещения уже есть" in out.getvalue()
-
-
-def test_demo_payer_codes_are_not_guessed_from_a_neighbours():
-    codes = list(_payer_codes(7, 500))
-    assert len(set(codes)) == 500
-    assert all(len(code) == 10 and code.startswith("99") and code.isdigit() for code in codes)
-    # Neighbours in the list are not neighbours in number (the old codes counted up by one).
-    steps = {int(after) - int(before) for before, after in pairwise(codes)}
-    assert len(steps) > 400
-    assert list(_payer_codes(7, 500)) == codes

@@ -10,6 +10,7 @@ from gorod.accounts.models import Guardianship, Person
 from gorod.accounts.tests.factories import PersonFactory
 from gorod.appointments.models import Appointment
 from gorod.appointments.tests.fixtures import MOSCOW
+from gorod.core.tests.module_data import rolled_back_after_module
 from gorod.demo import health as health_demo_module
 from gorod.demo.medrecord_family import record_history
 from gorod.medrecord.models.record import (
@@ -25,18 +26,29 @@ NOW = datetime(2026, 11, 25, 12, 30, tzinfo=MOSCOW)
 PATIENTS = 20
 
 
-@pytest.fixture
-def citizen(db):
-    return PersonFactory(
-        user__email="demo@gorod.local", last_name="Демонстрационная", first_name="Анна"
-    ).user
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker):
+    """The demo built once for the tests that only read it (a build costs seconds)."""
+    with rolled_back_after_module(django_db_blocker):
+        citizen = PersonFactory(
+            user__email="demo@gorod.local", last_name="Демонстрационная", first_name="Анна"
+        ).user
+        yield (
+            citizen,
+            health_demo_module.health_demo(
+                citizen=citizen, seed=7, patients=PATIENTS, registry=None, now=NOW
+            ),
+        )
 
 
 @pytest.fixture
-def made(citizen):
-    return health_demo_module.health_demo(
-        citizen=citizen, seed=7, patients=PATIENTS, registry=None, now=NOW
-    )
+def citizen(db, demo_city):
+    return demo_city[0]
+
+
+@pytest.fixture
+def made(db, demo_city):
+    return demo_city[1]
 
 
 def family(citizen) -> dict[str, Person]:
