@@ -108,7 +108,7 @@ def test_gorod_demo_loads_the_clinics_once_with_the_staff_logins(catalog, settin
     call_command("demo", "--no-usage", stdout=StringIO())
 
     citizen = User.objects.get(email="demo@gorod.local")
-    assert selectors.current_attachment(citizen.person.pk) is not None
+    assert clinic_selectors.current_attachment(citizen.person.pk) is not None
     assert len(selectors.patients_of(citizen)) == 4  # herself, Миша, a teen, her mother
     credentials = (tmp_path / "demo-credentials.txt").read_text()
     assert f"{clinics_demo.DEMO_REGISTRAR}\t" in credentials
