@@ -338,10 +338,24 @@ def _book_step(
     slot = _slot_in(
         choice.slot, organisation_id=attachment.organisation_id, specialty_id=specialty.pk
     )
+    _confirm_step(context, person_id, slot, usable=usable, form=form, refusal=refusal)
+    return render(request, "appointments/book_confirm.html", context, status=status)
+
+
+def _confirm_step(
+    context: dict,
+    person_id: int,
+    slot: Slot,
+    *,
+    usable: list,
+    form: BookForm | None,
+    refusal: DomainError | None,
+) -> None:
+    """The last step's context: the chosen time, the refusal with its offer, the form."""
     refusal, alternatives = _refusal_with_offer(slot, refusal)
     context["urls"]["slots"] = _book_url(
         person=person_id,
-        specialty=specialty.pk,
+        specialty=slot.specialty_id,
         day=slot.start.astimezone(clock.city_zone()).date(),
     )
     context.update(
@@ -358,7 +372,6 @@ def _book_step(
             }
         ),
     )
-    return render(request, "appointments/book_confirm.html", context, status=status)
 
 
 def _book_submit(request):

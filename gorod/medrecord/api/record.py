@@ -185,77 +185,77 @@ def _fields(detail, *names: str) -> dict:
     return {name: getattr(detail, name) for name in names}
 
 
-def _details(entry: Entry) -> dict:
-    """The section's own members of one entry (the others stay null)."""
+# The sections whose details are plain fields of one related row, named like the relation.
+PLAIN_DETAILS = {
+    Section.ENCOUNTERS: (
+        "encounter",
+        ("complaints", "anamnesis", "examination", "recommendations"),
+    ),
+    Section.STUDIES: ("study", ("modality", "body_site", "description", "conclusion")),
+    Section.DISCHARGES: (
+        "discharge",
+        (
+            "hospital",
+            "department",
+            "admitted_on",
+            "discharged_on",
+            "treatment",
+            "outcome",
+            "recommendations",
+        ),
+    ),
+    Section.PRESCRIPTIONS: (
+        "prescription",
+        (
+            "drug",
+            "dosage_form",
+            "dose",
+            "schedule",
+            "duration_days",
+            "valid_until",
+            "number",
+            "preferential",
+        ),
+    ),
+    Section.SICK_LEAVES: (
+        "sick_leave",
+        ("number", "starts_on", "ends_on", "employer", "cared_for"),
+    ),
+    Section.IMMUNIZATIONS: (
+        "immunization",
+        ("vaccine", "target_disease", "dose_number", "lot_number", "site"),
+    ),
+}
+
+
+def _section_details(entry: Entry) -> dict:
     section = entry.section
-    if section == Section.ENCOUNTERS:
-        details = {
-            "encounter": _fields(
-                entry.encounter, "complaints", "anamnesis", "examination", "recommendations"
-            )
-        }
-    elif section == Section.CONDITIONS:
+    if section in PLAIN_DETAILS:
+        relation, names = PLAIN_DETAILS[section]
+        return {relation: _fields(getattr(entry, relation), *names)}
+    if section == Section.CONDITIONS:
         condition = entry.condition
-        details = {
+        return {
             "condition": {
                 "code": condition.icd10_id,
                 "name": condition.icd10.name,
                 **_fields(condition, "clinical_status", "onset_on", "abated_on", "note"),
             }
         }
-    elif section == Section.LABS:
-        details = {
+    if section == Section.LABS:
+        return {
             "lab_report": _fields(
                 entry.lab_report, "laboratory", "category", "specimen", "conclusion"
             ),
             "observations": [_observation_out(item) for item in entry.observations.all()],
         }
-    elif section == Section.STUDIES:
-        details = {
-            "study": _fields(entry.study, "modality", "body_site", "description", "conclusion")
-        }
-    elif section == Section.DISCHARGES:
-        details = {
-            "discharge": _fields(
-                entry.discharge,
-                "hospital",
-                "department",
-                "admitted_on",
-                "discharged_on",
-                "treatment",
-                "outcome",
-                "recommendations",
-            )
-        }
-    elif section == Section.PRESCRIPTIONS:
-        details = {
-            "prescription": _fields(
-                entry.prescription,
-                "drug",
-                "dosage_form",
-                "dose",
-                "schedule",
-                "duration_days",
-                "valid_until",
-                "number",
-                "preferential",
-            )
-        }
-    elif section == Section.SICK_LEAVES:
-        details = {
-            "sick_leave": _fields(
-                entry.sick_leave, "number", "starts_on", "ends_on", "employer", "cared_for"
-            )
-        }
-    elif section == Section.IMMUNIZATIONS:
-        details = {
-            "immunization": _fields(
-                entry.immunization, "vaccine", "target_disease", "dose_number", "lot_number", "site"
-            )
-        }
-    else:
-        details = {"certificate": _certificate_out(entry)}
-    if section in selectors.DIAGNOSED_SECTIONS:
+    return {"certificate": _certificate_out(entry)}
+
+
+def _details(entry: Entry) -> dict:
+    """The section's own members of one entry (the others stay null)."""
+    details = _section_details(entry)
+    if entry.section in selectors.DIAGNOSED_SECTIONS:
         details["diagnoses"] = [
             {
                 "code": diagnosis.icd10_id,
