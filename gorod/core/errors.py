@@ -12,15 +12,12 @@ from django.utils.functional import Promise
 class DomainError(Exception):
     """A refusal the user can act on; `code` is stable and machine-readable."""
 
-    status = 400
-
     def __init__(
         self,
         code: str,
         message: str | Promise,
         *,
         field: str | None = None,
-        status: int | None = None,
         details: dict | None = None,
     ) -> None:
         super().__init__(str(message))
@@ -30,8 +27,6 @@ class DomainError(Exception):
         # Extra members of the problem+json body, e.g. the list of meters a bulk
         # submission failed on.
         self.details = details or {}
-        if status is not None:
-            self.status = status
 
 
 class Invalid(DomainError):
@@ -65,8 +60,6 @@ class RuleError(Exception):
 
 class NotFound(DomainError):
     """The object does not exist or lies outside the actor's scope (no existence leak)."""
-
-    status = 404
 
 
 def show_on_form(form, error: DomainError) -> None:

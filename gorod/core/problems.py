@@ -44,7 +44,7 @@ def status_of(error: errors.DomainError) -> int:
     for kind in type(error).__mro__:
         if kind in STATUS_OF_KIND:
             return STATUS_OF_KIND[kind]
-    return error.status
+    return 400
 
 
 def problem_response(

@@ -28,7 +28,7 @@ from gorod.clinics import selectors as clinic_selectors
 from gorod.clinics.services import lock_person
 from gorod.core import clock
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError
+from gorod.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gorod.core.ids import valid_id
 
 
@@ -40,18 +40,19 @@ class BookingResult:
     use_id: object | None
 
 
-def _refusal(error: rules.RuleError, *, status: int = 409, field: str | None = None):
-    return DomainError(error.code, error.message, field=field, status=status)
+def _refusal(
+    error: rules.RuleError, *, kind: type[DomainError] = Conflict, field: str | None = None
+):
+    return kind(error.code, error.message, field=field)
 
 
 def _slot_taken(slot: Slot, *, now: datetime) -> DomainError:
     """`slot_taken` with the nearest free slots, read after the failed transaction."""
     alternatives = selectors.alternatives_to(slot, now=now)
-    return DomainError(
+    return Conflict(
         "slot_taken",
         _("Это время уже занято. Выберите другое."),
         field="slot",
-        status=409,
         details={
             "alternatives": [
                 {
@@ -149,7 +150,8 @@ def _check_booking(
     )
     if refusal is not None:
         field = "referral" if refusal.code.startswith("referral") else "slot"
-        raise _refusal(refusal, field=field, status=403 if refusal.code == "not_attached" else 409)
+        kind = Forbidden if refusal.code == "not_attached" else Conflict
+        raise _refusal(refusal, field=field, kind=kind)
 
 
 def _replay(slot: Slot, patient: Person) -> Appointment | None:
@@ -209,10 +211,9 @@ def _book(
     except IntegrityError as error:
         # The rules above read under the patient's lock, so only a bug gets here; the
         # index that held names the rule.
-        raise DomainError(
+        raise Conflict(
             "booking_conflict",
             _("Запись не сохранена: она противоречит другой записи. Обновите страницу."),
-            status=409,
         ) from error
     audit_record(
         actor=actor,
@@ -293,9 +294,7 @@ def appointment_book_by_registry(
     if referral_id is not None:
         referral = Referral.objects.filter(pk=referral_id, person=patient).first()
         if referral is None:
-            raise DomainError(
-                "referral_not_found", _("Направление не найдено."), field="referral", status=404
-            )
+            raise NotFound("referral_not_found", _("Направление не найдено."), field="referral")
     with transaction.atomic():
         lock_person(patient.pk)
         appointment = _book(
@@ -330,11 +329,10 @@ def appointment_reschedule(
         if refusal := rules.cancel_refusal(status=current.status, start=current.start, now=now):
             raise _refusal(refusal)
         if slot.specialty_id != current.specialty_id:
-            raise DomainError(
+            raise Conflict(
                 "reschedule_other_specialty",
                 _("Перенести запись можно только к врачу той же специальности."),
                 field="slot",
-                status=409,
             )
         moved = _book(
             actor=actor,
@@ -362,7 +360,7 @@ def _cancel_row(appointment: Appointment, *, actor, reason: str, now: datetime) 
         updated_at=now,
     )
     if not changed:
-        raise DomainError("not_cancellable", _("Эту запись уже нельзя отменить."), status=409)
+        raise Conflict("not_cancellable", _("Эту запись уже нельзя отменить."))
     _release(appointment, now=now)
 
 
@@ -392,10 +390,9 @@ def appointment_cancel(
 def _require_registrar(actor, *, organisation_id: int) -> None:
     """A registrar works at the desks of the clinics they are posted to, no other."""
     if not clinic_selectors.is_registrar_of(actor, organisation_id):
-        raise DomainError(
+        raise Forbidden(
             "not_a_registrar",
             _("Это действие доступно только регистратуре этой поликлиники."),
-            status=403,
         )
 
 
@@ -425,10 +422,9 @@ def appointment_mark(
             **fields
         )
         if not changed:
-            raise DomainError(
+            raise Conflict(
                 "status_changed",
                 _("Статус записи только что изменился. Обновите страницу."),
-                status=409,
             )
         if status == Appointment.Status.ENTERED_IN_ERROR:
             _release(appointment, now=now)

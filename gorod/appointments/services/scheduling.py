@@ -37,7 +37,7 @@ from gorod.clinics import selectors as clinic_selectors
 from gorod.clinics.models import PractitionerRole
 from gorod.core import clock
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gorod.core.ids import valid_id
 from gorod.notifications.services import Draft, in_every_language, messages_enqueue
 
@@ -413,10 +413,9 @@ def _role_for(actor, role_id: int) -> PractitionerRole:
     if role is None:
         raise NotFound("role_not_found", _("Врач не найден."), field="role")
     if not clinic_selectors.is_registrar_of(actor, role.organisation_id):
-        raise DomainError(
+        raise Forbidden(
             "not_a_registrar",
             _("Это действие доступно только регистратуре этой поликлиники."),
-            status=403,
         )
     return role
 
@@ -470,7 +469,7 @@ def _overlap_refusal(role: PractitionerRole, pattern: rules.WorkingPattern, *, e
         others = others.exclude(pk=excluding)
     for other in others:
         if other.weekday_numbers & pattern.weekdays:
-            return DomainError(
+            return Conflict(
                 "schedule_overlap",
                 _(
                     "Это расписание пересекается с другим расписанием врача (%(other)s, с "
@@ -478,7 +477,6 @@ def _overlap_refusal(role: PractitionerRole, pattern: rules.WorkingPattern, *, e
                 )
                 % {"other": other, "since": other.valid_from.strftime("%d.%m.%Y")},
                 field="valid_from",
-                status=409,
             )
     return None
 

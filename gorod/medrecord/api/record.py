@@ -20,7 +20,7 @@ from ninja import Path, Query, Router, Status
 from ninja.security import SessionAuth
 
 from gorod.accounts.auth import PersonalTokenAuth
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import Conflict, NotFound
 from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
@@ -458,11 +458,10 @@ def certificate_pdf(request, person_id: int = PERSON_ID, entry_id: int = ENTRY_I
     entry = selectors.entry_detail(access, Section.CERTIFICATES, entry_id)
     pdf = entry.certificate.pdf
     if entry.finalised_at is None or not pdf:
-        raise DomainError(
+        raise Conflict(
             "certificate_not_ready",
             _("Справка ещё не готова: она будет готова %(day)s.")
             % {"day": entry.certificate.ready_by.strftime("%d.%m.%Y")},
-            status=409,
         )
     if access.is_patient_side:
         certificate_services.certificate_mark_issued(access=access, entry=entry)

@@ -19,7 +19,7 @@ from gorod.accounts.models import Person
 from gorod.clinics.models import Organisation
 from gorod.core.audit import audit_record
 from gorod.core.clock import city_zone
-from gorod.core.errors import DomainError
+from gorod.core.errors import DomainError, Invalid
 from gorod.core.moments import moment_refusal
 from gorod.medrecord import rules as record_rules
 from gorod.medrecord.models.record import Entry, LabReport, Observation, Section
@@ -578,11 +578,10 @@ def lab_patient(data: LabReportInput) -> Person:
     else:
         person = Person.objects.filter(oms_policy=data.oms_policy).first()
     if person is None:
-        raise DomainError(
+        raise Invalid(
             "patient_not_found",
             _("Пациент отчёта не найден: проверьте ссылку на пациента или номер полиса ОМС."),
             field="subject",
-            status=422,
         )
     return person
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from gorod.core import charts
 from gorod.core.clock import local_now
 from gorod.core.errors import DomainError, show_on_form
+from gorod.core.problems import status_of
 from gorod.medrecord.forms import DiaryReadingForm
 from gorod.medrecord.models.record import DiaryReading, Section
 from gorod.medrecord.selectors.access import RecordAccess, record_not_found
@@ -133,7 +134,7 @@ def diary(request, person_id):
                 diary_services.diary_reading_add(access=access, **form.cleaned_data)
             except DomainError as error:
                 show_on_form(form, error)
-                status = error.status
+                status = status_of(error)
             else:
                 messages.success(request, _("Показание записано в дневник."))
                 return redirect(_diary_url(access))
