@@ -288,8 +288,13 @@ def encounter_record(
     examination: str,
     recommendations: str,
     diagnoses: list[tuple[str, str, str]],
+    sign: bool = False,
 ) -> Entry:
-    """Write the draft protocol and its diagnoses ((ICD-10 code, kind, comment))."""
+    """Write the draft protocol and its diagnoses ((ICD-10 code, kind, comment)).
+
+    With `sign`, the protocol is also signed: saved and signed together or not at all, so
+    a refused signature leaves the draft as it was.
+    """
     entry = _draft(actor, entry, section=Section.ENCOUNTERS)
     note = EncounterNote(
         entry=entry,
@@ -307,6 +312,8 @@ def encounter_record(
         target=entry,
         diagnoses=[code for code, _kind, _comment in diagnoses],
     )
+    if sign:
+        entry_finalise(actor=actor, entry=entry)
     return entry
 
 

@@ -10,7 +10,6 @@ through the session.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -112,19 +111,16 @@ def encounter(request, entry_id: int):
         return _encounter_page(request, entry, form=form, status=400)
     signing = request.POST.get("action") == "sign"
     try:
-        # Saved and signed together or not at all: a refused signature keeps the draft.
-        with transaction.atomic():
-            entry_services.encounter_record(
-                actor=request.user,
-                entry=entry,
-                complaints=form.cleaned_data["complaints"],
-                anamnesis=form.cleaned_data["anamnesis"],
-                examination=form.cleaned_data["examination"],
-                recommendations=form.cleaned_data["recommendations"],
-                diagnoses=form.diagnoses(),
-            )
-            if signing:
-                entry_services.entry_finalise(actor=request.user, entry=entry)
+        entry_services.encounter_record(
+            actor=request.user,
+            entry=entry,
+            complaints=form.cleaned_data["complaints"],
+            anamnesis=form.cleaned_data["anamnesis"],
+            examination=form.cleaned_data["examination"],
+            recommendations=form.cleaned_data["recommendations"],
+            diagnoses=form.diagnoses(),
+            sign=signing,
+        )
     except NotFound:
         raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
