@@ -11,7 +11,7 @@ Locks are taken in one order everywhere: person, then slots in primary-key order
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,12 +22,13 @@ from gorod.analytics.services import usage_record
 from gorod.appointments import rules
 from gorod.appointments.models import REGISTRY_CHANNEL, Appointment, Referral, Slot
 from gorod.appointments.selectors import booking as selectors
+from gorod.appointments.selectors import desk as desk_selectors
 from gorod.appointments.selectors.board import board_touched
 from gorod.clinics import rules as clinic_rules
 from gorod.clinics import selectors as clinic_selectors
 from gorod.clinics.services import lock_person
 from gorod.core import clock
-from gorod.core.audit import audit_record
+from gorod.core.audit import audit_read, audit_record
 from gorod.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gorod.core.ids import valid_id
 
@@ -385,6 +386,25 @@ def appointment_cancel(
         _use(actor, action="cancel", channel=channel)
     appointment.refresh_from_db()
     return appointment
+
+
+def patient_look_up(
+    *, actor, organisation_id: int, oms_policy: str, birth_date: date
+) -> Person | None:
+    """The registry finds a patient by policy number and birth date at a clinic's desk.
+
+    Who looked up whom is recorded, found or not: a policy number is a key to a person's
+    medical appointments.
+    """
+    person = desk_selectors.patient_by_policy(oms_policy=oms_policy, birth_date=birth_date)
+    audit_read(
+        actor=actor,
+        action="health.patient_lookup",
+        target=person,
+        organisation=organisation_id,
+        found=person is not None,
+    )
+    return person
 
 
 def _require_registrar(actor, *, organisation_id: int) -> None:

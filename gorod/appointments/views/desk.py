@@ -43,7 +43,6 @@ from gorod.clinics import services as attachment
 from gorod.clinics.forms import AttachmentDecisionForm
 from gorod.clinics.models import Organisation
 from gorod.core import clock
-from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.core.problems import status_of
 
@@ -279,15 +278,8 @@ def _find_patient(request, clinic: Organisation, here: str):
             _book_page(request, clinic, search=search),
             status=400,
         )
-    person = selectors.patient_by_policy(**search.cleaned_data)
-    # Who looked up whom at the desk is recorded, found or not: a policy number is a key
-    # to a person's medical appointments.
-    audit_record(
-        actor=request.user,
-        action="health.patient_lookup",
-        target=person,
-        organisation=clinic.pk,
-        found=person is not None,
+    person = booking.patient_look_up(
+        actor=request.user, organisation_id=clinic.pk, **search.cleaned_data
     )
     if person is None:
         search.add_error(
