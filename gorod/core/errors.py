@@ -1,9 +1,10 @@
 """Domain errors: one family of exceptions that every layer understands.
 
 A service raises `DomainError(code, message, field=...)` or one of its kinds (`Invalid`,
-`Conflict`, `Forbidden`, `Gone`, `Throttled`, `NotFound`): what went wrong in the domain's
-words. The doors choose the HTTP status from the kind (`gorod.core.problems.status_of`): the
-API answers problem+json with the stable `code`, a web form shows `message` next to `field`.
+`Conflict`, `Unauthenticated`, `Forbidden`, `Gone`, `Throttled`, `NotFound`): what went
+wrong in the domain's words. The doors choose the HTTP status from the kind
+(`gorod.core.problems.status_of`): the API answers problem+json with the stable `code`, a
+web form shows `message` next to `field`.
 """
 
 from django.utils.functional import Promise
@@ -35,6 +36,10 @@ class Invalid(DomainError):
 
 class Conflict(DomainError):
     """The input is fine but the state forbids it now (the slot is taken, already cancelled)."""
+
+
+class Unauthenticated(DomainError):
+    """Nobody is signed in where someone must be (an anonymous look at a medical record)."""
 
 
 class Forbidden(DomainError):

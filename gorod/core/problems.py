@@ -33,6 +33,7 @@ STATUS_OF_KIND: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.Invalid: 422,
     errors.Conflict: 409,
+    errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.Gone: 410,
     errors.Throttled: 429,
