@@ -20,7 +20,7 @@ from ninja import Path, Query, Router, Status
 from ninja.security import SessionAuth
 
 from gorod.accounts.auth import PersonalTokenAuth
-from gorod.core.errors import Conflict, NotFound
+from gorod.core.errors import Conflict
 from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
@@ -58,6 +58,7 @@ from gorod.medrecord.selectors.access import (
     patient_looks,
     record_open,
 )
+from gorod.medrecord.selectors.diary import diary_reading_get, diary_readings
 from gorod.medrecord.services import certificates as certificate_services
 from gorod.medrecord.services import diary as diary_services
 from gorod.medrecord.services import entries as services
@@ -321,11 +322,9 @@ def timeline(request, query: Query[TimelineSectionQuery], person_id: int = PERSO
 )
 def diary(request, query: Query[DiaryQuery], person_id: int = PERSON_ID):
     access = _open(request, person_id, Section.DIARY)
-    readings = DiaryReading.objects.filter(patient=access.patient)
-    if query.kind is not None:
-        readings = readings.filter(kind=query.kind)
+    readings = diary_readings(access, kind=query.kind)
     page = api_page(
-        readings.order_by("-measured_at", "-id"),
+        readings,
         count=readings.count(),
         page=query.page,
         page_size=query.page_size,
@@ -356,13 +355,6 @@ def diary_add(request, payload: DiaryReadingIn, person_id: int = PERSON_ID):
     return Status(201, _reading_out(reading))
 
 
-def _reading(access: RecordAccess, reading_id: int) -> DiaryReading:
-    reading = DiaryReading.objects.filter(patient=access.patient, pk=reading_id).first()
-    if reading is None:
-        raise NotFound("diary_reading_not_found", _("Такой записи в дневнике нет."))
-    return reading
-
-
 @router.get(
     "/{person_id}/diary/{reading_id}",
     response=with_problems({200: DiaryReadingOut}, 401, 404, 422),
@@ -370,7 +362,7 @@ def _reading(access: RecordAccess, reading_id: int) -> DiaryReading:
 )
 def diary_reading(request, person_id: int = PERSON_ID, reading_id: int = ENTRY_ID):
     access = _open(request, person_id, Section.DIARY)
-    return _reading_out(_reading(access, reading_id))
+    return _reading_out(diary_reading_get(access, reading_id))
 
 
 @router.delete(
