@@ -153,7 +153,7 @@ def day(request, organisation_id: int):
 
 def _mark_conflict(request, appointment: Appointment, status: str) -> None:
     """A second click, or a colleague was faster: say what the appointment is now."""
-    current = Appointment.objects.get(pk=appointment.pk)
+    current = selectors.registry_appointment(request.user, appointment.pk)
     if current.status == status:
         messages.info(
             request,
