@@ -46,7 +46,7 @@ from gorod.clinics import selectors as clinic_selectors
 from gorod.clinics.models import Attachment, Specialty
 from gorod.core import clock
 from gorod.core.channels import channel_of
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import Conflict, Forbidden, NotFound
 from gorod.core.ids import MAX_ID, valid_id
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
@@ -181,11 +181,10 @@ def _attached_clinic(request, person_id: int) -> tuple[clinic_selectors.Patient,
     patient = clinic_selectors.patient_for(request.auth, person_id)
     attachment = clinic_selectors.current_attachment(patient.person.pk)
     if attachment is None:
-        raise DomainError(
+        raise Forbidden(
             "not_attached",
             _("Пациент не прикреплён к поликлинике. Подайте заявление о прикреплении на портале."),
             field="person",
-            status=403,
         )
     return patient, attachment
 
@@ -195,7 +194,7 @@ def _check_audience(patient: clinic_selectors.Patient, *, patients: str, sex: st
     if refusal := rules.audience_refusal(
         patients, patient.age_today, specialty_sex=sex, sex=patient.person.sex
     ):
-        raise DomainError(refusal.code, refusal.message, field="specialty", status=409)
+        raise Conflict(refusal.code, refusal.message, field="specialty")
 
 
 def _specialty_id(key: str) -> int:

@@ -20,7 +20,7 @@ from gorod.clinics.models import (
     RegistrarPost,
 )
 from gorod.core.clock import local_now
-from gorod.core.errors import DomainError, NotFound, RuleError
+from gorod.core.errors import Forbidden, NotFound, RuleError
 from gorod.core.ids import valid_id
 
 
@@ -104,7 +104,7 @@ def bookable_patient_for(actor, person_id: int) -> Patient:
     """`patient_for`, refused with `not_guardian` when the relation does not allow booking."""
     patient = patient_for(actor, person_id)
     if refusal := patient.refusal:
-        raise DomainError(refusal.code, refusal.message, field="person", status=403)
+        raise Forbidden(refusal.code, refusal.message, field="person")
     return patient
 
 

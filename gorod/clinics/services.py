@@ -22,15 +22,15 @@ from gorod.clinics import rules, selectors
 from gorod.clinics.models import Attachment, AttachmentApplication
 from gorod.core import clock
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError, RuleError
+from gorod.core.errors import Conflict, DomainError, Forbidden, RuleError
 from gorod.notifications.services import Draft, in_every_language, messages_enqueue
 
 DECISION_TOPIC = "health.attachment_decided"
 Status = AttachmentApplication.Status
 
 
-def _refused(error: RuleError, *, field: str | None = None, status: int = 409):
-    return DomainError(error.code, error.message, field=field, status=status)
+def _refused(error: RuleError, *, field: str | None = None, kind: type[DomainError] = Conflict):
+    return kind(error.code, error.message, field=field)
 
 
 def attachment_apply(
@@ -45,7 +45,7 @@ def attachment_apply(
         patient_age=patient.age_today,
         child_age_limit=GUARDIAN_REPRESENTS_UNDER,
     ):
-        raise _refused(refusal, field="person", status=403)
+        raise _refused(refusal, field="person", kind=Forbidden)
     if reason not in AttachmentApplication.Reason.values:
         raise DomainError(
             "attachment_reason_wrong", _("Выберите основание для прикрепления."), field="reason"
@@ -92,11 +92,10 @@ def attachment_apply(
 
 
 def _pending() -> DomainError:
-    return DomainError(
+    return Conflict(
         "application_pending",
         _("Заявление о прикреплении уже подано. Дождитесь ответа поликлиники или отзовите его."),
         field="organisation",
-        status=409,
     )
 
 

@@ -6,12 +6,10 @@ clinics of the patient's age group (q=, district=), the chosen clinic's applicat
 with a button to withdraw it. The clinic's registry decides (backoffice.attachments).
 """
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,19 +19,7 @@ from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER
 from gorod.clinics import rules, selectors, services
 from gorod.clinics.forms import AttachmentApplyForm, ClinicSearchForm, StepsForm
 from gorod.core.errors import DomainError, NotFound
-
-
-def not_found_is_404(view):
-    """A selector's or service's "not found" is the 404 page: ids reveal nothing."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(error.message) from error
-
-    return wrapper
+from gorod.core.problems import status_of
 
 
 def applicants_of(actor) -> list[selectors.Patient]:
@@ -58,7 +44,6 @@ def _page_url(**query) -> str:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-@not_found_is_404
 def attach(request):
     applicants = applicants_of(request.user)
     if request.method == "POST":
@@ -74,11 +59,11 @@ def attach(request):
                 reason=data["reason"],
             )
         except NotFound:
-            raise
+            raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
         except DomainError as error:
             # The clinic and the person are hidden fields: their refusal goes above the form.
             form.add_error("reason" if error.field == "reason" else None, str(error.message))
-            return _page(request, applicants, data["person"], form=form, status=error.status)
+            return _page(request, applicants, data["person"], form=form, status=status_of(error))
         messages.success(
             request,
             _("Заявление отправлено в поликлинику. Ответ придёт в уведомлениях кабинета."),
@@ -141,14 +126,13 @@ def _page(request, applicants, person_id, *, form=None, status=200):
 
 @login_required
 @require_POST
-@not_found_is_404
 def attach_withdraw(request, application_id: int):
     try:
         application = services.attachment_withdraw(
             actor=request.user, application_id=application_id
         )
     except NotFound:
-        raise
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("health:attach")

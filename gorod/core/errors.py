@@ -1,9 +1,10 @@
 """Domain errors: one family of exceptions that every layer understands.
 
 A service raises `DomainError(code, message, field=...)` or one of its kinds (`Invalid`,
-`Conflict`, `Forbidden`, `Gone`, `Throttled`, `NotFound`): what went wrong in the domain's
-words. The doors choose the HTTP status from the kind (`gorod.core.problems.status_of`): the
-API answers problem+json with the stable `code`, a web form shows `message` next to `field`.
+`Conflict`, `Unauthenticated`, `Forbidden`, `Gone`, `Throttled`, `NotFound`): what went
+wrong in the domain's words. The doors choose the HTTP status from the kind
+(`gorod.core.problems.status_of`): the API answers problem+json with the stable `code`, a
+web form shows `message` next to `field`.
 """
 
 from django.utils.functional import Promise
@@ -12,15 +13,12 @@ from django.utils.functional import Promise
 class DomainError(Exception):
     """A refusal the user can act on; `code` is stable and machine-readable."""
 
-    status = 400
-
     def __init__(
         self,
         code: str,
         message: str | Promise,
         *,
         field: str | None = None,
-        status: int | None = None,
         details: dict | None = None,
     ) -> None:
         super().__init__(str(message))
@@ -30,8 +28,6 @@ class DomainError(Exception):
         # Extra members of the problem+json body, e.g. the list of meters a bulk
         # submission failed on.
         self.details = details or {}
-        if status is not None:
-            self.status = status
 
 
 class Invalid(DomainError):
@@ -40,6 +36,10 @@ class Invalid(DomainError):
 
 class Conflict(DomainError):
     """The input is fine but the state forbids it now (the slot is taken, already cancelled)."""
+
+
+class Unauthenticated(DomainError):
+    """Nobody is signed in where someone must be (an anonymous look at a medical record)."""
 
 
 class Forbidden(DomainError):
@@ -65,8 +65,6 @@ class RuleError(Exception):
 
 class NotFound(DomainError):
     """The object does not exist or lies outside the actor's scope (no existence leak)."""
-
-    status = 404
 
 
 def show_on_form(form, error: DomainError) -> None:

@@ -33,6 +33,7 @@ STATUS_OF_KIND: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
     errors.Invalid: 422,
     errors.Conflict: 409,
+    errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.Gone: 410,
     errors.Throttled: 429,
@@ -44,7 +45,7 @@ def status_of(error: errors.DomainError) -> int:
     for kind in type(error).__mro__:
         if kind in STATUS_OF_KIND:
             return STATUS_OF_KIND[kind]
-    return error.status
+    return 400
 
 
 def problem_response(

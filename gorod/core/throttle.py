@@ -29,9 +29,6 @@ class FailureThrottle:
             raise Throttled(
                 "too_many_attempts",
                 str(self.refusal) or _("Слишком много неудачных попыток. Попробуйте через час."),
-                # Only for health's doors, which still read `error.status` until their pass;
-                # every other door asks gorod.core.problems.status_of.
-                status=429,
             )
 
     def failed(self, account_id: int) -> None:

@@ -7,11 +7,10 @@ first, a record the reader may not see is the 404 page.
 import json
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
-from gorod.core.errors import NotFound
 from gorod.fhir.resources.booking import MIME_TYPE
 from gorod.fhir.selectors.record import record_bundle
 from gorod.medrecord import documents
@@ -35,8 +34,6 @@ def _download(request, person_id: int, render, *, content_type: str, suffix: str
         access = _open(request, person_id)
     except NotSignedIn:
         return redirect_to_login(request.get_full_path())
-    except NotFound as error:
-        raise Http404(error.message) from error
     response = HttpResponse(render(request, access), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="record-{person_id}.{suffix}"'
     response["Cache-Control"] = "private, no-store"

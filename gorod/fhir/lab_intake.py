@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gorod.core.errors import DomainError
+from gorod.core.problems import status_of
 from gorod.fhir.resources import booking as resources
 from gorod.fhir.search import FhirError
 from gorod.fhir.views import caller, fhir_response, outcome_response
@@ -29,12 +30,12 @@ ERROR_CODES = f"{resources.CODE_SYSTEM_BASE}/lab-intake-error"
 
 def _refusal(error: DomainError) -> HttpResponse:
     body = resources.operation_outcome(
-        "invalid" if error.status == 400 else "processing",
+        "invalid" if status_of(error) == 400 else "processing",
         str(error.message),
         expression=error.field,
     )
     body["issue"][0]["details"] = {"coding": [{"system": ERROR_CODES, "code": error.code}]}
-    return fhir_response(body, status=error.status)
+    return fhir_response(body, status=status_of(error))
 
 
 def _laboratory(request: HttpRequest):

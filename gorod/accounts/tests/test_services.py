@@ -7,6 +7,7 @@ from gorod.accounts.models import ApiToken, Guardianship, Person, User
 from gorod.accounts.tests.factories import TEST_PASSWORD, ChildFactory, PersonFactory
 from gorod.core.errors import DomainError
 from gorod.core.models import AuditEvent
+from gorod.core.problems import status_of
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +210,7 @@ def test_api_token_of_someone_else_is_not_found():
     token, _ = services.api_token_create(actor=owner.user, name="t")
     with pytest.raises(DomainError) as refused:
         services.api_token_revoke(actor=stranger.user, token_id=token.pk)
-    assert refused.value.status == 404
+    assert status_of(refused.value) == 404
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
 
 

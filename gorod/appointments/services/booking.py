@@ -11,7 +11,7 @@ Locks are taken in one order everywhere: person, then slots in primary-key order
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,13 +22,14 @@ from gorod.analytics.services import usage_record
 from gorod.appointments import rules
 from gorod.appointments.models import REGISTRY_CHANNEL, Appointment, Referral, Slot
 from gorod.appointments.selectors import booking as selectors
+from gorod.appointments.selectors import desk as desk_selectors
 from gorod.appointments.selectors.board import board_touched
 from gorod.clinics import rules as clinic_rules
 from gorod.clinics import selectors as clinic_selectors
 from gorod.clinics.services import lock_person
 from gorod.core import clock
-from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError
+from gorod.core.audit import audit_read, audit_record
+from gorod.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gorod.core.ids import valid_id
 
 
@@ -40,18 +41,19 @@ class BookingResult:
     use_id: object | None
 
 
-def _refusal(error: rules.RuleError, *, status: int = 409, field: str | None = None):
-    return DomainError(error.code, error.message, field=field, status=status)
+def _refusal(
+    error: rules.RuleError, *, kind: type[DomainError] = Conflict, field: str | None = None
+):
+    return kind(error.code, error.message, field=field)
 
 
 def _slot_taken(slot: Slot, *, now: datetime) -> DomainError:
     """`slot_taken` with the nearest free slots, read after the failed transaction."""
     alternatives = selectors.alternatives_to(slot, now=now)
-    return DomainError(
+    return Conflict(
         "slot_taken",
         _("Это время уже занято. Выберите другое."),
         field="slot",
-        status=409,
         details={
             "alternatives": [
                 {
@@ -149,7 +151,8 @@ def _check_booking(
     )
     if refusal is not None:
         field = "referral" if refusal.code.startswith("referral") else "slot"
-        raise _refusal(refusal, field=field, status=403 if refusal.code == "not_attached" else 409)
+        kind = Forbidden if refusal.code == "not_attached" else Conflict
+        raise _refusal(refusal, field=field, kind=kind)
 
 
 def _replay(slot: Slot, patient: Person) -> Appointment | None:
@@ -209,10 +212,9 @@ def _book(
     except IntegrityError as error:
         # The rules above read under the patient's lock, so only a bug gets here; the
         # index that held names the rule.
-        raise DomainError(
+        raise Conflict(
             "booking_conflict",
             _("Запись не сохранена: она противоречит другой записи. Обновите страницу."),
-            status=409,
         ) from error
     audit_record(
         actor=actor,
@@ -293,9 +295,7 @@ def appointment_book_by_registry(
     if referral_id is not None:
         referral = Referral.objects.filter(pk=referral_id, person=patient).first()
         if referral is None:
-            raise DomainError(
-                "referral_not_found", _("Направление не найдено."), field="referral", status=404
-            )
+            raise NotFound("referral_not_found", _("Направление не найдено."), field="referral")
     with transaction.atomic():
         lock_person(patient.pk)
         appointment = _book(
@@ -330,11 +330,10 @@ def appointment_reschedule(
         if refusal := rules.cancel_refusal(status=current.status, start=current.start, now=now):
             raise _refusal(refusal)
         if slot.specialty_id != current.specialty_id:
-            raise DomainError(
+            raise Conflict(
                 "reschedule_other_specialty",
                 _("Перенести запись можно только к врачу той же специальности."),
                 field="slot",
-                status=409,
             )
         moved = _book(
             actor=actor,
@@ -362,7 +361,7 @@ def _cancel_row(appointment: Appointment, *, actor, reason: str, now: datetime) 
         updated_at=now,
     )
     if not changed:
-        raise DomainError("not_cancellable", _("Эту запись уже нельзя отменить."), status=409)
+        raise Conflict("not_cancellable", _("Эту запись уже нельзя отменить."))
     _release(appointment, now=now)
 
 
@@ -389,13 +388,31 @@ def appointment_cancel(
     return appointment
 
 
+def patient_look_up(
+    *, actor, organisation_id: int, oms_policy: str, birth_date: date
+) -> Person | None:
+    """The registry finds a patient by policy number and birth date at a clinic's desk.
+
+    Who looked up whom is recorded, found or not: a policy number is a key to a person's
+    medical appointments.
+    """
+    person = desk_selectors.patient_by_policy(oms_policy=oms_policy, birth_date=birth_date)
+    audit_read(
+        actor=actor,
+        action="health.patient_lookup",
+        target=person,
+        organisation=organisation_id,
+        found=person is not None,
+    )
+    return person
+
+
 def _require_registrar(actor, *, organisation_id: int) -> None:
     """A registrar works at the desks of the clinics they are posted to, no other."""
     if not clinic_selectors.is_registrar_of(actor, organisation_id):
-        raise DomainError(
+        raise Forbidden(
             "not_a_registrar",
             _("Это действие доступно только регистратуре этой поликлиники."),
-            status=403,
         )
 
 
@@ -425,10 +442,9 @@ def appointment_mark(
             **fields
         )
         if not changed:
-            raise DomainError(
+            raise Conflict(
                 "status_changed",
                 _("Статус записи только что изменился. Обновите страницу."),
-                status=409,
             )
         if status == Appointment.Status.ENTERED_IN_ERROR:
             _release(appointment, now=now)

@@ -37,7 +37,7 @@ from gorod.clinics import selectors as clinic_selectors
 from gorod.clinics.models import PractitionerRole
 from gorod.core import clock
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import Conflict, DomainError, Forbidden, NotFound
 from gorod.core.ids import valid_id
 from gorod.notifications.services import Draft, in_every_language, messages_enqueue
 
@@ -413,10 +413,9 @@ def _role_for(actor, role_id: int) -> PractitionerRole:
     if role is None:
         raise NotFound("role_not_found", _("Врач не найден."), field="role")
     if not clinic_selectors.is_registrar_of(actor, role.organisation_id):
-        raise DomainError(
+        raise Forbidden(
             "not_a_registrar",
             _("Это действие доступно только регистратуре этой поликлиники."),
-            status=403,
         )
     return role
 
@@ -470,7 +469,7 @@ def _overlap_refusal(role: PractitionerRole, pattern: rules.WorkingPattern, *, e
         others = others.exclude(pk=excluding)
     for other in others:
         if other.weekday_numbers & pattern.weekdays:
-            return DomainError(
+            return Conflict(
                 "schedule_overlap",
                 _(
                     "Это расписание пересекается с другим расписанием врача (%(other)s, с "
@@ -478,7 +477,6 @@ def _overlap_refusal(role: PractitionerRole, pattern: rules.WorkingPattern, *, e
                 )
                 % {"other": other, "since": other.valid_from.strftime("%d.%m.%Y")},
                 field="valid_from",
-                status=409,
             )
     return None
 
@@ -557,6 +555,46 @@ def _plain(value) -> object:
     return value.isoformat() if isinstance(value, date | time) else value
 
 
+def _schedule_to_save(role: PractitionerRole, schedule_id: int | None) -> Schedule:
+    """A new schedule of the role, or the role's schedule being changed (not found if not its)."""
+    if schedule_id is None:
+        return Schedule(role=role)
+    schedule = (
+        Schedule.objects.filter(pk=schedule_id, role=role).first()
+        if valid_id(schedule_id)
+        else None
+    )
+    if schedule is None:
+        raise NotFound("schedule_not_found", _("Расписание не найдено."))
+    return schedule
+
+
+def _apply_pattern(schedule: Schedule, pattern: rules.WorkingPattern) -> None:
+    schedule.valid_from, schedule.valid_until = pattern.valid_from, pattern.valid_until
+    schedule.weekdays = ",".join(str(day) for day in sorted(pattern.weekdays))
+    schedule.day_start, schedule.day_end = pattern.day_start, pattern.day_end
+    schedule.break_start, schedule.break_end = pattern.break_start, pattern.break_end
+    schedule.slot_minutes = pattern.slot_minutes
+    schedule.online_percent = pattern.online_percent
+    schedule.save()
+
+
+def _fit_slots_to_changed(schedule: Schedule, *, actor, now: datetime) -> tuple[int, list[int]]:
+    """After a change: close the future slots that no longer fit, re-mark the online share.
+
+    Returns how many slots closed and the ids of the appointments cancelled with them.
+    """
+    unfit, online_on, online_off = _unfit_slots(schedule, now=now)
+    closed, cancelled = _close_slots(
+        unfit, actor=actor, reason=Appointment.Reason.SCHEDULE_CHANGED, now=now
+    )
+    board_touched(schedule.role.organisation_id, schedule.role.specialty_id)
+    for ids, online in ((online_on, True), (online_off, False)):
+        if ids:
+            Slot.objects.filter(pk__in=ids).update(online=online, updated_at=now)
+    return closed, cancelled
+
+
 def schedule_save(
     *,
     actor,
@@ -596,36 +634,15 @@ def schedule_save(
         raise refusal
     with transaction.atomic():
         _lock_roles([role.pk])
-        schedule = Schedule(role=role)
-        if schedule_id is not None:
-            schedule = (
-                Schedule.objects.filter(pk=schedule_id, role=role).first()
-                if valid_id(schedule_id)
-                else None
-            )
-            if schedule is None:
-                raise NotFound("schedule_not_found", _("Расписание не найдено."))
+        schedule = _schedule_to_save(role, schedule_id)
         if refusal := _overlap_refusal(role, pattern, excluding=schedule.pk):
             raise refusal
         created = schedule.pk is None
         before = {name: _plain(getattr(schedule, name, None)) for name in SCHEDULE_FIELDS}
-        schedule.valid_from, schedule.valid_until = valid_from, valid_until
-        schedule.weekdays = ",".join(str(day) for day in sorted(pattern.weekdays))
-        schedule.day_start, schedule.day_end = day_start, day_end
-        schedule.break_start, schedule.break_end = break_start, break_end
-        schedule.slot_minutes = pattern.slot_minutes
-        schedule.online_percent = online_percent
-        schedule.save()
+        _apply_pattern(schedule, pattern)
         closed, cancelled = 0, []
         if not created:
-            unfit, online_on, online_off = _unfit_slots(schedule, now=now)
-            closed, cancelled = _close_slots(
-                unfit, actor=actor, reason=Appointment.Reason.SCHEDULE_CHANGED, now=now
-            )
-            board_touched(schedule.role.organisation_id, schedule.role.specialty_id)
-            for ids, online in ((online_on, True), (online_off, False)):
-                if ids:
-                    Slot.objects.filter(pk__in=ids).update(online=online, updated_at=now)
+            closed, cancelled = _fit_slots_to_changed(schedule, actor=actor, now=now)
         opened = slots_open(now=now, role_ids=[role.pk])
         notified = _notify_cancelled(cancelled, now=now)
         after = {name: _plain(getattr(schedule, name)) for name in SCHEDULE_FIELDS}

@@ -40,7 +40,13 @@ def test_citizen_books_moves_and_cancels_through_the_pages(
     staff(clinic, "cardiologist")
     page.goto(f"{live_server.url}/accounts/login/")
     sign_in(page, login=clinic.patient.user.email, password=TEST_PASSWORD)
+    appointment = _book_in_four_steps(page, live_server, clinic, screenshot)
+    _download_it_and_move_it(page, appointment, clinic, screenshot)
+    _book_the_child_when_the_time_is_taken(page, live_server, clinic, childs_slots, screenshot)
+    _cancel_the_childs(page, live_server, clinic, screenshot)
 
+
+def _book_in_four_steps(page, live_server, clinic, screenshot) -> Appointment:
     # The cabinet leads to the service.
     page.goto(f"{live_server.url}/cabinet/")
     page.locator("main .card-grid").get_by_role("link", name=re.compile("Запись к врачу")).click()
@@ -92,7 +98,10 @@ def test_citizen_books_moves_and_cancels_through_the_pages(
     assert appointment.start == datetime(2026, 12, 2, 9, 15, tzinfo=MOSCOW)
     assert_accessible(page, "appointment booked")
     both_widths(page, screenshot, "health-booked")
+    return appointment
 
+
+def _download_it_and_move_it(page, appointment, clinic, screenshot):
     # The calendar file.
     with page.expect_download() as download:
         page.locator("main").get_by_role("link", name=re.compile("Добавить в календарь")).click()
@@ -112,6 +121,8 @@ def test_citizen_books_moves_and_cancels_through_the_pages(
     moved = Appointment.objects.get(person=clinic.patient, status="booked")
     assert moved.slot == clinic.slots[0]
 
+
+def _book_the_child_when_the_time_is_taken(page, live_server, clinic, childs_slots, screenshot):
     # The child: the time chosen is taken before the click, one of those offered is booked.
     page.goto(f"{live_server.url}/health/book/?person={clinic.child.pk}")
     page.locator("main").get_by_role("link", name=re.compile("Участковый педиатр")).click()
@@ -134,6 +145,8 @@ def test_citizen_books_moves_and_cancels_through_the_pages(
     submit(page, offered.first)
     assert Appointment.objects.get(person=clinic.child).slot == childs_slots[1]
 
+
+def _cancel_the_childs(page, live_server, clinic, screenshot):
     # "Мои записи" with both, then a cancellation.
     page.goto(f"{live_server.url}/health/")
     assert page.locator(".appointment-card").count() == 2

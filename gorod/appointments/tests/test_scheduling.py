@@ -24,6 +24,7 @@ from gorod.clinics.tests.factories import (
 )
 from gorod.core.errors import DomainError
 from gorod.core.models import AuditEvent
+from gorod.core.problems import status_of
 from gorod.core.tests.races import race
 from gorod.notifications.models import Message
 
@@ -247,14 +248,14 @@ def test_only_the_clinics_registrar_edits_its_schedules(clinic, eye_doctor):
     stranger = make_registrar(OrganisationFactory())
     with pytest.raises(DomainError) as refusal:
         schedule_save(actor=stranger, role_id=eye_doctor.pk, now=NOW, **PATTERN)
-    assert (refusal.value.code, refusal.value.status) == ("not_a_registrar", 403)
+    assert (refusal.value.code, status_of(refusal.value)) == ("not_a_registrar", 403)
     citizen = clinic.patient.user
     with pytest.raises(DomainError) as refusal:
         schedule_save(actor=citizen, role_id=eye_doctor.pk, now=NOW, **PATTERN)
     assert refusal.value.code == "not_a_registrar"
     with pytest.raises(DomainError) as refusal:
         schedule_save(actor=stranger, role_id=10**9, now=NOW, **PATTERN)
-    assert (refusal.value.code, refusal.value.status) == ("role_not_found", 404)
+    assert (refusal.value.code, status_of(refusal.value)) == ("role_not_found", 404)
 
 
 @pytest.mark.parametrize(
@@ -281,7 +282,7 @@ def test_a_schedule_that_cannot_work_is_refused_at_its_field(registrar, eye_doct
 def test_two_schedules_may_not_claim_the_same_hours(registrar, clinic):
     with pytest.raises(DomainError) as refusal:
         schedule_save(actor=registrar, role_id=clinic.therapist.pk, now=NOW, **PATTERN)
-    assert (refusal.value.code, refusal.value.status) == ("schedule_overlap", 409)
+    assert (refusal.value.code, status_of(refusal.value)) == ("schedule_overlap", 409)
     saturday = {**PATTERN, "weekdays": [6]}
     assert schedule_save(actor=registrar, role_id=clinic.therapist.pk, now=NOW, **saturday).created
 
@@ -295,7 +296,7 @@ def test_a_schedule_of_another_doctor_is_not_found(registrar, clinic, eye_doctor
             now=NOW,
             **PATTERN,
         )
-    assert (refusal.value.code, refusal.value.status) == ("schedule_not_found", 404)
+    assert (refusal.value.code, status_of(refusal.value)) == ("schedule_not_found", 404)
 
 
 def therapist_pattern(clinic, **change):

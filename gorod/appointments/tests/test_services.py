@@ -11,6 +11,7 @@ from gorod.appointments.tests.factories import ReferralFactory, ScheduleFactory
 from gorod.appointments.tests.fixtures import MOSCOW, NOW, make_slots
 from gorod.clinics.tests.factories import AttachmentFactory, RoleFactory, specialty
 from gorod.core.errors import DomainError, NotFound
+from gorod.core.problems import status_of
 
 
 def _book(clinic, slot, *, person=None, **options):
@@ -160,4 +161,4 @@ def test_a_guardian_of_a_fifteen_year_old_hears_not_guardian(clinic):
     with pytest.raises(DomainError) as refusal:
         _book(clinic, clinic.slots[0], person=clinic.child)
     assert refusal.value.code == "not_guardian"
-    assert refusal.value.status == 403
+    assert status_of(refusal.value) == 403

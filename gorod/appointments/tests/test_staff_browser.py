@@ -90,7 +90,11 @@ def test_registrar_marks_books_and_edits_schedules_and_every_page_passes_axe(
     assert "пришёл" in page.locator("tr", has_text="Алексеева").inner_text()
     assert_accessible(page, "day list after a mark")
     assert Appointment.objects.get(person__last_name="Алексеева").status == "arrived"
+    _find_a_newcomer_and_book_by_referral(page, base, newcomer, screenshot)
+    _schedules_refuse_bad_input(page, base, screenshot)
 
+
+def _find_a_newcomer_and_book_by_referral(page, base, newcomer, screenshot):
     page.goto(f"{base}/book/")
     assert_accessible(page, "booking: find a patient")
     form = page.locator("main form", has_text="Номер полиса ОМС")
@@ -134,6 +138,8 @@ def test_registrar_marks_books_and_edits_schedules_and_every_page_passes_axe(
     assert "Кардиолог" in page.locator(".messages").inner_text()
     assert Appointment.objects.filter(person=newcomer).count() == 2
 
+
+def _schedules_refuse_bad_input(page, base, screenshot):
     page.goto(f"{base}/schedules/")
     assert_accessible(page, "schedules")
     both_widths(page, screenshot, "health-staff-schedules")

@@ -29,10 +29,10 @@ from gorod.appointments.services import booking as services
 from gorod.clinics import selectors as clinic_selectors
 from gorod.clinics.forms import Choice, StepsForm
 from gorod.clinics.models import PractitionerRole
-from gorod.clinics.views import not_found_is_404
 from gorod.core import clock
 from gorod.core.channels import channel_of
 from gorod.core.errors import DomainError, NotFound, show_on_form
+from gorod.core.problems import status_of
 from gorod.feedback.selectors import rated_service
 
 # The use recorded by the last booking or move, carried over the redirect to offer its rating.
@@ -91,7 +91,6 @@ def appointments(request):
 
 @login_required
 @require_safe
-@not_found_is_404
 def appointment_detail(request, appointment_id: int):
     appointment = selectors.appointment_for(request.user, appointment_id)
     appointment.changeable = _changeable(appointment, timezone.now())
@@ -109,7 +108,6 @@ def appointment_detail(request, appointment_id: int):
 
 @login_required
 @require_safe
-@not_found_is_404
 def calendar_file(request, appointment_id: int):
     appointment = selectors.appointment_for(request.user, appointment_id)
     response = HttpResponse(
@@ -121,7 +119,6 @@ def calendar_file(request, appointment_id: int):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-@not_found_is_404
 def cancel(request, appointment_id: int):
     appointment = selectors.appointment_for(request.user, appointment_id)
     refusal = rules.cancel_refusal(
@@ -134,9 +131,9 @@ def cancel(request, appointment_id: int):
                 actor=request.user, appointment_id=appointment.pk, channel=channel_of(request)
             )
         except NotFound:
-            raise
+            raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
         except DomainError as error:
-            refusal, status = error, error.status
+            refusal, status = error, status_of(error)
         else:
             messages.success(
                 request, _("Запись отменена. Это время теперь могут занять другие пациенты.")
@@ -248,7 +245,6 @@ def _slot_in(slot_id: int, *, organisation_id: int, specialty_id: int) -> Slot:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-@not_found_is_404
 def book(request):
     if request.method == "POST":
         return _book_submit(request)
@@ -338,10 +334,24 @@ def _book_step(
     slot = _slot_in(
         choice.slot, organisation_id=attachment.organisation_id, specialty_id=specialty.pk
     )
+    _confirm_step(context, person_id, slot, usable=usable, form=form, refusal=refusal)
+    return render(request, "appointments/book_confirm.html", context, status=status)
+
+
+def _confirm_step(
+    context: dict,
+    person_id: int,
+    slot: Slot,
+    *,
+    usable: list,
+    form: BookForm | None,
+    refusal: DomainError | None,
+) -> None:
+    """The last step's context: the chosen time, the refusal with its offer, the form."""
     refusal, alternatives = _refusal_with_offer(slot, refusal)
     context["urls"]["slots"] = _book_url(
         person=person_id,
-        specialty=specialty.pk,
+        specialty=slot.specialty_id,
         day=slot.start.astimezone(clock.city_zone()).date(),
     )
     context.update(
@@ -358,7 +368,6 @@ def _book_step(
             }
         ),
     )
-    return render(request, "appointments/book_confirm.html", context, status=status)
 
 
 def _book_submit(request):
@@ -376,12 +385,12 @@ def _book_submit(request):
             channel=channel_of(request),
         )
     except NotFound:
-        raise
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         show_on_form(form, error)  # which takes the field at fault out of cleaned_data
         slot = selectors.slot_get(slot_id)
         choice = Choice(person=person_id, specialty=slot.specialty_id, slot=slot.pk)
-        return _book_step(request, choice, form=form, refusal=error, status=error.status)
+        return _book_step(request, choice, form=form, refusal=error, status=status_of(error))
     _remember_use(request, result)
     if result.created:
         messages.success(request, _("Готово: вы записаны на приём."))
@@ -392,7 +401,6 @@ def _book_submit(request):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-@not_found_is_404
 def reschedule(request, appointment_id: int):
     appointment = selectors.appointment_for(request.user, appointment_id)
     if request.method == "GET" or request.method == "HEAD":
@@ -410,12 +418,12 @@ def reschedule(request, appointment_id: int):
             channel=channel_of(request),
         )
     except NotFound:
-        raise
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         show_on_form(form, error)
         choice = Choice(slot=slot_id)
         return _reschedule_page(
-            request, appointment, choice, form=form, refusal=error, status=error.status
+            request, appointment, choice, form=form, refusal=error, status=status_of(error)
         )
     _remember_use(request, result)
     messages.success(request, _("Запись перенесена. Прежнее время освобождено."))

@@ -43,8 +43,8 @@ from gorod.clinics import services as attachment
 from gorod.clinics.forms import AttachmentDecisionForm
 from gorod.clinics.models import Organisation
 from gorod.core import clock
-from gorod.core.audit import audit_record
 from gorod.core.errors import DomainError, NotFound, show_on_form
+from gorod.core.problems import status_of
 
 # The nearest free slots offered when no day is chosen.
 NEAREST_SLOTS = 20
@@ -56,10 +56,7 @@ MARK_LABELS = {
 
 
 def _clinic(request, organisation_id: int) -> Organisation:
-    try:
-        return selectors.clinic_for(request.user, organisation_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return selectors.clinic_for(request.user, organisation_id)
 
 
 def _today() -> date:
@@ -86,11 +83,11 @@ def _submit(form, write):
         return None, 400
     try:
         return write(dict(form.cleaned_data)), 200
-    except NotFound as error:
-        raise Http404(error.message) from error
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         show_on_form(form, error)
-        return None, error.status
+        return None, status_of(error)
 
 
 def marks_for(appointment: Appointment, *, now: datetime) -> list[tuple[str, str]]:
@@ -156,7 +153,7 @@ def day(request, organisation_id: int):
 
 def _mark_conflict(request, appointment: Appointment, status: str) -> None:
     """A second click, or a colleague was faster: say what the appointment is now."""
-    current = Appointment.objects.get(pk=appointment.pk)
+    current = selectors.registry_appointment(request.user, appointment.pk)
     if current.status == status:
         messages.info(
             request,
@@ -174,10 +171,7 @@ def _mark_conflict(request, appointment: Appointment, status: str) -> None:
 @login_required
 @require_POST
 def appointment_mark(request, appointment_id: int):
-    try:
-        appointment = selectors.registry_appointment(request.user, appointment_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    appointment = selectors.registry_appointment(request.user, appointment_id)
     default = reverse("health_staff:day", args=[appointment.organisation_id])
     default += f"?day={_local(appointment.start).date():%Y-%m-%d}"
     form = MarkForm(request.POST)
@@ -284,15 +278,8 @@ def _find_patient(request, clinic: Organisation, here: str):
             _book_page(request, clinic, search=search),
             status=400,
         )
-    person = selectors.patient_by_policy(**search.cleaned_data)
-    # Who looked up whom at the desk is recorded, found or not: a policy number is a key
-    # to a person's medical appointments.
-    audit_record(
-        actor=request.user,
-        action="health.patient_lookup",
-        target=person,
-        organisation=clinic.pk,
-        found=person is not None,
+    person = booking.patient_look_up(
+        actor=request.user, organisation_id=clinic.pk, **search.cleaned_data
     )
     if person is None:
         search.add_error(
@@ -441,10 +428,7 @@ def schedule_edit(request, organisation_id: int, schedule_id: int | None = None)
     clinic = _clinic(request, organisation_id)
     schedule = None
     if schedule_id is not None:
-        try:
-            schedule = selectors.schedule_for(request.user, schedule_id)
-        except NotFound as error:
-            raise Http404(error.message) from error
+        schedule = selectors.schedule_for(request.user, schedule_id)
         if schedule.role.organisation_id != clinic.pk:
             raise Http404
     form = ScheduleForm(
@@ -525,10 +509,7 @@ def attachments(request, organisation_id: int):
 @login_required
 @require_POST
 def attachment_decide(request, application_id: int):
-    try:
-        application = attachment_selectors.desk_application(request.user, application_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    application = attachment_selectors.desk_application(request.user, application_id)
     clinic = application.organisation
     form = AttachmentDecisionForm(request.POST, prefix=f"a{application.pk}")
     if not form.is_valid():
@@ -540,15 +521,15 @@ def attachment_decide(request, application_id: int):
             confirm=form.cleaned_data["decision"] == "confirm",
             decline_reason=form.cleaned_data["decline_reason"],
         )
-    except NotFound as error:
-        raise Http404(error.message) from error
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         if error.code == "application_decided":  # a colleague, or the applicant, was first
             messages.info(request, str(error.message))
             return redirect("health_staff:attachments", clinic.pk)
         show_on_form(form, error)
         return _attachments_page(
-            request, clinic, failed=(application.pk, form), status=error.status
+            request, clinic, failed=(application.pk, form), status=status_of(error)
         )
     values = {"patient": decided.person.full_name}
     if decided.status == decided.Status.CONFIRMED:

@@ -10,6 +10,7 @@ from gorod.core.problems import status_of
         (errors.DomainError, 400),
         (errors.Invalid, 422),
         (errors.Conflict, 409),
+        (errors.Unauthenticated, 401),
         (errors.Forbidden, 403),
         (errors.Gone, 410),
         (errors.Throttled, 429),

@@ -44,23 +44,37 @@ def old_rows(apps) -> dict:
     """A clinic, a doctor with a slot booked by an attached patient, an ICD-10 code, and a
     group granted a permission on a health model, all as health 0008 knew them."""
     Person = apps.get_model("accounts", "Person")
+    Attachment = apps.get_model("health", "Attachment")
+    Icd10 = apps.get_model("health", "Icd10")
+
+    person = Person.objects.create(
+        last_name="Иванова", first_name="Анна", birth_date=date(1980, 5, 1)
+    )
+    role = old_doctor(apps)
+    slot, appointment = old_booking(apps, person, role)
+    attachment = Attachment.objects.create(
+        person=person, organisation=role.organisation, since=date(2026, 1, 1)
+    )
+    Icd10.objects.create(code="U99.9", name="Проверка миграции")
+    group = old_group(apps)
+    return {
+        "organisation": role.organisation.pk,
+        "role": role.pk,
+        "slot": slot.pk,
+        "appointment": appointment.pk,
+        "attachment": attachment.pk,
+        "group": group.pk,
+    }
+
+
+def old_doctor(apps):
+    """A therapist's role at a clinic with one building."""
     Organisation = apps.get_model("health", "Organisation")
     Location = apps.get_model("health", "Location")
     Specialty = apps.get_model("health", "Specialty")
     Practitioner = apps.get_model("health", "Practitioner")
     PractitionerRole = apps.get_model("health", "PractitionerRole")
-    Schedule = apps.get_model("health", "Schedule")
-    Slot = apps.get_model("health", "Slot")
-    Appointment = apps.get_model("health", "Appointment")
-    Attachment = apps.get_model("health", "Attachment")
-    Icd10 = apps.get_model("health", "Icd10")
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Permission = apps.get_model("auth", "Permission")
-    GroupThen = apps.get_model("auth", "Group")
 
-    person = Person.objects.create(
-        last_name="Иванова", first_name="Анна", birth_date=date(1980, 5, 1)
-    )
     organisation = Organisation.objects.create(
         registry_code="MIGR-1", name="Поликлиника № 1", kind="adult_polyclinic"
     )
@@ -71,7 +85,7 @@ def old_rows(apps) -> dict:
         address="ул. Тверская, 1",
     )
     practitioner = Practitioner.objects.create(last_name="Петров", first_name="Пётр")
-    role = PractitionerRole.objects.create(
+    return PractitionerRole.objects.create(
         practitioner=practitioner,
         organisation=organisation,
         location=location,
@@ -79,6 +93,14 @@ def old_rows(apps) -> dict:
             code="therapist", defaults={"name": "Терапевт", "slot_minutes": 15}
         )[0],
     )
+
+
+def old_booking(apps, person, role):
+    """The role's schedule, one of its slots, and the person's appointment in it."""
+    Schedule = apps.get_model("health", "Schedule")
+    Slot = apps.get_model("health", "Slot")
+    Appointment = apps.get_model("health", "Appointment")
+
     schedule = Schedule.objects.create(
         role=role,
         valid_from=date(2026, 11, 1),
@@ -91,25 +113,30 @@ def old_rows(apps) -> dict:
     slot = Slot.objects.create(
         schedule=schedule,
         role=role,
-        organisation=organisation,
+        organisation=role.organisation,
         specialty=role.specialty,
         start=start,
         end=start + timedelta(minutes=15),
         status="busy",
     )
-    attachment = Attachment.objects.create(
-        person=person, organisation=organisation, since=date(2026, 1, 1)
-    )
     appointment = Appointment.objects.create(
         person=person,
         slot=slot,
-        organisation=organisation,
+        organisation=role.organisation,
         specialty=role.specialty,
         start=slot.start,
         end=slot.end,
         channel="web",
     )
-    Icd10.objects.create(code="U99.9", name="Проверка миграции")
+    return slot, appointment
+
+
+def old_group(apps):
+    """A group granted the health model's permission to review emergency access."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    GroupThen = apps.get_model("auth", "Group")
+
     group = GroupThen.objects.create(name="migration-supervisors")
     group.permissions.add(
         Permission.objects.get(
@@ -117,14 +144,7 @@ def old_rows(apps) -> dict:
             codename="review_emergencyaccess",
         )
     )
-    return {
-        "organisation": organisation.pk,
-        "role": role.pk,
-        "slot": slot.pk,
-        "appointment": appointment.pk,
-        "attachment": attachment.pk,
-        "group": group.pk,
-    }
+    return group
 
 
 @pytest.mark.django_db(transaction=True)

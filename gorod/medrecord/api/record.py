@@ -20,7 +20,7 @@ from ninja import Path, Query, Router, Status
 from ninja.security import SessionAuth
 
 from gorod.accounts.auth import PersonalTokenAuth
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import Conflict
 from gorod.core.ids import MAX_ID
 from gorod.core.pagination import api_page
 from gorod.core.schemas import with_problems
@@ -58,6 +58,7 @@ from gorod.medrecord.selectors.access import (
     patient_looks,
     record_open,
 )
+from gorod.medrecord.selectors.diary import diary_reading_get, diary_readings
 from gorod.medrecord.services import certificates as certificate_services
 from gorod.medrecord.services import diary as diary_services
 from gorod.medrecord.services import entries as services
@@ -185,77 +186,77 @@ def _fields(detail, *names: str) -> dict:
     return {name: getattr(detail, name) for name in names}
 
 
-def _details(entry: Entry) -> dict:
-    """The section's own members of one entry (the others stay null)."""
+# The sections whose details are plain fields of one related row, named like the relation.
+PLAIN_DETAILS = {
+    Section.ENCOUNTERS: (
+        "encounter",
+        ("complaints", "anamnesis", "examination", "recommendations"),
+    ),
+    Section.STUDIES: ("study", ("modality", "body_site", "description", "conclusion")),
+    Section.DISCHARGES: (
+        "discharge",
+        (
+            "hospital",
+            "department",
+            "admitted_on",
+            "discharged_on",
+            "treatment",
+            "outcome",
+            "recommendations",
+        ),
+    ),
+    Section.PRESCRIPTIONS: (
+        "prescription",
+        (
+            "drug",
+            "dosage_form",
+            "dose",
+            "schedule",
+            "duration_days",
+            "valid_until",
+            "number",
+            "preferential",
+        ),
+    ),
+    Section.SICK_LEAVES: (
+        "sick_leave",
+        ("number", "starts_on", "ends_on", "employer", "cared_for"),
+    ),
+    Section.IMMUNIZATIONS: (
+        "immunization",
+        ("vaccine", "target_disease", "dose_number", "lot_number", "site"),
+    ),
+}
+
+
+def _section_details(entry: Entry) -> dict:
     section = entry.section
-    if section == Section.ENCOUNTERS:
-        details = {
-            "encounter": _fields(
-                entry.encounter, "complaints", "anamnesis", "examination", "recommendations"
-            )
-        }
-    elif section == Section.CONDITIONS:
+    if section in PLAIN_DETAILS:
+        relation, names = PLAIN_DETAILS[section]
+        return {relation: _fields(getattr(entry, relation), *names)}
+    if section == Section.CONDITIONS:
         condition = entry.condition
-        details = {
+        return {
             "condition": {
                 "code": condition.icd10_id,
                 "name": condition.icd10.name,
                 **_fields(condition, "clinical_status", "onset_on", "abated_on", "note"),
             }
         }
-    elif section == Section.LABS:
-        details = {
+    if section == Section.LABS:
+        return {
             "lab_report": _fields(
                 entry.lab_report, "laboratory", "category", "specimen", "conclusion"
             ),
             "observations": [_observation_out(item) for item in entry.observations.all()],
         }
-    elif section == Section.STUDIES:
-        details = {
-            "study": _fields(entry.study, "modality", "body_site", "description", "conclusion")
-        }
-    elif section == Section.DISCHARGES:
-        details = {
-            "discharge": _fields(
-                entry.discharge,
-                "hospital",
-                "department",
-                "admitted_on",
-                "discharged_on",
-                "treatment",
-                "outcome",
-                "recommendations",
-            )
-        }
-    elif section == Section.PRESCRIPTIONS:
-        details = {
-            "prescription": _fields(
-                entry.prescription,
-                "drug",
-                "dosage_form",
-                "dose",
-                "schedule",
-                "duration_days",
-                "valid_until",
-                "number",
-                "preferential",
-            )
-        }
-    elif section == Section.SICK_LEAVES:
-        details = {
-            "sick_leave": _fields(
-                entry.sick_leave, "number", "starts_on", "ends_on", "employer", "cared_for"
-            )
-        }
-    elif section == Section.IMMUNIZATIONS:
-        details = {
-            "immunization": _fields(
-                entry.immunization, "vaccine", "target_disease", "dose_number", "lot_number", "site"
-            )
-        }
-    else:
-        details = {"certificate": _certificate_out(entry)}
-    if section in selectors.DIAGNOSED_SECTIONS:
+    return {"certificate": _certificate_out(entry)}
+
+
+def _details(entry: Entry) -> dict:
+    """The section's own members of one entry (the others stay null)."""
+    details = _section_details(entry)
+    if entry.section in selectors.DIAGNOSED_SECTIONS:
         details["diagnoses"] = [
             {
                 "code": diagnosis.icd10_id,
@@ -321,11 +322,9 @@ def timeline(request, query: Query[TimelineSectionQuery], person_id: int = PERSO
 )
 def diary(request, query: Query[DiaryQuery], person_id: int = PERSON_ID):
     access = _open(request, person_id, Section.DIARY)
-    readings = DiaryReading.objects.filter(patient=access.patient)
-    if query.kind is not None:
-        readings = readings.filter(kind=query.kind)
+    readings = diary_readings(access, kind=query.kind)
     page = api_page(
-        readings.order_by("-measured_at", "-id"),
+        readings,
         count=readings.count(),
         page=query.page,
         page_size=query.page_size,
@@ -356,13 +355,6 @@ def diary_add(request, payload: DiaryReadingIn, person_id: int = PERSON_ID):
     return Status(201, _reading_out(reading))
 
 
-def _reading(access: RecordAccess, reading_id: int) -> DiaryReading:
-    reading = DiaryReading.objects.filter(patient=access.patient, pk=reading_id).first()
-    if reading is None:
-        raise NotFound("diary_reading_not_found", _("Такой записи в дневнике нет."))
-    return reading
-
-
 @router.get(
     "/{person_id}/diary/{reading_id}",
     response=with_problems({200: DiaryReadingOut}, 401, 404, 422),
@@ -370,7 +362,7 @@ def _reading(access: RecordAccess, reading_id: int) -> DiaryReading:
 )
 def diary_reading(request, person_id: int = PERSON_ID, reading_id: int = ENTRY_ID):
     access = _open(request, person_id, Section.DIARY)
-    return _reading_out(_reading(access, reading_id))
+    return _reading_out(diary_reading_get(access, reading_id))
 
 
 @router.delete(
@@ -458,11 +450,10 @@ def certificate_pdf(request, person_id: int = PERSON_ID, entry_id: int = ENTRY_I
     entry = selectors.entry_detail(access, Section.CERTIFICATES, entry_id)
     pdf = entry.certificate.pdf
     if entry.finalised_at is None or not pdf:
-        raise DomainError(
+        raise Conflict(
             "certificate_not_ready",
             _("Справка ещё не готова: она будет готова %(day)s.")
             % {"day": entry.certificate.ready_by.strftime("%d.%m.%Y")},
-            status=409,
         )
     if access.is_patient_side:
         certificate_services.certificate_mark_issued(access=access, entry=entry)

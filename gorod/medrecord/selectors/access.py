@@ -23,16 +23,14 @@ from django.utils.translation import gettext as _
 from gorod.accounts.models import Person
 from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER, age_on
 from gorod.core.clock import local_now
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import NotFound, Unauthenticated
 from gorod.core.ids import valid_id
 from gorod.medrecord import rules as record_rules
 from gorod.medrecord.models.record import AccessLogEntry
 
 
-class NotSignedIn(DomainError):
+class NotSignedIn(Unauthenticated):
     """An anonymous look: the pages send the reader to sign in, the API answers 401."""
-
-    status = 401
 
 
 def record_not_found() -> NotFound:

@@ -18,7 +18,7 @@ from gorod.accounts import rules as account_rules
 from gorod.appointments.selectors.desk import patient_by_policy
 from gorod.clinics.models import Practitioner, PractitionerRole
 from gorod.core.audit import audit_record
-from gorod.core.errors import DomainError, NotFound
+from gorod.core.errors import Forbidden, Invalid, NotFound
 from gorod.core.throttle import FailureThrottle
 from gorod.medrecord import rules as record_rules
 from gorod.medrecord.models.oversight import EmergencyAccess
@@ -53,7 +53,7 @@ def emergency_open(
     practitioner = _practitioner(actor)
     reason = reason.strip()
     if refusal := record_rules.emergency_reason_refusal(reason):
-        raise DomainError(refusal.code, refusal.message, field="reason", status=422)
+        raise Invalid(refusal.code, refusal.message, field="reason")
     clinic_ids = sorted(
         set(
             PractitionerRole.objects.filter(practitioner=practitioner, active=True).values_list(
@@ -63,10 +63,9 @@ def emergency_open(
     )
     if not clinic_ids:
         # Nobody would review it: an emergency look is a clinic doctor's act.
-        raise DomainError(
+        raise Forbidden(
             "emergency_no_clinic",
             _("Экстренный доступ открывает врач поликлиники, а вы не числитесь ни в одной."),
-            status=403,
         )
     EMERGENCY_LOOKUP_THROTTLE.check(actor.pk)
     policy = account_rules.digits_only(oms_policy or "")
@@ -146,10 +145,9 @@ def emergency_review(*, actor, grant_id, note: str = "") -> EmergencyAccess:
     """
     grant = emergency_access_for_review(actor, grant_id)
     if grant.practitioner.user_id == actor.pk:
-        raise DomainError(
+        raise Forbidden(
             "emergency_own_review",
             _("Свой экстренный доступ разбирает другой руководитель."),
-            status=403,
         )
     with transaction.atomic():
         reviewed = EmergencyAccess.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(

@@ -25,7 +25,7 @@ from gorod.appointments.models import Appointment
 from gorod.clinics.models import Organisation, Practitioner
 from gorod.core.audit import audit_record
 from gorod.core.clock import local_now
-from gorod.core.errors import DomainError
+from gorod.core.errors import Conflict, DomainError, Forbidden
 from gorod.medrecord import rules as record_rules
 from gorod.medrecord.models.record import (
     Diagnosis,
@@ -52,8 +52,8 @@ PATIENT_ROLES = ("self", "guardian", "delegate")
 DIARY_ROLES = ("self", "guardian")
 
 
-def _forbidden(code: str, message) -> DomainError:
-    return DomainError(code, message, status=403)
+def _forbidden(code: str, message) -> Forbidden:
+    return Forbidden(code, message)
 
 
 def _doctor_of(actor) -> Practitioner:
@@ -288,8 +288,13 @@ def encounter_record(
     examination: str,
     recommendations: str,
     diagnoses: list[tuple[str, str, str]],
+    sign: bool = False,
 ) -> Entry:
-    """Write the draft protocol and its diagnoses ((ICD-10 code, kind, comment))."""
+    """Write the draft protocol and its diagnoses ((ICD-10 code, kind, comment)).
+
+    With `sign`, the protocol is also signed: saved and signed together or not at all, so
+    a refused signature leaves the draft as it was.
+    """
     entry = _draft(actor, entry, section=Section.ENCOUNTERS)
     note = EncounterNote(
         entry=entry,
@@ -307,6 +312,8 @@ def encounter_record(
         target=entry,
         diagnoses=[code for code, _kind, _comment in diagnoses],
     )
+    if sign:
+        entry_finalise(actor=actor, entry=entry)
     return entry
 
 
@@ -427,13 +434,12 @@ def _repeat_of(stored: Entry, *, actor, patient: Person) -> Entry:
     would hand the sender someone else's report id and drop its own results unseen.
     """
     if stored.patient_id != patient.pk or stored.created_by_id != getattr(actor, "pk", None):
-        raise DomainError(
+        raise Conflict(
             "lab_identifier_conflict",
             _(
                 "Результат с таким номером уже получен от другой лаборатории "
                 "или для другого пациента."
             ),
-            status=409,
         )
     return stored
 

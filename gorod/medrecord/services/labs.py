@@ -19,7 +19,7 @@ from gorod.accounts.models import Person
 from gorod.clinics.models import Organisation
 from gorod.core.audit import audit_record
 from gorod.core.clock import city_zone
-from gorod.core.errors import DomainError
+from gorod.core.errors import DomainError, Invalid
 from gorod.core.moments import moment_refusal
 from gorod.medrecord import rules as record_rules
 from gorod.medrecord.models.record import Entry, LabReport, Observation, Section
@@ -90,6 +90,37 @@ def lab_summary(observations: list[Observation]) -> tuple[str, bool]:
     )
 
 
+def _stored_report(lab_system: str, lab_identifier: str) -> Entry | None:
+    return (
+        Entry.objects.filter(
+            lab_report__lab_system=lab_system, lab_report__lab_identifier=lab_identifier
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _lab_rows_save(
+    entry: Entry, report: LabReport, rows: list[Observation], *, actor, patient: Person
+) -> None:
+    """The report and its results under a new entry, signed and audited (in its transaction)."""
+    report.entry = entry
+    report.save()
+    for row in rows:
+        row.entry = entry
+    Observation.objects.bulk_create(rows)
+    _finalise(entry, actor=actor)
+    audit_record(
+        actor=actor,
+        action="health.lab_report_store",
+        target=entry,
+        person=patient.pk,
+        lab_system=report.lab_system,
+        lab_identifier=report.lab_identifier,
+        observations=len(rows),
+    )
+
+
 def lab_report_store(
     *,
     actor,
@@ -114,13 +145,7 @@ def lab_report_store(
     if refusal is not None:
         raise DomainError(refusal.code, refusal.message, field="issued")
     lab_system, lab_identifier = lab_system.strip(), lab_identifier.strip()
-    stored = (
-        Entry.objects.filter(
-            lab_report__lab_system=lab_system, lab_report__lab_identifier=lab_identifier
-        )
-        .order_by("pk")
-        .first()
-    )
+    stored = _stored_report(lab_system, lab_identifier)
     if stored is not None:
         return _repeat_of(stored, actor=actor, patient=patient), False
     if not observations:
@@ -150,21 +175,7 @@ def lab_report_store(
                 source=Entry.Source.LABORATORY,
                 flagged=flagged,
             )
-            report.entry = entry
-            report.save()
-            for row in rows:
-                row.entry = entry
-            Observation.objects.bulk_create(rows)
-            _finalise(entry, actor=actor)
-            audit_record(
-                actor=actor,
-                action="health.lab_report_store",
-                target=entry,
-                person=patient.pk,
-                lab_system=report.lab_system,
-                lab_identifier=report.lab_identifier,
-                observations=len(rows),
-            )
+            _lab_rows_save(entry, report, rows, actor=actor, patient=patient)
     except IntegrityError:
         # The same report arrived twice at once: the other request stored it.
         entry = Entry.objects.get(
@@ -438,6 +449,53 @@ def _validated_bundle(data):
         ) from error
 
 
+def _the_report(entries: list[tuple[int, object]]) -> tuple[int, object]:
+    """The bundle's one DiagnosticReport and its position among the entries."""
+    reports = [
+        (index, item.resource)
+        for index, item in entries
+        if item.resource is not None and item.resource.get_resource_type() == "DiagnosticReport"
+    ]
+    if len(reports) != 1:
+        raise lab_error(
+            "report_count_invalid",
+            _("В Bundle должен быть ровно один DiagnosticReport, а их %(count)d.")
+            % {"count": len(reports)},
+            where="Bundle.entry",
+        )
+    return reports[0]
+
+
+def _results(report, entries: list[tuple[int, object]], where: str) -> list[dict]:
+    """The Observations the report's `result` references, in its order; at least one."""
+    by_url = {
+        item.fullUrl: (position, item.resource)
+        for position, item in entries
+        if item.fullUrl and item.resource is not None
+    }
+    observations = []
+    for number, result in enumerate(report.result or []):
+        position, resource = by_url.get(result.reference, (None, None))
+        if resource is None or resource.get_resource_type() != "Observation":
+            raise lab_error(
+                "result_reference_unresolved",
+                _(
+                    "%(where)s.result[%(number)d]: ссылка «%(reference)s» не ведёт "
+                    "к Observation в этом Bundle."
+                )
+                % {"where": where, "number": number, "reference": result.reference or ""},
+                where=f"{where}.result[{number}]",
+            )
+        observations.append(_observation(resource, f"Bundle.entry[{position}].resource"))
+    if not observations:
+        raise lab_error(
+            "observations_missing",
+            _("В отчёте нет результатов (DiagnosticReport.result)."),
+            where=f"{where}.result",
+        )
+    return observations
+
+
 def lab_report_from_bundle(data) -> LabReportInput:
     """A laboratory's Bundle (transaction or collection) as one report's plain values.
 
@@ -452,19 +510,7 @@ def lab_report_from_bundle(data) -> LabReportInput:
             where="Bundle.type",
         )
     entries = list(enumerate(bundle.entry or []))
-    reports = [
-        (index, item.resource)
-        for index, item in entries
-        if item.resource is not None and item.resource.get_resource_type() == "DiagnosticReport"
-    ]
-    if len(reports) != 1:
-        raise lab_error(
-            "report_count_invalid",
-            _("В Bundle должен быть ровно один DiagnosticReport, а их %(count)d.")
-            % {"count": len(reports)},
-            where="Bundle.entry",
-        )
-    index, report = reports[0]
+    index, report = _the_report(entries)
     where = f"Bundle.entry[{index}].resource"
     identifier = report.identifier[0] if report.identifier else None
     lab_system = checked_text(
@@ -501,31 +547,7 @@ def lab_report_from_bundle(data) -> LabReportInput:
     for concept in report.category or []:
         category = CATEGORIES.get(_coding(concept)[0], category)
     specimen = report.specimen[0].display if report.specimen else ""
-    by_url = {
-        item.fullUrl: (position, item.resource)
-        for position, item in entries
-        if item.fullUrl and item.resource is not None
-    }
-    observations = []
-    for number, result in enumerate(report.result or []):
-        position, resource = by_url.get(result.reference, (None, None))
-        if resource is None or resource.get_resource_type() != "Observation":
-            raise lab_error(
-                "result_reference_unresolved",
-                _(
-                    "%(where)s.result[%(number)d]: ссылка «%(reference)s» не ведёт "
-                    "к Observation в этом Bundle."
-                )
-                % {"where": where, "number": number, "reference": result.reference or ""},
-                where=f"{where}.result[{number}]",
-            )
-        observations.append(_observation(resource, f"Bundle.entry[{position}].resource"))
-    if not observations:
-        raise lab_error(
-            "observations_missing",
-            _("В отчёте нет результатов (DiagnosticReport.result)."),
-            where=f"{where}.result",
-        )
+    observations = _results(report, entries, where)
     return LabReportInput(
         lab_system=lab_system,
         lab_identifier=lab_identifier,
@@ -556,11 +578,10 @@ def lab_patient(data: LabReportInput) -> Person:
     else:
         person = Person.objects.filter(oms_policy=data.oms_policy).first()
     if person is None:
-        raise DomainError(
+        raise Invalid(
             "patient_not_found",
             _("Пациент отчёта не найден: проверьте ссылку на пациента или номер полиса ОМС."),
             field="subject",
-            status=422,
         )
     return person
 

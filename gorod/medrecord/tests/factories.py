@@ -34,6 +34,7 @@ from gorod.medrecord.models.record import (
     SickLeave,
     StudyReport,
 )
+from gorod.medrecord.rules import observation_flag
 
 YESTERDAY = NOW - timedelta(days=1)
 _numbers = count(1)
@@ -156,8 +157,6 @@ def lab_entry(
     A flag is computed from the range when not given, and the entry is flagged when any
     result is outside it.
     """
-    from gorod.medrecord.rules import observation_flag
-
     rows = []
     for position, item in enumerate(BLOOD_COUNT if observations is None else observations):
         if not isinstance(item, dict):

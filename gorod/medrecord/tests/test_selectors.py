@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from gorod.accounts.tests.factories import PersonFactory, UserFactory
+from gorod.accounts.models import Delegation, Guardianship
+from gorod.accounts.tests.factories import ChildFactory, PersonFactory, UserFactory
 from gorod.appointments.tests.fixtures import NOW
 from gorod.clinics.models import RegistrarPost
 from gorod.clinics.tests.factories import RoleFactory, specialty
@@ -201,9 +202,6 @@ def test_analyte_history_is_oldest_first_and_only_visible_reports(clinic):
 
 
 def test_record_people_are_me_my_young_children_and_record_delegations(clinic):
-    from gorod.accounts.models import Delegation, Guardianship
-    from gorod.accounts.tests.factories import ChildFactory
-
     teen = ChildFactory(birth_date=date(2010, 1, 1))
     Guardianship.objects.create(guardian=clinic.patient, child=teen, kind="parent")
     mother = PersonFactory()

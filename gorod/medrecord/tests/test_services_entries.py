@@ -137,6 +137,20 @@ def test_an_immunization_a_condition_a_study_and_a_discharge(clinic, doctor, tim
         "organisation": clinic.organisation,
         "practitioner": clinic.therapist.practitioner,
     }
+    shot = _immunization_and_its_refusals(values)
+    condition = _condition_and_its_refusals(values)
+    study = _study_and_its_refusals(values)
+    discharge = _discharge_and_its_refusals(values)
+    for action, entry in [
+        ("health.immunization_record", shot),
+        ("health.condition_record", condition),
+        ("health.study_record", study),
+        ("health.discharge_record", discharge),
+    ]:
+        assert audited(action, entry)
+
+
+def _immunization_and_its_refusals(values):
     shot = record.immunization_record(
         **values, occurred_at=NOW, vaccine="Спутник V", target_disease="COVID-19", dose_number=2
     )
@@ -159,7 +173,10 @@ def test_an_immunization_a_condition_a_study_and_a_discharge(clinic, doctor, tim
         target_disease="x",
         dose_number=1,
     )
+    return shot
 
+
+def _condition_and_its_refusals(values):
     condition = record.condition_record(
         **values, icd10_code="i10", clinical_status="active", onset_on=date(2019, 3, 1)
     )
@@ -187,7 +204,10 @@ def test_an_immunization_a_condition_a_study_and_a_discharge(clinic, doctor, tim
         icd10_code="I10",
         clinical_status="gone",
     )
+    return condition
 
+
+def _study_and_its_refusals(values):
     study = record.study_record(
         **values,
         occurred_at=NOW,
@@ -207,7 +227,10 @@ def test_an_immunization_a_condition_a_study_and_a_discharge(clinic, doctor, tim
         description="",
         conclusion=" ",
     )
+    return study
 
+
+def _discharge_and_its_refusals(values):
     discharge = record.discharge_record(
         **values,
         hospital="ГКБ № 1",
@@ -238,10 +261,4 @@ def test_an_immunization_a_condition_a_study_and_a_discharge(clinic, doctor, tim
         discharged_on=date(2026, 10, 1),
         diagnoses=[("I10", "concomitant", "")],
     )
-    for action, entry in [
-        ("health.immunization_record", shot),
-        ("health.condition_record", condition),
-        ("health.study_record", study),
-        ("health.discharge_record", discharge),
-    ]:
-        assert audited(action, entry)
+    return discharge

@@ -5,6 +5,7 @@ from decimal import Decimal
 from gorod.accounts.tests.factories import UserFactory
 from gorod.appointments.tests.fixtures import NOW
 from gorod.core.models import AuditEvent
+from gorod.core.problems import status_of
 from gorod.medrecord.models.record import Entry, LabReport, Observation
 from gorod.medrecord.services import labs as lab_services
 from gorod.medrecord.tests.test_services_encounters import BLOOD, audited, refusal
@@ -113,6 +114,6 @@ def test_a_reused_identifier_from_another_lab_or_patient_is_a_conflict(clinic):
         lab_services.lab_report_store,
         **{**lab_values(clinic.patient), "actor": other_lab},
     )
-    assert conflict.status == 409
+    assert status_of(conflict) == 409
     refusal("lab_identifier_conflict", lab_services.lab_report_store, **lab_values(clinic.child))
     assert LabReport.objects.count() == 1

@@ -69,6 +69,13 @@ def test_citizen_uses_certificates_diary_access_log_and_delegations(
     )
     base = f"{live_server.url}/health/record/{patient.pk}"
 
+    _certificates_download_and_order(page, base, patient, ready, screenshot)
+    _diary_refuses_then_adds_and_deletes(page, base, screenshot)
+    _who_looked_and_the_childs_log(page, clinic, doctor, screenshot)
+    _delegation_refused_then_granted(page, live_server, son, screenshot)
+
+
+def _certificates_download_and_order(page, base, patient, ready, screenshot):
     # Certificates: the ready one downloads; a new order is ready the next working day.
     page.goto(f"{base}/certificates/")
     assert page.locator("h1").inner_text() == "Справки"
@@ -89,6 +96,8 @@ def test_citizen_uses_certificates_diary_access_log_and_delegations(
     look(page, screenshot, "certificates_ordered", "certificates after an order")
     assert Entry.objects.filter(patient=patient, status="ordered").count() == 1
 
+
+def _diary_refuses_then_adds_and_deletes(page, base, screenshot):
     # The diary: a refusal next to its field, then a reading; charts per kind.
     page.goto(f"{base}/diary/")
     assert page.locator("svg.chart-svg").count() == 2
@@ -113,6 +122,8 @@ def test_citizen_uses_certificates_diary_access_log_and_delegations(
     submit(page, page.locator("main form").get_by_role("button", name="Удалить"))
     assert DiaryReading.objects.count() == count - 1
 
+
+def _who_looked_and_the_childs_log(page, clinic, doctor, screenshot):
     # Who looked: the doctor's look is there; the switch leads to the child's log.
     page.locator("main .record-nav").get_by_role("link", name="Кто смотрел карту").click()
     page.wait_for_url("**/access-log/")
@@ -126,6 +137,8 @@ def test_citizen_uses_certificates_diary_access_log_and_delegations(
     page.locator(".record-switch").get_by_role("link", name=clinic.child.full_name).click()
     page.wait_for_url(f"**/health/record/{clinic.child.pk}/access-log/")
 
+
+def _delegation_refused_then_granted(page, live_server, son, screenshot):
     # Delegations: from the profile, a wrong birth date, then a grant.
     page.goto(f"{live_server.url}/accounts/profile/")
     page.locator("main").get_by_role("link", name="Мои доверенности").click()

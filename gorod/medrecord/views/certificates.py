@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from gorod.core.errors import DomainError, show_on_form
+from gorod.core.problems import status_of
 from gorod.feedback.selectors import rated_service
 from gorod.medrecord import documents
 from gorod.medrecord.forms import CertificateOrderForm
@@ -106,7 +107,7 @@ def certificate_order(request, person_id):
                 )
             except DomainError as error:
                 show_on_form(form, error)
-                status = error.status
+                status = status_of(error)
             else:
                 # The service counts the use; its id comes with the entry when it does.
                 use_id = getattr(entry, "use_id", None)

@@ -21,9 +21,11 @@ from django.views.decorators.http import require_http_methods
 from gorod.core import charts
 from gorod.core.clock import local_now
 from gorod.core.errors import DomainError, show_on_form
+from gorod.core.problems import status_of
 from gorod.medrecord.forms import DiaryReadingForm
 from gorod.medrecord.models.record import DiaryReading, Section
 from gorod.medrecord.selectors.access import RecordAccess, record_not_found
+from gorod.medrecord.selectors.diary import diary_reading_get, diary_readings
 from gorod.medrecord.selectors.record import record_context
 from gorod.medrecord.services import diary as diary_services
 from gorod.medrecord.views.record import open_record, record_page
@@ -50,9 +52,7 @@ def diary_of(access: RecordAccess, *, days: int = DIARY_DAYS) -> list[KindReadin
         raise record_not_found()
     since = timezone.now() - timedelta(days=days)
     by_kind: dict[str, list[DiaryReading]] = {}
-    for reading in DiaryReading.objects.filter(
-        patient=access.patient, measured_at__gte=since
-    ).order_by("kind", "-measured_at", "-id"):
+    for reading in diary_readings(access, since=since):
         by_kind.setdefault(reading.kind, []).append(reading)
     return [
         KindReadings(kind, str(label), by_kind[kind], reading_chart(kind, by_kind[kind]))
@@ -102,13 +102,6 @@ def reading_chart(kind: str, readings: list[DiaryReading]) -> charts.LineChart |
     )
 
 
-def _reading_of(access: RecordAccess, reading_id: int) -> DiaryReading:
-    reading = DiaryReading.objects.filter(patient=access.patient, pk=reading_id).first()
-    if reading is None:
-        raise record_not_found()
-    return reading
-
-
 def _diary_url(access: RecordAccess) -> str:
     return reverse("record:diary", kwargs={"person_id": access.patient.pk})
 
@@ -133,7 +126,7 @@ def diary(request, person_id):
                 diary_services.diary_reading_add(access=access, **form.cleaned_data)
             except DomainError as error:
                 show_on_form(form, error)
-                status = error.status
+                status = status_of(error)
             else:
                 messages.success(request, _("Показание записано в дневник."))
                 return redirect(_diary_url(access))
@@ -160,7 +153,7 @@ def diary_delete(request, person_id, reading_id: int):
     access = open_record(request, person_id, Section.DIARY)
     if access.role not in DIARY_WRITERS:
         raise record_not_found()
-    reading = _reading_of(access, reading_id)
+    reading = diary_reading_get(access, reading_id)
     if request.method == "POST":
         diary_services.diary_reading_delete(access=access, reading_id=reading.pk)
         messages.success(request, _("Показание удалено из дневника."))

@@ -8,7 +8,6 @@ does not exist (404).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -23,12 +22,9 @@ from gorod.medrecord.services.emergency import emergency_review
 @require_safe
 def reviews(request):
     everything = request.GET.get("show") == "all"
-    try:
-        page = emergency_reviews(
-            request.user, pending_only=not everything, page=request.GET.get("page")
-        )
-    except NotFound as error:
-        raise Http404(error.message) from error
+    page = emergency_reviews(
+        request.user, pending_only=not everything, page=request.GET.get("page")
+    )
     return render(
         request,
         "medrecord/staff/emergency_reviews.html",
@@ -45,8 +41,8 @@ def review(request, grant_id: int):
         return redirect("health_staff:emergency_reviews")
     try:
         emergency_review(actor=request.user, grant_id=grant_id, note=form.cleaned_data["note"])
-    except NotFound as error:
-        raise Http404(error.message) from error
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         messages.error(request, str(error.message))
     else:

@@ -63,7 +63,8 @@ def open_record(request, person_id, section: str, entry_id: int | None = None) -
 
 
 def record_page(view):
-    """An anonymous look goes to sign in (after it was logged); "not found" is the 404 page."""
+    """An anonymous look goes to sign in (after it was logged); "not found" goes on to the
+    404 page (gorod.core.middleware.NotFoundPageMiddleware)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -71,8 +72,6 @@ def record_page(view):
             return view(request, *args, **kwargs)
         except NotSignedIn:
             return redirect_to_login(request.get_full_path())
-        except NotFound as error:
-            raise Http404(error.message) from error
 
     return wrapper
 

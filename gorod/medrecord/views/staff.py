@@ -10,7 +10,6 @@ through the session.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from gorod.appointments.selectors import desk as selectors
 from gorod.clinics import selectors as clinic_selectors
 from gorod.core import clock
 from gorod.core.errors import DomainError, NotFound, show_on_form
+from gorod.core.problems import status_of
 from gorod.medrecord.emergency import emergency_remember
 from gorod.medrecord.forms import AmendmentForm, EmergencyForm, EncounterForm
 from gorod.medrecord.models.record import Entry, Section
@@ -72,8 +72,8 @@ def encounter_open(request, appointment_id: int):
     appointment = _my_appointment(request, appointment_id)
     try:
         entry = entry_services.encounter_open(actor=request.user, appointment=appointment)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         messages.error(request, str(error.message))
         return redirect("health_staff:doctor_day")
@@ -111,21 +111,18 @@ def encounter(request, entry_id: int):
         return _encounter_page(request, entry, form=form, status=400)
     signing = request.POST.get("action") == "sign"
     try:
-        # Saved and signed together or not at all: a refused signature keeps the draft.
-        with transaction.atomic():
-            entry_services.encounter_record(
-                actor=request.user,
-                entry=entry,
-                complaints=form.cleaned_data["complaints"],
-                anamnesis=form.cleaned_data["anamnesis"],
-                examination=form.cleaned_data["examination"],
-                recommendations=form.cleaned_data["recommendations"],
-                diagnoses=form.diagnoses(),
-            )
-            if signing:
-                entry_services.entry_finalise(actor=request.user, entry=entry)
-    except NotFound as error:
-        raise Http404(error.message) from error
+        entry_services.encounter_record(
+            actor=request.user,
+            entry=entry,
+            complaints=form.cleaned_data["complaints"],
+            anamnesis=form.cleaned_data["anamnesis"],
+            examination=form.cleaned_data["examination"],
+            recommendations=form.cleaned_data["recommendations"],
+            diagnoses=form.diagnoses(),
+            sign=signing,
+        )
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         show_on_form(form, error)
         return _encounter_page(request, _my_encounter(request, entry_id), form=form, status=400)
@@ -148,11 +145,11 @@ def encounter_amend(request, entry_id: int):
         amendment = entry_services.entry_amendment_start(
             actor=request.user, entry=entry, reason=form.cleaned_data["reason"]
         )
-    except NotFound as error:
-        raise Http404(error.message) from error
+    except NotFound:
+        raise  # the 404 page: gorod.core.middleware.NotFoundPageMiddleware
     except DomainError as error:
         show_on_form(form, error)
-        return _encounter_page(request, entry, amend_form=form, status=error.status)
+        return _encounter_page(request, entry, amend_form=form, status=status_of(error))
     messages.info(request, _("Исправление создано: внесите правки и подпишите."))
     return redirect(_here(amendment))
 
@@ -186,7 +183,7 @@ def emergency(request):
     except DomainError as error:
         # A miss is reported above the form: naming the field would say which one was wrong.
         form.add_error(None, str(error.message))
-        return _emergency_page(request, form, status=error.status)
+        return _emergency_page(request, form, status=status_of(error))
     emergency_remember(request, grant)
     return redirect("record:timeline", grant.patient_id)
 
