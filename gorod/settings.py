@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gorod.medrecord",
     "gorod.fhir",
     "gorod.notifications",
+    "gorod.applications",
     # Above every domain: `gorod demo` and the demo city's generators.
     "gorod.demo",
     "gorod.web",
@@ -275,6 +276,17 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Citizens' uploads and the results departments issue: outside the static files, with no
+    # URL of their own; a view serves each file only to those entitled to it.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": os.environ.get("GOROD_PRIVATE_FILES_DIR", str(VAR_DIR / "private")),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -287,6 +299,15 @@ STORAGES = {
 # no collectstatic step; production serves the hashed, compressed copies.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Calendar -------------------------------------------------------------------------
+# Days off of the city's own (ISO dates, comma-separated), on top of the Russian production
+# calendar (public holidays and the government's moves of days off, gorod.core.calendar).
+GOROD_EXTRA_DAYS_OFF = frozenset(
+    date.fromisoformat(day)
+    for day in os.environ.get("GOROD_EXTRA_DAYS_OFF", "").split(",")
+    if day.strip()
+)
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -429,13 +450,6 @@ GOROD_HEALTH_ATTACHMENT_CHANGE_DAYS = int(
 # encounter with them within this many days either side of today (else only by an
 # emergency look with a written reason).
 GOROD_HEALTH_CARE_WINDOW_DAYS = int(os.environ.get("GOROD_HEALTH_CARE_WINDOW_DAYS", "30"))
-# Days off the government moves each year (ISO dates, comma-separated), on top of the
-# fixed public holidays: a certificate ordered before them is ready after them.
-GOROD_HEALTH_EXTRA_DAYS_OFF = frozenset(
-    date.fromisoformat(day)
-    for day in os.environ.get("GOROD_HEALTH_EXTRA_DAYS_OFF", "").split(",")
-    if day.strip()
-)
 # How many entries one page of the record's timeline shows.
 GOROD_HEALTH_TIMELINE_PAGE = int(os.environ.get("GOROD_HEALTH_TIMELINE_PAGE", "20"))
 # The certificate signer: a PKCS#12 file and its password. Without one, `gorod demo` and the

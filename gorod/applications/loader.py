@@ -98,7 +98,9 @@ def expand(node: Any, library: dict[str, Any], *, path: str = "", depth: int = 0
         for index, item in enumerate(node):
             where = f"{path}[{index}]"
             if isinstance(item, dict) and set(item) == {"use"}:
-                block = expand(_block(item["use"], library, where), library, path=where, depth=depth + 1)
+                block = expand(
+                    _block(item["use"], library, where), library, path=where, depth=depth + 1
+                )
                 items.extend(block if isinstance(block, list) else [block])
             else:
                 items.append(expand(item, library, path=where, depth=depth))
@@ -142,7 +144,9 @@ def load_text(text: str, *, file: str) -> LoadedDefinition:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
         reason = getattr(error, "problem", None) or str(error)
-        raise DefinitionError([DefinitionProblem(file, where, f"not valid YAML: {reason}")]) from None
+        raise DefinitionError(
+            [DefinitionProblem(file, where, f"not valid YAML: {reason}")]
+        ) from None
     if not isinstance(raw, dict):
         raise DefinitionError([DefinitionProblem(file, "", "a definition is a YAML mapping")])
     try:
@@ -182,7 +186,9 @@ def load_directory(directory: Path) -> tuple[list[LoadedDefinition], list[Defini
         slug = one.definition.service
         if slug in first_file_of:
             problems.append(
-                DefinitionProblem(name, "service", f"`{slug}` is defined in {first_file_of[slug]} too")
+                DefinitionProblem(
+                    name, "service", f"`{slug}` is defined in {first_file_of[slug]} too"
+                )
             )
             continue
         first_file_of[slug] = name

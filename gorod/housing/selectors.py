@@ -114,6 +114,11 @@ def linked_premises(*, actor) -> QuerySet[Premises]:
     return Premises.objects.filter(links__person__user=actor)
 
 
+def person_lives_in_city(person_id: int) -> bool:
+    """Whether a premises in the city is linked to the person (as owner, tenant or resident)."""
+    return PremisesLink.objects.filter(person_id=person_id).exists()
+
+
 def premises_get(*, actor, premises_id: int) -> Premises:
     if not valid_id(premises_id):
         raise premises_not_found()

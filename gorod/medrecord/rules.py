@@ -6,7 +6,6 @@ authorisation matrix is a unit test.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -167,29 +166,6 @@ def observation_flag(value: Decimal | None, low: Decimal | None, high: Decimal |
     if low is not None and value < low:
         return "L"
     return "N"
-
-
-# Non-working public holidays by month and day (Labour Code, art. 112). The government's
-# yearly moves of days off are added by the setting GOROD_HEALTH_EXTRA_DAYS_OFF.
-PUBLIC_HOLIDAYS = frozenset(
-    {(1, day) for day in range(1, 9)} | {(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)}
-)
-
-
-def is_working_day(day: date, extra_days_off: frozenset[date] = frozenset()) -> bool:
-    return (
-        day.weekday() < 5
-        and (day.month, day.day) not in PUBLIC_HOLIDAYS
-        and day not in extra_days_off
-    )
-
-
-def next_working_day(day: date, extra_days_off: frozenset[date] = frozenset()) -> date:
-    """The first working day after `day`: when a certificate ordered on `day` is ready."""
-    candidate = day + timedelta(days=1)
-    while not is_working_day(candidate, extra_days_off):
-        candidate += timedelta(days=1)
-    return candidate
 
 
 # What a home device can show: outside these a reading is a typo, not a measurement.

@@ -3,7 +3,6 @@ hourly task, issued, or cancelled while ordered."""
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +13,10 @@ from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER, age_on
 from gorod.analytics.services import usage_record
 from gorod.clinics.selectors import current_attachment, is_registrar_of, recipients_of
 from gorod.core.audit import audit_record
+from gorod.core.calendar import next_working_day
 from gorod.core.clock import local_now
 from gorod.core.errors import DomainError, NotFound
 from gorod.medrecord import documents
-from gorod.medrecord import rules as record_rules
 from gorod.medrecord.models.record import Certificate, Entry, Section
 from gorod.medrecord.selectors.access import RecordAccess
 from gorod.medrecord.services.entries import (
@@ -66,7 +65,7 @@ def certificate_order(*, access: RecordAccess, kind: str, purpose: str = "") -> 
             field="kind",
         )
     today = _today()
-    ready_by = record_rules.next_working_day(today, settings.GOROD_HEALTH_EXTRA_DAYS_OFF)
+    ready_by = next_working_day(today)
     label = Certificate.Kind(kind).label
     organisation = attachment.organisation
     prefix = f"{organisation.registry_code[:6]}-С{today.year}-"

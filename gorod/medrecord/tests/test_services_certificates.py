@@ -45,7 +45,7 @@ def test_a_certificate_is_ready_by_the_next_working_day(clinic, time_machine, or
 
 
 def test_an_extra_day_off_moves_the_day(clinic, time_machine, settings):
-    settings.GOROD_HEALTH_EXTRA_DAYS_OFF = frozenset({date(2026, 11, 26)})
+    settings.GOROD_EXTRA_DAYS_OFF = frozenset({date(2026, 11, 26)})
     time_machine.move_to(NOW)
     entry = certificate_services.certificate_order(access=access(clinic.patient), kind="pool")
     assert entry.certificate.ready_by == date(2026, 11, 27)

@@ -16,6 +16,9 @@ IMPORTERS = {
     "clinics": "gorod.clinics.importers:import_clinics_file",
     "icd10": "gorod.medrecord.importers.icd10:import_icd10_file",
     "labs": "gorod.medrecord.importers.labs:import_labs_file",
+    # A directory of YAML service definitions (the repository's own: gorod/applications/definitions).
+    "definitions": "gorod.applications.importers:import_definitions_dir",
+    "mfc": "gorod.applications.importers:import_offices_file",
 }
 
 
@@ -24,11 +27,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(IMPORTERS))
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, help="a file; for definitions, a directory")
 
     def handle(self, *args, kind: str, file: Path, **options):
-        if not file.is_file():
-            raise CommandError(f"No such file: {file}")
+        if not (file.is_dir() if kind == "definitions" else file.is_file()):
+            raise CommandError(
+                f"No such {'directory' if kind == 'definitions' else 'file'}: {file}"
+            )
         module_name, function_name = IMPORTERS[kind].split(":")
         importer = getattr(import_module(module_name), function_name)
         try:
