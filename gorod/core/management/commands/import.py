@@ -16,7 +16,7 @@ IMPORTERS = {
     "clinics": "gorod.clinics.importers:import_clinics_file",
     "icd10": "gorod.medrecord.importers.icd10:import_icd10_file",
     "labs": "gorod.medrecord.importers.labs:import_labs_file",
-    # A directory of YAML service definitions (the repository's own: gorod/applications/definitions).
+    # A directory of YAML service definitions (the repository's: gorod/applications/definitions).
     "definitions": "gorod.applications.importers:import_definitions_dir",
     "mfc": "gorod.applications.importers:import_offices_file",
 }
