@@ -21,6 +21,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.db.models.signals import post_migrate
 from django.test import override_settings
@@ -309,6 +310,19 @@ def _synchronous_side_work():
         TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
     ):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_files_in_a_temporary_folder(tmp_path_factory):
+    """Citizens' uploads in tests go to a temporary folder, not the checkout's var/private.
+
+    The storage object is made once, when the models load (FileField calls its storage
+    callable then), so the test session points that object at the folder.
+    """
+    storage = storages["private"]
+    storage._location = str(tmp_path_factory.mktemp("private"))
+    for cached in ("base_location", "location"):
+        storage.__dict__.pop(cached, None)
 
 
 @pytest.fixture(autouse=True, scope="session")

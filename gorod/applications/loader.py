@@ -7,7 +7,6 @@ it; `gorod import definitions DIR` refuses the whole directory while any file ha
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -53,8 +52,9 @@ class LoadedDefinition:
     sha256: str
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML that refuses a key given twice (PyYAML would keep the last silently)."""
+class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe YAML (libyaml's parser where built in) that refuses a key given twice, which
+    PyYAML would otherwise resolve silently by keeping the last."""
 
     def construct_mapping(self, node, deep=False):
         keys = set()
@@ -202,8 +202,13 @@ def definition_from_document(document: dict) -> Any:
 
 
 def json_schema() -> dict:
-    return _definition.json_schema(by_alias=True)
+    """The published JSON Schema of definitions (docs/definitions.schema.json, the API)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "gorod service definition",
+        **_definition.json_schema(by_alias=True),
+    }
 
 
-def documents_of(loaded: Iterable[LoadedDefinition]) -> dict[str, LoadedDefinition]:
-    return {one.definition.service: one for one in loaded}
+def json_schema_text() -> str:
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
