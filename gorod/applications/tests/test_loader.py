@@ -99,9 +99,11 @@ def test_a_misspelt_key_and_a_missing_one_are_both_named():
 
 def test_a_key_given_twice_an_unknown_block_and_broken_yaml():
     [(path, message)] = problems_of(FORM.replace("version: 1", "version: 1\nversion: 2"))
-    assert path.startswith("line ") and "given twice" in message
+    assert path.startswith("line ")
+    assert "given twice" in message
     [(path, message)] = problems_of(FORM.replace("use: law_210", "use: law_211"))
-    assert path == "content.legal_basis[0].use" and "law_211" in message
+    assert path == "content.legal_basis[0].use"
+    assert "law_211" in message
     [(path, message)] = problems_of("kind: [form")
     assert "not valid YAML" in message
 
@@ -113,7 +115,8 @@ def test_a_condition_must_name_an_earlier_field_and_an_offered_value():
         "        when: {field: later, equals: x}\n",
     )
     [(path, message)] = problems_of(conditional)
-    assert path == "" and "`later`, which is not an earlier field" in message
+    assert path == ""
+    assert "`later`, which is not an earlier field" in message
 
 
 def test_a_workflow_must_let_the_applicant_submit():
@@ -122,7 +125,8 @@ def test_a_workflow_must_let_the_applicant_submit():
         "workflow: {transitions: [{from: submitted, to: registered, by: department}]}",
     )
     [(path, message)] = problems_of(no_submit)
-    assert path == "workflow" and "draft → submitted" in message
+    assert path == "workflow"
+    assert "draft → submitted" in message
 
 
 def test_the_repositorys_definitions_all_load():

@@ -1,4 +1,4 @@
-"""The production calendar: the government's moves of days off, and terms counted in working days."""
+"""The production calendar: the government's moves of days off; terms in working days."""
 
 from datetime import date
 
