@@ -332,6 +332,8 @@ def _small_demo_city():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("gorod.demo.housing.DEFAULT_HOUSEHOLDS", 5)
         patch.setattr("gorod.demo.health.DEFAULT_PATIENTS", 20)
+        patch.setattr("gorod.demo.applications.DEFAULT_APPLICATIONS", 30)
+        patch.setattr("gorod.demo.applications.APPLICANTS", 6)
         yield
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from gorod.accounts.models import Person
 from gorod.accounts.rules import ADULT_AGE, age_on
-from gorod.accounts.selectors import guardianships_of, person_of
+from gorod.accounts.selectors import guardianships_of
 from gorod.applications import rules
 from gorod.applications.models import Application, Event, File
 from gorod.core.errors import NotFound, Unauthenticated
@@ -31,13 +31,14 @@ def applicant_of(actor) -> Person:
     """The citizen behind the signed-in account; staff without a citizen record apply for nobody."""
     if not getattr(actor, "is_authenticated", False):
         raise Unauthenticated("sign_in_required", _("Войдите, чтобы подать заявление."))
-    person = person_of(actor)
-    if person is None:
+    # The reverse one-to-one is cached on the user object: one query per request, not per call.
+    try:
+        return actor.person
+    except Person.DoesNotExist:
         raise NotFound(
             "no_citizen_record",
             _("У этой учётной записи нет карточки жителя: заявления подают жители."),
-        )
-    return person
+        ) from None
 
 
 def represented_children(person: Person, *, today: date) -> list[Person]:

@@ -30,10 +30,11 @@ from gorod.accounts.roles import ROLES
 from gorod.analytics.importers import usage_import
 from gorod.analytics.models import UsageEvent
 from gorod.analytics.services import usage_rollup
+from gorod.applications.models import Application
 from gorod.catalog.models import Service
 from gorod.clinics.importers import ATTRIBUTION
 from gorod.clinics.models import Practitioner
-from gorod.demo import health, housing
+from gorod.demo import applications, health, housing
 from gorod.demo.accounts import DEMO_CITIZEN, demo_people
 from gorod.demo.analytics import DAYS, DEFAULT_EVENTS, DEFAULT_SEED, demo_generate
 from gorod.demo.catalog import catalog_demo
@@ -102,6 +103,7 @@ class Command(BaseCommand):
         if not no_usage:
             self._usage(events=max(1, round(DEFAULT_EVENTS * usage_scale)), seed=seed)
         saved = self._health(seed=seed) or saved
+        saved = self._applications(seed=seed) or saved
         if saved:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -219,6 +221,60 @@ class Command(BaseCommand):
                 }
             )
         )
+        return saved
+
+    def _applications(self, *, seed: int) -> bool:
+        """Every service definition, the МФЦ offices, department staff and applications."""
+        if Application.objects.exists():
+            self.stdout.write(_("Заявления уже есть: демонстрационные заявления не добавляю."))
+            return False
+        with self._progress() as progress:
+            task = progress.add_task(
+                _("Определения услуг, ведомства и заявления"),
+                total=applications.DEFAULT_APPLICATIONS,
+            )
+            made = applications.applications_demo(
+                citizen_user=User.objects.get(email=DEMO_CITIZEN),
+                seed=seed,
+                count=applications.DEFAULT_APPLICATIONS,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        saved = self._save_credentials(made.credentials)
+        offices = (
+            _("центров госуслуг %(count)d (%(source)s)")
+            % {"count": made.offices, "source": applications.MFC_ATTRIBUTION}
+            if made.offices
+            else _("адресов центров госуслуг нет: нет ../shared/data")
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Услуги-заявления: определений %(definitions)d, %(offices)s; сотрудников "
+                    "ведомств %(operators)d; заявлений (вымышленных) во всех статусах "
+                    "%(applications)d; seed %(seed)d."
+                )
+                % {
+                    "definitions": made.definitions,
+                    "offices": offices,
+                    "operators": made.operators,
+                    "applications": made.applications,
+                    "seed": seed,
+                }
+            )
+        )
+        if made.quick_service:
+            self.stdout.write(
+                _(
+                    "За две минуты: войдите как %(citizen)s, подайте заявление на /services/"
+                    "%(slug)s/, затем войдите как %(operator)s и примите решение в очереди "
+                    "/applications/desk/."
+                )
+                % {
+                    "citizen": DEMO_CITIZEN,
+                    "slug": made.quick_service,
+                    "operator": made.quick_operator,
+                }
+            )
         return saved
 
     def _usage(self, *, events: int, seed: int) -> None:
