@@ -138,3 +138,11 @@ def test_the_repositorys_definitions_all_load():
 def test_the_published_json_schema_is_current():
     # Stale? Run `python scripts/definition_schema.py`.
     assert SCHEMA_FILE.read_text(encoding="utf-8") == json_schema_text()
+
+
+def test_the_worked_example_in_the_docs_is_a_valid_definition():
+    docs = (SCHEMA_FILE.parent / "applications.md").read_text(encoding="utf-8")
+    example = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    lines = [line.removeprefix("   ") for line in example.splitlines()]
+    loaded = load_text("\n".join(lines), file="docs/applications.md")
+    assert loaded.definition.service == "food-truck-permit"
