@@ -23,6 +23,7 @@ their timeline on the portal and through the API, every look logged and the log 
     .venv/bin/python bench/run.py --only housing   # the meter readings part alone
     .venv/bin/python bench/run.py --only health    # the 08:00 rush part alone
     .venv/bin/python bench/run.py --only record    # the medical record part alone
+    .venv/bin/python bench/run.py --only applications  # submissions and the department queue
     .venv/bin/python bench/run.py --write          # also update BENCHMARKS.md
 
 Any non-2xx answer or socket error fails the run (exit status 1); the 50 % bar is reported,
@@ -199,7 +200,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         help="comma-separated endpoint names to load (healthz always runs); 'analytics',\n"
-        "'housing', 'health' and 'record' run those parts, and alone they run nothing else",
+        "'housing', 'health', 'record' and 'applications' run those parts, and alone they\n"
+        "run nothing else",
     )
     parser.add_argument("--no-http", action="store_true", help="skip the wrk part")
     parser.add_argument("--no-inprocess", action="store_true", help="skip in-process search")
@@ -207,6 +209,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-housing", action="store_true", help="skip the meter readings part")
     parser.add_argument("--no-health", action="store_true", help="skip the 08:00 rush part")
     parser.add_argument("--no-record", action="store_true", help="skip the medical record part")
+    parser.add_argument(
+        "--no-applications", action="store_true", help="skip the long-tail applications part"
+    )
     parser.add_argument(
         "--events",
         type=int,
@@ -1523,6 +1528,8 @@ SECTIONS = {
     "housing-postgresql": "## Meter readings at month-end on PostgreSQL",
     # Written by hand, like "findings".
     "housing-findings": "## Where a submission's time goes",
+    "applications-sqlite": "## Long-tail applications on SQLite",
+    "applications-postgresql": "## Long-tail applications on PostgreSQL",
     "health-sqlite": "## The 08:00 rush of doctor appointments on SQLite",
     "health-postgresql": "## The 08:00 rush of doctor appointments on PostgreSQL",
     "record-sqlite": "## The medical record's timeline on SQLite",
@@ -1553,17 +1560,20 @@ def _stop_on_sigterm(signum, frame):
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     wanted = {name.strip() for name in args.only.split(",")} if args.only else set()
-    parts = {"analytics", "housing", "health", "record"}
+    parts = {"analytics", "housing", "health", "record", "applications"}
     analytics = not args.no_analytics and (not wanted or "analytics" in wanted)
     housing = not args.no_housing and (not wanted or "housing" in wanted)
     health = not args.no_health and (not wanted or "health" in wanted)
     record = not args.no_record and (not wanted or "record" in wanted)
+    long_tail = not args.no_applications and (not wanted or "applications" in wanted)
     if wanted and wanted <= parts:
         args.no_http = args.no_inprocess = True
     # The rest of --only names endpoints (http_bench checks them).
     args.only = ",".join(sorted(wanted - parts)) or None
     wrk_binary = shutil.which("wrk")
-    if (not args.no_http or analytics or housing or health or record) and wrk_binary is None:
+    if (
+        not args.no_http or analytics or housing or health or record or long_tail
+    ) and wrk_binary is None:
         raise BenchError("wrk is not installed (Debian: apt-get install wrk)")
     if not GOROD.exists():
         raise BenchError(f"{GOROD} not found: run `make install` first")
@@ -1624,6 +1634,10 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             from health_record import record_bench, record_section
 
             chosen.append(("record", record_bench, record_section))
+        if long_tail:
+            from applications import applications_bench, applications_section
+
+            chosen.append(("applications", applications_bench, applications_section))
         if analytics:
             chosen.append(("analytics", analytics_bench, analytics_section))
         for part, measure, report in chosen:

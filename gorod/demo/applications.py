@@ -347,10 +347,10 @@ def _demo_citizens_own(user: User, forms: list[Definition], rng, *, now: datetim
         for definition in rng.sample(forms, k=min(10, len(forms))):
             if _application(definition, person, target, rng, now=now) is not None:
                 break
-    return _quickest(forms)
+    return quickest_form(forms)
 
 
-def _quickest(forms: list[Definition]) -> str:
+def quickest_form(forms: list[Definition]) -> str:
     """A short form with a decision and no files: the newcomer's two-minute flow."""
 
     def size(definition: Definition) -> int:
@@ -365,3 +365,18 @@ def _quickest(forms: list[Definition]) -> str:
         and all(one["type"] != "file" for one in rules.fields_of(definition.document))
     ]
     return min(candidates, key=size).service.slug if candidates else ""
+
+
+def valid_answers(document: dict, *, person_id: int, today: date, rng) -> dict | None:
+    """Answers to every step of a form without file fields that its own checks accept, as
+    a draft stores them; None when the generator cannot answer some field validly."""
+    answers: dict = {}
+    for step in document["steps"]:
+        raw = {one["key"]: _answer_for(one, rng, [str(person_id)], today) for one in step["fields"]}
+        checked = rules.check_step(
+            step, raw, earlier=answers, file_counts={}, persons=[str(person_id)], today=today
+        )
+        if checked.errors:
+            return None
+        answers.update(checked.values)
+    return answers
