@@ -273,6 +273,7 @@ def test_the_way_out_to_a_partners_site_counts_a_signed_in_use(
     client, catalog, django_capture_on_commit_callbacks
 ):
     service = Service.objects.get(slug="our-city-portal")
+    Service.objects.filter(pk=service.pk).update(external_url="")
     assert client.get("/services/our-city-portal/go").status_code == 404  # no address yet
     service.external_url = "https://gorod.example.ru/"
     with django_capture_on_commit_callbacks(execute=True):
