@@ -191,11 +191,13 @@ def test_uploads_are_checked_by_their_bytes(signed_in, citizen):
     assert "справка.pdf" in text(bad) and "Это не" in text(bad)
     assert not File.objects.exists()
 
-    good = signed_in.post(url, {"_action": "upload", "medical": pdf("скан.png", PNG_BYTES)})
+    renamed = signed_in.post(url, {"_action": "upload", "medical": pdf("скан.pdf", PNG_BYTES)})
+    assert renamed.status_code == 400 and "Это не PDF" in text(renamed)
+    good = signed_in.post(url, {"_action": "upload", "medical": pdf("справка.pdf")})
     assert good.status_code == 200
     file = File.objects.get()
-    assert file.content_type == "image/png" and file.name == "скан.png"
-    assert "скан.png" in text(good)
+    assert file.content_type == "application/pdf" and file.name == "справка.pdf"
+    assert "справка.pdf" in text(good)
 
     removed = signed_in.post(url, {"_remove": str(file.public_id)})
     assert removed.status_code == 200
