@@ -63,7 +63,7 @@ def _definition_brief(definition) -> dict:
 @router.get(
     "/definitions",
     auth=None,
-    response=list[DefinitionBriefOut],
+    response=with_problems({200: list[DefinitionBriefOut]}, 422),
     summary="The current definition of every published service",
 )
 def definitions(request, filters: Query[DefinitionQuery]):
@@ -179,7 +179,7 @@ def _own(request, public_id) -> dict:
 @router.post(
     "",
     auth=authenticated,
-    response=_problems({201: ApplicationOut, 200: ApplicationOut}, 401, 403, 404, 422),
+    response=_problems({201: ApplicationOut, 200: ApplicationOut}, 400, 401, 403, 404, 422),
     summary="Start a draft for yourself or a child you represent",
 )
 def start(request, payload: StartIn):
@@ -225,7 +225,7 @@ def one(request, public_id: uuid.UUID):
 @router.delete(
     "/{uuid:public_id}",
     auth=authenticated,
-    response=_problems({204: None}, 401, 403, 404, 409, 422),
+    response=_problems({204: None}, 400, 401, 403, 404, 409, 422),
     summary="Throw a draft away, with its files",
 )
 def draft_delete(request, public_id: uuid.UUID):
@@ -237,7 +237,7 @@ def draft_delete(request, public_id: uuid.UUID):
 @router.put(
     "/{uuid:public_id}/steps/{step}",
     auth=authenticated,
-    response=_problems({200: ApplicationOut}, 401, 403, 404, 409, 422),
+    response=_problems({200: ApplicationOut}, 400, 401, 403, 404, 409, 422),
     summary="Save one step of a draft, whole or not at all",
 )
 def step_save(request, payload: StepIn, public_id: uuid.UUID, step: int = STEP):
@@ -261,7 +261,7 @@ def _strings(value) -> list[str]:
 @router.post(
     "/{uuid:public_id}/files",
     auth=authenticated,
-    response=_problems({201: FileOut}, 401, 403, 404, 409, 413, 415, 422),
+    response=_problems({201: FileOut}, 400, 401, 403, 404, 409, 413, 415, 422),
     summary="Attach a document to a file field of a draft, or to an answer",
 )
 def file_add(
@@ -289,7 +289,7 @@ def file_add(
 @router.delete(
     "/files/{uuid:file_id}",
     auth=authenticated,
-    response=_problems({204: None}, 401, 403, 404, 409, 422),
+    response=_problems({204: None}, 400, 401, 403, 404, 409, 422),
     summary="Take a file back out of a draft or an unsent answer",
 )
 def file_remove(request, file_id: uuid.UUID):
@@ -300,7 +300,7 @@ def file_remove(request, file_id: uuid.UUID):
 @router.post(
     "/{uuid:public_id}/submit",
     auth=authenticated,
-    response=_problems({200: ApplicationOut}, 401, 403, 404, 409, 422),
+    response=_problems({200: ApplicationOut}, 400, 401, 403, 404, 409, 422),
     summary="Send a draft to the department (idempotent)",
 )
 def submit(request, public_id: uuid.UUID):
@@ -315,7 +315,7 @@ def submit(request, public_id: uuid.UUID):
 @router.post(
     "/{uuid:public_id}/answer",
     auth=authenticated,
-    response=_problems({200: ApplicationOut}, 401, 403, 404, 409, 422),
+    response=_problems({200: ApplicationOut}, 400, 401, 403, 404, 409, 422),
     summary="Answer the department's request for information",
 )
 def answer(request, payload: AnswerIn, public_id: uuid.UUID):
@@ -328,7 +328,7 @@ def answer(request, payload: AnswerIn, public_id: uuid.UUID):
 @router.post(
     "/{uuid:public_id}/withdraw",
     auth=authenticated,
-    response=_problems({200: ApplicationOut}, 401, 403, 404, 409, 422),
+    response=_problems({200: ApplicationOut}, 400, 401, 403, 404, 409, 422),
     summary="Withdraw an application the department has not decided yet",
 )
 def withdraw(request, public_id: uuid.UUID):
@@ -339,7 +339,7 @@ def withdraw(request, public_id: uuid.UUID):
 @router.post(
     "/{uuid:public_id}/receive",
     auth=authenticated,
-    response=_problems({200: ApplicationOut}, 401, 403, 404, 409, 422),
+    response=_problems({200: ApplicationOut}, 400, 401, 403, 404, 409, 422),
     summary="Say the result is received: the service is done",
 )
 def receive(request, public_id: uuid.UUID):
