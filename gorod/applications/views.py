@@ -156,7 +156,12 @@ def step(request, public_id, number: int):
     if request.POST.get("_remove") or request.POST.get("_action") == "upload" or errors:
         # Files attached or taken back: the step again, as typed, not yet saved.
         return _step_page(
-            request, application, number, posted=posted, errors=errors, status=400 if errors else 200
+            request,
+            application,
+            number,
+            posted=posted,
+            errors=errors,
+            status=400 if errors else 200,
         )
     try:
         services.application_step_save(
@@ -238,9 +243,7 @@ def _step_page(request, application, number, *, posted=None, errors=None, status
         posted=posted,
         errors=errors,
         files=[
-            file
-            for file in selectors.files_of(application)
-            if file.purpose == File.Purpose.FIELD
+            file for file in selectors.files_of(application) if file.purpose == File.Purpose.FIELD
         ],
         persons=_persons(application.applicant, today),
     )
@@ -277,9 +280,7 @@ def review(request, public_id):
 def _review_page(request, application, *, error: str = "", status: int = 200):
     document = application.definition.document
     today = local_date(timezone.now())
-    files = [
-        file for file in selectors.files_of(application) if file.purpose == File.Purpose.FIELD
-    ]
+    files = [file for file in selectors.files_of(application) if file.purpose == File.Purpose.FIELD]
     missing = rules.missing_answers(
         document, application.answers, selectors.file_counts(application)
     )
@@ -293,7 +294,9 @@ def _review_page(request, application, *, error: str = "", status: int = 200):
                 document,
                 application.answers,
                 files=files,
-                persons={str(person.pk): person.name for person in _persons(application.applicant, today)},
+                persons={
+                    str(person.pk): person.name for person in _persons(application.applicant, today)
+                },
                 missing=missing,
             ),
             "missing": missing,
@@ -351,7 +354,9 @@ def detail(request, public_id):
     return _detail_page(request, application)
 
 
-def _detail_page(request, application, *, answer_error: str = "", answer_text: str = "", status=200):
+def _detail_page(
+    request, application, *, answer_error: str = "", answer_text: str = "", status=200
+):
     document = application.definition.document
     workflow = document["workflow"]
     today = local_date(timezone.now())

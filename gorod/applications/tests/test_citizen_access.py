@@ -113,7 +113,7 @@ def test_anonymous_is_sent_to_sign_in_and_the_api_says_401(client, draft):
 
 
 def test_the_applicant_downloads_a_file_as_an_attachment(client, citizen, draft):
-    application, file = draft
+    _application, file = draft
     client.force_login(citizen.user)
 
     response = client.get(reverse("applications:file", args=[file.public_id]))
@@ -125,12 +125,12 @@ def test_the_applicant_downloads_a_file_as_an_attachment(client, citizen, draft)
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
-def test_someone_elses_files_and_applications_do_not_leak_into_lists(
-    client, draft, other_citizen
-):
+def test_someone_elses_files_and_applications_do_not_leak_into_lists(client, draft, other_citizen):
     client.force_login(other_citizen.user)
 
-    assert "Прием в спортивную школу" not in client.get(reverse("applications:mine")).content.decode()
+    assert (
+        "Прием в спортивную школу" not in client.get(reverse("applications:mine")).content.decode()
+    )
     assert client.get(f"{BASE}/mine").json()["count"] == 0
     assert Application.objects.count() == 1
 

@@ -64,10 +64,12 @@ def test_the_whole_flow_over_the_api(api, citizen):
     key = str(uuid.uuid4())
     first = post(api, "", {"service": "library-card", "start_key": key})
     again = post(api, "", {"service": "library-card", "start_key": key})
-    assert first.status_code == 201 and again.status_code == 200
+    assert first.status_code == 201
+    assert again.status_code == 200
     assert first.json()["id"] == again.json()["id"]
     draft = first.json()
-    assert draft["status"] == "draft" and draft["actions"] == ["edit", "submit", "delete"]
+    assert draft["status"] == "draft"
+    assert draft["actions"] == ["edit", "submit", "delete"]
 
     bad = put(api, f"/{draft['id']}/steps/1", {"answers": {"has_card": True, "email": "nope"}})
     assert bad.status_code == 422
@@ -81,7 +83,11 @@ def test_the_whole_flow_over_the_api(api, citizen):
         {"answers": {"has_card": True, "old_card": "12345", "email": "A@Example.ru"}},
     )
     assert saved.status_code == 200, saved.content
-    assert saved.json()["answers"] == {"has_card": True, "old_card": "12345", "email": "a@example.ru"}
+    assert saved.json()["answers"] == {
+        "has_card": True,
+        "old_card": "12345",
+        "email": "a@example.ru",
+    }
 
     missing = post(api, f"/{draft['id']}/submit")
     assert missing.status_code == 422
@@ -89,23 +95,28 @@ def test_the_whole_flow_over_the_api(api, citizen):
     put(api, f"/{draft['id']}/steps/2", {"answers": {"data_consent": True, "data_correct": True}})
     sent = post(api, f"/{draft['id']}/submit")
     resent = post(api, f"/{draft['id']}/submit")
-    assert sent.status_code == 200 and resent.status_code == 200
-    assert sent.json()["status"] == "submitted" and sent.json()["number"]
+    assert sent.status_code == 200
+    assert resent.status_code == 200
+    assert sent.json()["status"] == "submitted"
+    assert sent.json()["number"]
     assert [entry["status"] for entry in resent.json()["timeline"]] == ["draft", "submitted"]
 
     application = Application.objects.get(public_id=draft["id"])
     for to in ("registered", "in_review", "info_requested"):
         _department(application, to, text="Пришлите фото." if to == "info_requested" else "")
     asked = api.get(f"{BASE}/{draft['id']}").json()
-    assert asked["request_text"] == "Пришлите фото." and "answer" in asked["actions"]
-    assert asked["due_on"] and isinstance(asked["days_left"], int)
+    assert asked["request_text"] == "Пришлите фото."
+    assert "answer" in asked["actions"]
+    assert asked["due_on"]
+    assert isinstance(asked["days_left"], int)
 
     upload = api.post(
         f"{BASE}/{draft['id']}/files", {"file": pdf("фото.png", PNG_BYTES), "purpose": "answer"}
     )
     assert upload.status_code == 201, upload.content
     answered = post(api, f"/{draft['id']}/answer", {"text": "Отправил фото."})
-    assert answered.status_code == 200 and answered.json()["status"] == "in_review"
+    assert answered.status_code == 200
+    assert answered.json()["status"] == "in_review"
 
     _department(application, "result_ready", text="Билет № 77-000123.")
     received = post(api, f"/{draft['id']}/receive")
@@ -119,7 +130,8 @@ def test_the_whole_flow_over_the_api(api, citizen):
     assert rated.status_code == 201, rated.content
 
     mine = api.get(f"{BASE}/mine").json()
-    assert mine["count"] == 1 and mine["items"][0]["status"] == "completed"
+    assert mine["count"] == 1
+    assert mine["items"][0]["status"] == "completed"
 
 
 def _department(application, to, *, text=""):
@@ -133,16 +145,21 @@ def _department(application, to, *, text=""):
 def test_uploads_are_refused_by_their_bytes_and_size(api, citizen):
     draft = started(api, "sports-school", subject_id=citizen.child.pk)
 
-    exe = api.post(f"{BASE}/{draft['id']}/files", {"file": pdf("a.pdf", EXE_BYTES), "field": "medical"})
-    assert exe.status_code == 422 and exe.json()["code"] == "file_refused"
+    exe = api.post(
+        f"{BASE}/{draft['id']}/files", {"file": pdf("a.pdf", EXE_BYTES), "field": "medical"}
+    )
+    assert exe.status_code == 422
+    assert exe.json()["code"] == "file_refused"
     assert exe.json()["field"] == "medical"
     big = api.post(
         f"{BASE}/{draft['id']}/files",
         {"file": pdf("b.pdf", PNG_BYTES + b"\x00" * (1024 * 1024)), "field": "medical"},
     )
-    assert big.status_code == 422 and "1 МБ" in big.json()["detail"]
+    assert big.status_code == 422
+    assert "1 МБ" in big.json()["detail"]
     nowhere = api.post(f"{BASE}/{draft['id']}/files", {"file": pdf(), "field": "sport"})
-    assert nowhere.status_code == 404 and nowhere.json()["code"] == "field_not_found"
+    assert nowhere.status_code == 404
+    assert nowhere.json()["code"] == "field_not_found"
     assert not File.objects.exists()
 
     good = api.post(f"{BASE}/{draft['id']}/files", {"file": pdf(), "field": "medical"})
@@ -158,14 +175,17 @@ def test_start_refusals_have_stable_codes(api, citizen, other_citizen):
     assert not_for_self.status_code == 422
     assert not_for_self.json()["code"] == "not_for_this_person"
     not_mine = post(api, "", {"service": "sports-school", "subject_id": other_citizen.child.pk})
-    assert not_mine.status_code == 404 and not_mine.json()["code"] == "person_not_found"
+    assert not_mine.status_code == 404
+    assert not_mine.json()["code"] == "person_not_found"
     info = post(api, "", {"service": "e-prescriptions"})
-    assert info.status_code == 404 and info.json()["code"] == "service_not_applicable"
+    assert info.status_code == 404
+    assert info.json()["code"] == "service_not_applicable"
     citizen.child.birth_date = citizen.child.birth_date.replace(year=timezone.now().year - 2)
     citizen.child.save()
     too_young = post(api, "", {"service": "sports-school", "subject_id": citizen.child.pk})
     assert too_young.status_code == 403
-    assert too_young.json()["code"] == "not_eligible" and too_young.json()["reasons"]
+    assert too_young.json()["code"] == "not_eligible"
+    assert too_young.json()["reasons"]
 
 
 def test_a_personal_token_works_and_anonymous_is_401(client, citizen, definitions):
@@ -188,6 +208,8 @@ def test_a_withdrawn_application_can_no_longer_be_withdrawn(api):
 
     assert post(api, f"/{draft['id']}/withdraw").json()["status"] == "withdrawn"
     again = post(api, f"/{draft['id']}/withdraw")
-    assert again.status_code == 409 and again.json()["code"] == "transition_not_allowed"
+    assert again.status_code == 409
+    assert again.json()["code"] == "transition_not_allowed"
     step = put(api, f"/{draft['id']}/steps/1", {"answers": {"has_card": False}})
-    assert step.status_code == 409 and step.json()["code"] == "not_a_draft"
+    assert step.status_code == 409
+    assert step.json()["code"] == "not_a_draft"

@@ -15,9 +15,9 @@ from gorod.applications.services import citizen as services
 from gorod.applications.tests.factories import citizen_make, definitions_load, pdf
 from gorod.core.tests.schema_checks import assert_documented_answer
 
-schema = schemathesis.openapi.from_wsgi(
-    "/api/v1/openapi.json", get_wsgi_application()
-).include(path_regex="^/api/v1/applications")
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application()).include(
+    path_regex="^/api/v1/applications"
+)
 
 
 @pytest.fixture

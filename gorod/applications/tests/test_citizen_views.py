@@ -46,7 +46,9 @@ def test_start_makes_a_draft_and_opens_its_first_step(signed_in, citizen):
     assert page.status_code == 200
     html = text(page)
     assert "Шаг 1 из 3" in html
-    assert 'name="plate"' in html and 'name="zones"' in html and 'type="checkbox"' in html
+    assert 'name="plate"' in html
+    assert 'name="zones"' in html
+    assert 'type="checkbox"' in html
     # The lease contract is asked only for a leased car.
     assert re.search(r'id="field-lease_contract-wrapper"[^>]*hidden', html)
 
@@ -103,8 +105,10 @@ def test_a_bad_step_keeps_what_was_typed_and_names_each_field(signed_in, citizen
     assert response.status_code == 400
     html = text(response)
     assert 'value="abc"' in html
-    assert 'autofocus' in html and "error-summary" in html
-    assert 'href="#field-plate"' in html and 'href="#field-seats"' in html
+    assert "autofocus" in html
+    assert "error-summary" in html
+    assert 'href="#field-plate"' in html
+    assert 'href="#field-seats"' in html
     assert "Не больше 9" in html
     application.refresh_from_db()
     assert application.answers == {}
@@ -165,13 +169,15 @@ def test_the_whole_form_reviewed_and_submitted_once(signed_in, citizen):
     fill_parking(signed_in, application)
 
     review = signed_in.get(reverse("applications:review", args=[application.public_id]))
-    assert "А123ВС777" in text(review) and "У дома, У работы" in text(review)
+    assert "А123ВС777" in text(review)
+    assert "У дома, У работы" in text(review)
     submit_url = reverse("applications:submit", args=[application.public_id])
     first = signed_in.post(submit_url)
     second = signed_in.post(submit_url)
 
     detail = reverse("applications:detail", args=[application.public_id])
-    assert first.url == detail and second.url == detail
+    assert first.url == detail
+    assert second.url == detail
     application.refresh_from_db()
     assert application.status == "submitted"
     page = signed_in.get(detail)
@@ -188,15 +194,18 @@ def test_uploads_are_checked_by_their_bytes(signed_in, citizen):
         url, {"_action": "upload", "medical": pdf("справка.pdf", EXE_BYTES)}, format="multipart"
     )
     assert bad.status_code == 400
-    assert "справка.pdf" in text(bad) and "Это не" in text(bad)
+    assert "справка.pdf" in text(bad)
+    assert "Это не" in text(bad)
     assert not File.objects.exists()
 
     renamed = signed_in.post(url, {"_action": "upload", "medical": pdf("скан.pdf", PNG_BYTES)})
-    assert renamed.status_code == 400 and "Это не PDF" in text(renamed)
+    assert renamed.status_code == 400
+    assert "Это не PDF" in text(renamed)
     good = signed_in.post(url, {"_action": "upload", "medical": pdf("справка.pdf")})
     assert good.status_code == 200
     file = File.objects.get()
-    assert file.content_type == "application/pdf" and file.name == "справка.pdf"
+    assert file.content_type == "application/pdf"
+    assert file.name == "справка.pdf"
     assert "справка.pdf" in text(good)
 
     removed = signed_in.post(url, {"_remove": str(file.public_id)})
@@ -226,13 +235,18 @@ def test_the_department_asks_the_citizen_answers_and_the_result_is_received(
     signed_in.post(reverse("applications:submit", args=[application.public_id]))
     detail = reverse("applications:detail", args=[application.public_id])
     for to in ("registered", "in_review", "info_requested"):
-        _department(application, to, text="Приложите СТС с двух сторон." if to == "info_requested" else "")
+        _department(
+            application, to, text="Приложите СТС с двух сторон." if to == "info_requested" else ""
+        )
 
     page = signed_in.get(detail)
     assert "Приложите СТС с двух сторон." in text(page)
     assert "Осталось" in text(page) or "осталось" in text(page)
-    empty = signed_in.post(reverse("applications:answer", args=[application.public_id]), {"text": " "})
-    assert empty.status_code == 400 and "Напишите ответ" in text(empty)
+    empty = signed_in.post(
+        reverse("applications:answer", args=[application.public_id]), {"text": " "}
+    )
+    assert empty.status_code == 400
+    assert "Напишите ответ" in text(empty)
     sent = signed_in.post(
         reverse("applications:answer", args=[application.public_id]),
         {"text": "Приложил.", "files": pdf("стс.pdf")},

@@ -46,7 +46,8 @@ def test_a_signed_in_parent_chooses_self_or_a_child(client, citizen, definitions
 
     assert 'action="/applications/new/library-card/"' in html
     assert 'name="start_key"' in html
-    assert "За себя" in html and f"За ребёнка: {citizen.child.full_name}" in html
+    assert "За себя" in html
+    assert f"За ребёнка: {citizen.child.full_name}" in html
 
 
 def test_a_child_only_service_without_children_says_how_to_add_one(client, definitions):
@@ -76,17 +77,17 @@ def test_an_info_service_says_what_who_when_where_how(client, definitions):
     assert "оформлять ничего не нужно" not in html
 
 
-def test_an_external_service_leads_to_its_partner_through_the_counted_way_out(
-    client, definitions
-):
+def test_an_external_service_leads_to_its_partner_through_the_counted_way_out(client, definitions):
     external_url_set("active-citizen", "https://ag.mos.ru/")
 
     html = html_of(client.get("/services/active-citizen/"))
 
-    assert "Проект «Активный гражданин»" in html and "Голосования о городских решениях." in html
+    assert "Проект «Активный гражданин»" in html
+    assert "Голосования о городских решениях." in html
     assert 'href="/services/active-citizen/go"' in html
     response = client.get("/services/active-citizen/go")
-    assert response.status_code == 302 and response.url == "https://ag.mos.ru/"
+    assert response.status_code == 302
+    assert response.url == "https://ag.mos.ru/"
 
 
 def test_a_form_service_without_a_definition_says_where_to_go(client, offices, db):
