@@ -487,8 +487,13 @@ def receive(request, public_id):
 def file_download(request, public_id):
     """One of the applicant's files, as an attachment: never shown inline, never guessed at."""
     file = selectors.own_file_get(actor=request.user, public_id=public_id)
+    try:
+        content = file.blob.open("rb")
+    except OSError:
+        # The row outlived its bytes (a restore from backup without the files): not found.
+        raise selectors.file_not_found() from None
     response = FileResponse(
-        file.blob.open("rb"),
+        content,
         as_attachment=True,
         filename=file.name,
         content_type=file.content_type,

@@ -15,17 +15,17 @@ from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 from gorod.accounts.auth import authenticated
 from gorod.applications import loader, presenters, rules
 from gorod.applications.api.schemas import (
-    AnswerIn,
-    ApplicationOut,
-    ApplicationPage,
-    ApplicationProblem,
+    ApplicationAnswerIn,
+    ApplicationStartIn,
+    ApplicationStepIn,
+    CitizenApplicationProblem,
     DefinitionBriefOut,
+    DefinitionListQuery,
     DefinitionOut,
-    DefinitionQuery,
-    FileOut,
-    PageQuery,
-    StartIn,
-    StepIn,
+    MyApplicationFileOut,
+    MyApplicationOut,
+    MyApplicationPage,
+    MyApplicationsQuery,
 )
 from gorod.applications.models import Application
 from gorod.applications.models import File as ApplicationFile
@@ -45,7 +45,7 @@ STEP = Path(..., ge=1, le=100, description="The step's number, from 1")
 
 
 def _problems(ok: dict, *statuses: int) -> dict:
-    return {**ok, **dict.fromkeys(statuses, ApplicationProblem)}
+    return {**ok, **dict.fromkeys(statuses, CitizenApplicationProblem)}
 
 
 # ---- definitions (public) ----------------------------------------------------------------
@@ -66,7 +66,7 @@ def _definition_brief(definition) -> dict:
     response=with_problems({200: list[DefinitionBriefOut]}, 422),
     summary="The current definition of every published service",
 )
-def definitions(request, filters: Query[DefinitionQuery]):
+def definitions(request, filters: Query[DefinitionListQuery]):
     found = definitions_current()
     if filters.kind:
         found = found.filter(kind=filters.kind)
@@ -179,10 +179,10 @@ def _own(request, public_id) -> dict:
 @router.post(
     "",
     auth=authenticated,
-    response=_problems({201: ApplicationOut, 200: ApplicationOut}, 400, 401, 403, 404, 422),
+    response=_problems({201: MyApplicationOut, 200: MyApplicationOut}, 400, 401, 403, 404, 422),
     summary="Start a draft for yourself or a child you represent",
 )
-def start(request, payload: StartIn):
+def start(request, payload: ApplicationStartIn):
     """201 with the new draft; the same `start_key` again is 200 with the same draft. A
     service that takes no applications is 404 `service_not_applicable`; a child who is not
     yours 404 `person_not_found`; 403 `not_eligible` with `reasons`; 422
@@ -201,10 +201,10 @@ def start(request, payload: StartIn):
 @router.get(
     "/mine",
     auth=authenticated,
-    response=with_problems({200: ApplicationPage}, 401, 404, 422),
+    response=with_problems({200: MyApplicationPage}, 401, 404, 422),
     summary="My applications, newest first, drafts included",
 )
-def mine(request, filters: Query[PageQuery]):
+def mine(request, filters: Query[MyApplicationsQuery]):
     found = selectors.my_applications(actor=request.auth)
     page = api_page(found, count=found.count(), page=filters.page, page_size=filters.page_size)
     today = local_date(timezone.now())
@@ -215,7 +215,7 @@ def mine(request, filters: Query[PageQuery]):
 @router.get(
     "/{uuid:public_id}",
     auth=authenticated,
-    response=with_problems({200: ApplicationOut}, 401, 404, 422),
+    response=with_problems({200: MyApplicationOut}, 401, 404, 422),
     summary="One of my applications with its history and files",
 )
 def one(request, public_id: uuid.UUID):
@@ -237,10 +237,10 @@ def draft_delete(request, public_id: uuid.UUID):
 @router.put(
     "/{uuid:public_id}/steps/{step}",
     auth=authenticated,
-    response=_problems({200: ApplicationOut}, 400, 401, 403, 404, 409, 422),
+    response=_problems({200: MyApplicationOut}, 400, 401, 403, 404, 409, 422),
     summary="Save one step of a draft, whole or not at all",
 )
-def step_save(request, payload: StepIn, public_id: uuid.UUID, step: int = STEP):
+def step_save(request, payload: ApplicationStepIn, public_id: uuid.UUID, step: int = STEP):
     """422 `answers_invalid` with `fields` (key → message) saves nothing of the step; the
     steps saved before stay. 409 `not_a_draft` once submitted."""
     data = {key: _strings(value) for key, value in payload.answers.items()}
@@ -261,7 +261,7 @@ def _strings(value) -> list[str]:
 @router.post(
     "/{uuid:public_id}/files",
     auth=authenticated,
-    response=_problems({201: FileOut}, 400, 401, 403, 404, 409, 413, 415, 422),
+    response=_problems({201: MyApplicationFileOut}, 400, 401, 403, 404, 409, 413, 415, 422),
     summary="Attach a document to a file field of a draft, or to an answer",
 )
 def file_add(
@@ -300,7 +300,7 @@ def file_remove(request, file_id: uuid.UUID):
 @router.post(
     "/{uuid:public_id}/submit",
     auth=authenticated,
-    response=_problems({200: ApplicationOut}, 400, 401, 403, 404, 409, 422),
+    response=_problems({200: MyApplicationOut}, 400, 401, 403, 404, 409, 422),
     summary="Send a draft to the department (idempotent)",
 )
 def submit(request, public_id: uuid.UUID):
@@ -315,10 +315,10 @@ def submit(request, public_id: uuid.UUID):
 @router.post(
     "/{uuid:public_id}/answer",
     auth=authenticated,
-    response=_problems({200: ApplicationOut}, 400, 401, 403, 404, 409, 422),
+    response=_problems({200: MyApplicationOut}, 400, 401, 403, 404, 409, 422),
     summary="Answer the department's request for information",
 )
-def answer(request, payload: AnswerIn, public_id: uuid.UUID):
+def answer(request, payload: ApplicationAnswerIn, public_id: uuid.UUID):
     """Attach files first (purpose `answer`); the text sends the answer. 409
     `transition_not_allowed` when nothing is asked; 422 `answer_empty`."""
     services.application_answer(actor=request.auth, public_id=public_id, text=payload.text)
@@ -328,7 +328,7 @@ def answer(request, payload: AnswerIn, public_id: uuid.UUID):
 @router.post(
     "/{uuid:public_id}/withdraw",
     auth=authenticated,
-    response=_problems({200: ApplicationOut}, 400, 401, 403, 404, 409, 422),
+    response=_problems({200: MyApplicationOut}, 400, 401, 403, 404, 409, 422),
     summary="Withdraw an application the department has not decided yet",
 )
 def withdraw(request, public_id: uuid.UUID):
@@ -339,7 +339,7 @@ def withdraw(request, public_id: uuid.UUID):
 @router.post(
     "/{uuid:public_id}/receive",
     auth=authenticated,
-    response=_problems({200: ApplicationOut}, 400, 401, 403, 404, 409, 422),
+    response=_problems({200: MyApplicationOut}, 400, 401, 403, 404, 409, 422),
     summary="Say the result is received: the service is done",
 )
 def receive(request, public_id: uuid.UUID):

@@ -13,7 +13,7 @@ FieldKey = Annotated[str, Field(max_length=40)]
 FieldValue = Annotated[str, Field(max_length=4000)]
 
 
-class ApplicationProblem(Problem):
+class CitizenApplicationProblem(Problem):
     """A refused write: `fields` names each bad field of a step (or each missing one at
     submission) with its message; `reasons` says why the applicant may not apply."""
 
@@ -34,11 +34,11 @@ class DefinitionOut(DefinitionBriefOut):
     )
 
 
-class DefinitionQuery(Schema):
+class DefinitionListQuery(Schema):
     kind: Literal["form", "info", "external"] | None = None
 
 
-class StartIn(Schema):
+class ApplicationStartIn(Schema):
     service: str = Field(..., max_length=100, pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
     subject_id: int | None = Field(
         None, ge=1, le=MAX_ID, description="A child you represent; empty for yourself"
@@ -52,7 +52,7 @@ class StartIn(Schema):
     )
 
 
-class StepIn(Schema):
+class ApplicationStepIn(Schema):
     answers: dict[FieldKey, FieldValue | int | bool | list[FieldValue]] = Field(
         ...,
         max_length=100,
@@ -63,16 +63,16 @@ class StepIn(Schema):
     )
 
 
-class AnswerIn(Schema):
+class ApplicationAnswerIn(Schema):
     text: str = Field(..., max_length=4000, description="The answer to the department")
 
 
-class PageQuery(Schema):
+class MyApplicationsQuery(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=100)
 
 
-class FileOut(Schema):
+class MyApplicationFileOut(Schema):
     id: uuid.UUID
     purpose: Literal["field", "answer", "result"]
     field: str = Field(..., description="The form field the file belongs to")
@@ -83,14 +83,14 @@ class FileOut(Schema):
     url: str = Field(..., description="Download (the applicant's session only)")
 
 
-class TimelineEntryOut(Schema):
+class MyApplicationEventOut(Schema):
     at: datetime
     status: str
     label: str
     text: str
 
 
-class ApplicationBriefOut(Schema):
+class MyApplicationBriefOut(Schema):
     id: uuid.UUID
     number: str = Field(..., description="Empty while a draft")
     service: str
@@ -106,7 +106,7 @@ class ApplicationBriefOut(Schema):
     next_action: str
 
 
-class ApplicationOut(ApplicationBriefOut):
+class MyApplicationOut(MyApplicationBriefOut):
     definition_version: int
     department: str
     answers: dict[str, Any]
@@ -116,16 +116,16 @@ class ApplicationOut(ApplicationBriefOut):
     actions: list[str] = Field(
         ..., description="What you may do now: edit, submit, delete, answer, withdraw, receive"
     )
-    timeline: list[TimelineEntryOut]
-    files: list[FileOut]
+    timeline: list[MyApplicationEventOut]
+    files: list[MyApplicationFileOut]
     rating_token: str | None = Field(
         ..., description="Once finished: hand it to POST /api/v1/feedback/ratings"
     )
 
 
-class ApplicationPage(Schema):
+class MyApplicationPage(Schema):
     count: int
     page: int
     page_size: int
     pages: int
-    items: list[ApplicationBriefOut]
+    items: list[MyApplicationBriefOut]
