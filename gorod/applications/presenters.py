@@ -273,3 +273,10 @@ def next_action(application) -> str:
 
 def days_left(due_on: date | None, today: date) -> int | None:
     return None if due_on is None else rules.working_days_left(due_on, today)
+
+
+def decision_days_left(application, today: date) -> int | None:
+    """Working days to the decision's term while the department still owes one."""
+    if application.status in rules.CLOSED or application.status == rules.RESULT_READY:
+        return None
+    return days_left(application.due_on, today)

@@ -49,7 +49,7 @@ def mine(request):
             "application": application,
             "next_action": presenters.next_action(application),
             "due_on": application.due_on or application.step_due_on,
-            "days_left": presenters.days_left(application.due_on, today),
+            "days_left": presenters.decision_days_left(application, today),
         }
         for application in page.object_list
     ]
@@ -379,7 +379,7 @@ def _detail_page(
             "field_files": [file for file in files if file.purpose == File.Purpose.FIELD],
             "answer_files": [file for file in files if file.purpose == File.Purpose.ANSWER],
             "result_files": [file for file in files if file.purpose == File.Purpose.RESULT],
-            "days_left": presenters.days_left(application.due_on, today),
+            "days_left": presenters.decision_days_left(application, today),
             "step_days_left": presenters.days_left(application.step_due_on, today),
             "request_text": request_text if application.status == rules.INFO_REQUESTED else "",
             "withdrawable": rules.is_withdrawable(workflow, application.status),

@@ -119,7 +119,7 @@ def _brief(application: Application, today) -> dict:
         "created_at": application.created_at,
         "submitted_at": application.submitted_at,
         "due_on": application.due_on,
-        "days_left": presenters.days_left(application.due_on, today),
+        "days_left": presenters.decision_days_left(application, today),
         "next_action": presenters.next_action(application),
     }
 
