@@ -5,17 +5,6 @@ import pytest
 from gorod.applications.tests import factories
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    """Uploads go to a folder of the test's own, never to var/."""
-    storages = {**settings.STORAGES}
-    storages["private"] = {
-        **storages["private"],
-        "OPTIONS": {**storages["private"]["OPTIONS"], "location": str(tmp_path / "private")},
-    }
-    settings.STORAGES = storages
-
-
 @pytest.fixture
 def definitions(db):
     """The test definitions (tests/definitions/), imported: by service slug."""

@@ -135,7 +135,10 @@ def test_someone_elses_files_and_applications_do_not_leak_into_lists(client, dra
     assert Application.objects.count() == 1
 
 
-def test_files_are_never_in_the_static_files(draft, settings):
+def test_files_have_no_address_of_their_own(client, citizen, draft, settings):
     _application, file = draft
-    assert settings.STORAGES["private"]["OPTIONS"]["base_url"] is None
-    assert str(settings.STATIC_ROOT) not in file.blob.path
+    client.force_login(citizen.user)
+
+    # Only the download view above serves a file; the storage's own "URL" leads nowhere.
+    assert client.get(file.blob.url).status_code == 404
+    assert not file.blob.path.startswith(str(settings.STATIC_ROOT))
