@@ -274,3 +274,56 @@ def _department(application, to, *, text=""):
     application.refresh_from_db()
     with transaction.atomic():
         application_move(application, to=to, by="department", actor=None, now=NOW, text=text)
+
+
+def test_an_anonymous_applicant_signs_in_and_comes_back_to_start(client, definitions):
+    new = reverse("applications:new", args=["library-card"])
+
+    response = client.get(new)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('accounts:login')}?next={new}"
+
+
+def test_the_form_reads_in_english(signed_in):
+    start(signed_in, "resident-parking-permit")
+    application = Application.objects.get()
+
+    page = signed_in.get(
+        reverse("applications:step", args=[application.public_id, 1]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    html = text(page)
+    assert "Number plate" in html and "Near home" in html
+    assert "Госномер" not in html
+
+
+def test_every_field_type_is_drawn_with_its_control(signed_in, citizen):
+    start(signed_in, "resident-parking-permit")
+    parking = Application.objects.get()
+    start(signed_in, "sports-school", subject=citizen.child.pk)
+    school = Application.objects.exclude(pk=parking.pk).get()
+
+    def step(application, number):
+        return text(
+            signed_in.get(reverse("applications:step", args=[application.public_id, number]))
+        )
+
+    first, second, school_first = step(parking, 1), step(parking, 2), step(school, 1)
+    assert 'name="plate" value="" type="text"' in " ".join(first.split())  # text
+    assert 'type="checkbox" name="zones"' in first  # several choices
+    assert 'type="radio" name="owner"' in first  # one choice
+    assert 'inputmode="decimal"' in first  # number
+    assert 'type="date"' in first  # date
+    assert 'autocomplete="street-address"' in second  # address
+    assert '<textarea id="field-note"' in second  # textarea
+    assert 'type="tel"' in second and 'type="email"' in second  # phone, e-mail
+    assert "(необязательно)" in second  # the optional comment says so
+    assert f'name="athlete" value="{citizen.child.pk}"' in school_first  # person
+    assert f'name="athlete" value="{citizen.person.pk}"' in school_first
+    assert 'type="file" id="field-medical" name="medical" accept=".pdf,application/pdf"' in (
+        school_first
+    )  # file
+    consent = step(parking, 3)
+    assert 'type="checkbox" id="field-data_consent" name="data_consent" value="yes"' in consent
