@@ -295,7 +295,8 @@ def test_the_form_reads_in_english(signed_in):
     )
 
     html = text(page)
-    assert "Number plate" in html and "Near home" in html
+    assert "Number plate" in html
+    assert "Near home" in html
     assert "Госномер" not in html
 
 
@@ -318,7 +319,8 @@ def test_every_field_type_is_drawn_with_its_control(signed_in, citizen):
     assert 'type="date"' in first  # date
     assert 'autocomplete="street-address"' in second  # address
     assert '<textarea id="field-note"' in second  # textarea
-    assert 'type="tel"' in second and 'type="email"' in second  # phone, e-mail
+    assert 'type="tel"' in second
+    assert 'type="email"' in second
     assert "(необязательно)" in second  # the optional comment says so
     assert f'name="athlete" value="{citizen.child.pk}"' in school_first  # person
     assert f'name="athlete" value="{citizen.person.pk}"' in school_first
