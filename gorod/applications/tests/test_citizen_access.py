@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 
 from gorod.accounts.tests.factories import UserFactory
-from gorod.applications.models import Application, File
+from gorod.applications.models import Application, DepartmentPost, File
 from gorod.applications.services import citizen as services
 from gorod.applications.tests.factories import pdf
+from gorod.catalog.models import Department
 
 BASE = "/api/v1/applications"
 
@@ -74,10 +75,23 @@ def _untouched(application, file):
     assert File.objects.filter(pk=file.pk).exists()
 
 
-@pytest.mark.parametrize("who", ["other_citizen", "staff"])
+def _operator_of_another_department(application):
+    """Staff of a department that does not answer for this application (the citizen's pages
+    and API are no back door for them)."""
+    user = UserFactory(is_staff=True)
+    other = Department.objects.exclude(pk=application.department_id).first()
+    DepartmentPost.objects.create(user=user, department=other)
+    return user
+
+
+@pytest.mark.parametrize("who", ["other_citizen", "operator"])
 def test_no_one_else_reads_or_acts_on_an_application(client, draft, other_citizen, who):
     application, file = draft
-    intruder = other_citizen.user if who == "other_citizen" else UserFactory(is_staff=True)
+    intruder = (
+        other_citizen.user
+        if who == "other_citizen"
+        else _operator_of_another_department(application)
+    )
     client.force_login(intruder)
     urls = pages(application, file)
 
