@@ -8,6 +8,7 @@ services' stable codes; a refused step lists every bad field in `fields`.
 
 import uuid
 
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import File, Form, Path, Query, Router, Status, UploadedFile
@@ -284,6 +285,40 @@ def file_add(
         purpose=kind,
     )
     return Status(201, _file_out(added))
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/files/{uuid:file_id}",
+    auth=authenticated,
+    response=with_problems({200: None}, 401, 404, 422),
+    summary="Download one of my files (as an attachment)",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file's bytes, with its type and name",
+                "content": {
+                    kind: _BINARY for kind in ("application/pdf", "image/jpeg", "image/png")
+                },
+            }
+        }
+    },
+)
+def file_download(request, file_id: uuid.UUID):
+    """The applicant's own files only (another's is 404): the form's, the answers', and the
+    result the department issued."""
+    file = selectors.own_file_get(actor=request.auth, public_id=file_id)
+    try:
+        content = file.blob.open("rb")
+    except OSError:
+        raise selectors.file_not_found() from None
+    response = FileResponse(
+        content, as_attachment=True, filename=file.name, content_type=file.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @router.delete(

@@ -80,7 +80,13 @@ class MyApplicationFileOut(Schema):
     content_type: str
     size: int
     uploaded_at: datetime
-    url: str = Field(..., description="Download (the applicant's session only)")
+    url: str = Field(
+        ...,
+        description=(
+            "The download page (signed in on the site); programs use "
+            "GET /api/v1/applications/files/{id}"
+        ),
+    )
 
 
 class MyApplicationEventOut(Schema):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gorod.accounts import services as accounts
 from gorod.applications.models import Application, File
+from gorod.applications.services import citizen as services
 from gorod.applications.services.moves import application_move
 from gorod.applications.tests.factories import EXE_BYTES, PNG_BYTES, pdf
 
@@ -213,3 +214,25 @@ def test_a_withdrawn_application_can_no_longer_be_withdrawn(api):
     step = put(api, f"/{draft['id']}/steps/1", {"answers": {"has_card": False}})
     assert step.status_code == 409
     assert step.json()["code"] == "not_a_draft"
+
+
+def test_a_file_downloads_over_the_api_for_its_applicant_only(
+    client, citizen, other_citizen, definitions
+):
+    draft = services.application_start(
+        actor=citizen.user, service_slug="sports-school", subject_id=citizen.child.pk
+    )
+    file = services.application_file_add(
+        actor=citizen.user, public_id=draft.public_id, field_key="medical", upload=pdf()
+    )
+    _token, plaintext = accounts.api_token_create(actor=citizen.user, name="app")
+
+    mine = client.get(f"{BASE}/files/{file.public_id}", HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert mine.status_code == 200
+    assert mine["Content-Type"] == "application/pdf"
+    assert mine["Content-Disposition"].startswith("attachment;")
+    assert mine["X-Content-Type-Options"] == "nosniff"
+    client.force_login(other_citizen.user)
+    theirs = client.get(f"{BASE}/files/{file.public_id}")
+    assert theirs.status_code == 404
+    assert theirs.json()["code"] == "file_not_found"
