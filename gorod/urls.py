@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("gorod.web.urls")),
     path("accounts/", include("gorod.accounts.urls")),
     path("analytics/", include("gorod.analytics.urls")),
+    path("applications/", include("gorod.applications.urls")),
     path("feedback/", include("gorod.feedback.urls")),
     path("housing/", include("gorod.housing.urls")),
     # The health pages keep their paths and namespaces; each app brings its own routes.

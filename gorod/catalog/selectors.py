@@ -82,13 +82,26 @@ def services_featured() -> list[Service]:
 
 
 def services_related(service: Service, *, limit: int = 6) -> list[Service]:
-    """Services people looking at this one may also need: the catalog searched by its title."""
+    """Other services of the same category, those whose titles share words with this one's
+    first ("Другие услуги в категории": never a service of another category)."""
     current = snapshot.current()
     hits = current.index.search(service.title, limit=limit * 3)
-    similar = [current.services[hit.slug] for hit in hits if hit.slug != service.slug]
-    # Same category first: "Электронный дом" shares a word with the medical record, not a need.
-    similar.sort(key=lambda other: other.category_id != service.category_id)
-    return similar[:limit]
+    similar = [
+        current.services[hit.slug]
+        for hit in hits
+        if hit.slug != service.slug
+        and hit.slug in current.services
+        and current.services[hit.slug].category_id == service.category_id
+    ][:limit]
+    if len(similar) < limit:
+        chosen = {other.slug for other in similar} | {service.slug}
+        for other in current.services_by_category.get(service.category.slug, []):
+            if len(similar) >= limit:
+                break
+            if other.slug not in chosen:
+                similar.append(other)
+                chosen.add(other.slug)
+    return similar
 
 
 def flagship_services() -> list[Service]:

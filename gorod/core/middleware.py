@@ -1,5 +1,7 @@
 """Middleware of our own."""
 
+import re
+
 from django.conf import settings
 from django.http import Http404
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -12,6 +14,9 @@ API_PREFIX = "/api/"
 # The versioned API whose request bodies are JSON only.
 JSON_API_PREFIX = "/api/v1/"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The one body that is not JSON: a document uploaded to an application, as multipart/form-data.
+# Like any write it needs the session's CSRF token or a personal token.
+MULTIPART_API_PATHS = re.compile(r"^/api/v1/applications/[0-9a-fA-F-]{36}/files$")
 
 
 def is_json_media_type(content_type: str) -> bool:
@@ -47,6 +52,7 @@ class JsonRequestBodyMiddleware:
             and request.path.startswith(JSON_API_PREFIX)
             and _has_body(request)
             and not is_json_media_type(request.META.get("CONTENT_TYPE", ""))
+            and not _is_upload(request)
         ):
             return problem_response(
                 request,
@@ -55,6 +61,11 @@ class JsonRequestBodyMiddleware:
                 detail=_("Тело запроса должно быть в JSON: Content-Type: application/json."),
             )
         return self.get_response(request)
+
+
+def _is_upload(request) -> bool:
+    media_type = request.META.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+    return media_type == "multipart/form-data" and bool(MULTIPART_API_PATHS.match(request.path))
 
 
 class PrivateResponseMiddleware:

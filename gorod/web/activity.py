@@ -95,6 +95,17 @@ ACTIVITY_LABELS = {
     "housing.meter_changed": _("Изменены данные счётчика"),
     "housing.meters_imported": _("Загружен реестр счётчиков"),
     "housing.billing_export": _("Выгрузка показаний для начислений"),
+    # Applications to departments (the citizen's side)
+    "application.start": _("Начато заявление"),
+    "application.file_add": _("Приложен файл к заявлению"),
+    "application.file_remove": _("Удалён файл из заявления"),
+    "application.draft_delete": _("Удалён черновик заявления"),
+    "application.submitted": _("Отправлено заявление"),
+    "application.withdrawn": _("Отозвано заявление"),
+    "application.in_review": _("Заявление на рассмотрении"),
+    "application.completed": _("Услуга по заявлению оказана"),
+    "applications.definitions_import": _("Загружены определения услуг"),
+    "applications.offices_import": _("Загружен список центров госуслуг"),
 }
 
 # Codes made of a stem and a suffix: a signed record entry of any section

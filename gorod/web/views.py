@@ -1,5 +1,7 @@
 """Portal pages: thin views over the catalog and accounts selectors."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -10,9 +12,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gorod.accounts import selectors as accounts
 from gorod.analytics.services import service_exit_record, service_page_read
+from gorod.applications.selectors import citizen as applications
+from gorod.applications.selectors import definitions as service_definitions
+from gorod.applications.selectors.overview import my_open_applications
 from gorod.appointments.selectors import booking as health
 from gorod.catalog import selectors as catalog
 from gorod.core.channels import channel_of
+from gorod.core.clock import local_date
 from gorod.core.problems import not_found_problem, server_error_problem
 from gorod.feedback import selectors as feedback
 from gorod.housing import selectors as housing
@@ -23,6 +29,8 @@ from gorod.web.activity import describe
 SEARCH_PAGE_SIZE = 30
 # The cabinet shows the nearest appointments; "Мои записи" has them all.
 UPCOMING_SHOWN = 3
+# The cabinet shows the newest open applications; «Мои заявки» has them all.
+APPLICATIONS_SHOWN = 3
 
 
 @require_safe
@@ -52,6 +60,8 @@ def category(request, slug: str):
 def service(request, slug: str):
     found = catalog.service_get(slug)
     use_id = service_page_read(service=found, actor=request.user, channel=channel_of(request))
+    definition = service_definitions.definition_current(found)
+    document = definition.document if definition is not None else None
     return render(
         request,
         "web/service.html",
@@ -61,8 +71,45 @@ def service(request, slug: str):
             "entry_url": catalog.service_entry_url(found),
             "related": catalog.services_related(found),
             "use_id": use_id,
+            "definition": definition,
+            "document": document,
+            "content": document["content"] if document else None,
+            "offices": _offices_for(found, document),
+            **_start_choice(request, found, document),
         },
     )
+
+
+def _offices_for(found, document) -> list:
+    """The МФЦ list where the page sends the citizen in person (or has nothing else to say)."""
+    if document is None:
+        wanted = found.kind == "form" or (
+            found.kind == "flagship" and catalog.service_entry_url(found) is None
+        )
+    else:
+        wanted = document.get("content", {}).get("in_person") == "mfc"
+    return list(service_definitions.offices()) if wanted else []
+
+
+def _start_choice(request, found, document) -> dict:
+    """Whom a signed-in citizen may apply for from the service page: self and/or children."""
+    if document is None or document.get("kind") != "form":
+        return {}
+    applies_for = document["applies_for"]
+    person = accounts.person_of(request.user) if request.user.is_authenticated else None
+    children = (
+        applications.represented_children(person, today=local_date(timezone.now()))
+        if person is not None and "child" in applies_for
+        else []
+    )
+    return {
+        "can_apply": True,
+        "for_self": "self" in applies_for,
+        "for_child": "child" in applies_for,
+        "children": children,
+        "applicant": person,
+        "start_key": uuid.uuid4(),
+    }
 
 
 @require_safe
@@ -113,6 +160,9 @@ def cabinet(request):
             "notifications": list(notifications.recent_messages(person=person)),
             "unread": notifications.unread_count(person=person),
             "appointments": list(health.upcoming_of(request.user)[:UPCOMING_SHOWN])
+            if person
+            else [],
+            "applications": list(my_open_applications(actor=request.user)[:APPLICATIONS_SHOWN])
             if person
             else [],
             "meter_window": window,

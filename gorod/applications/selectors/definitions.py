@@ -46,3 +46,16 @@ def definitions_current() -> QuerySet[Definition]:
 
 def offices() -> QuerySet[Office]:
     return Office.objects.order_by("name")
+
+
+def definition_current_get(service_slug: str) -> Definition:
+    """The newest definition of a published service, whatever its kind, or "not found"."""
+    definition = (
+        Definition.objects.filter(service__slug=service_slug, service__is_published=True)
+        .select_related("service")
+        .order_by("-version")
+        .first()
+    )
+    if definition is None:
+        raise NotFound("definition_not_found", _("У этой услуги нет определения."))
+    return definition

@@ -87,3 +87,14 @@ def test_services_find_lists_or_searches_and_filters(catalog):
     assert all(service.category.slug == "housing" for service in found)
     with pytest.raises(NotFound):
         selectors.services_find(q="счётчики", category="no-such-category")
+
+
+def test_related_services_are_of_the_same_category_only(catalog):
+    # "Электронный дом" (housing) shares words with services of other categories.
+    for slug in ("electronic-house", "emr", "library-card", "passport"):
+        service = selectors.service_get(slug)
+        related = selectors.services_related(service)
+
+        assert len(related) == 6
+        assert service not in related
+        assert {other.category_id for other in related} == {service.category_id}

@@ -79,7 +79,8 @@ def test_doctor_appointments_lead_into_the_health_module(client, catalog):
 
 def test_a_service_without_its_module_is_honest_about_it(client, catalog):
     html = client.get("/services/school-diary/").content.decode()
-    assert "Скоро на портале" in html
+    assert "Скоро на портале" not in html
+    assert "центрах госуслуг «Мои документы»" in html
 
 
 def test_search_page_finds_meter_readings_first(client, catalog):
