@@ -164,6 +164,10 @@ class Countdown:
     overdue: bool
     paused: bool
 
+    @property
+    def late_by(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
 
 def countdown(application: Application, today: date) -> Countdown:
     due = application.due_on or application.step_due_on
