@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from gorod.accounts.api import router as accounts_router
 from gorod.accounts.auth import authenticated
 from gorod.analytics.api import router as analytics_router
+from gorod.applications.api.department import router as applications_desk_router
 from gorod.appointments.api import router as appointments_router
 from gorod.catalog.api import router as catalog_router
 from gorod.clinics.api import router as clinics_router
@@ -103,6 +104,9 @@ def ping(request):
 api.add_router("/", catalog_router)
 api.add_router("/me", accounts_router, auth=authenticated)
 api.add_router("/analytics", analytics_router, auth=authenticated)
+# The department's desk; before the citizen's /applications routes, so that "desk" is never
+# read as an application's id.
+api.add_router("/applications/desk", applications_desk_router, auth=authenticated)
 api.add_router("/feedback", feedback_router)
 api.add_router("/housing", housing_router, auth=authenticated)
 # The record's router authenticates itself: an anonymous look is refused *and logged*.

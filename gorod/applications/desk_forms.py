@@ -124,7 +124,7 @@ class AssignForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(
+    text = forms.CharField(
         label=_("Служебная заметка"),
         help_text=_("Видна только сотрудникам ведомства."),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": rules.TEXTAREA_MAX_LENGTH}),

@@ -347,7 +347,7 @@ def _perform(name: str, actor, public_id, data: dict) -> None:
     elif name == "assign":
         services.application_assign(**ids, assignee_id=data["assignee"])
     elif name == "note":
-        services.application_note_add(**ids, text=data["note"])
+        services.application_note_add(**ids, text=data["text"])
 
 
 @login_required

@@ -379,7 +379,7 @@ def _assign(application: Application, *, actor, assignee, now: datetime) -> Appl
 def application_note_add(*, actor, public_id, text: str, now: datetime | None = None) -> Event:
     """A staff note in the application's history; never shown to the citizen."""
     now = now or timezone.now()
-    text = _text(text, field="note", required=True, empty_message=_("Напишите текст заметки."))
+    text = _text(text, field="text", required=True, empty_message=_("Напишите текст заметки."))
     with transaction.atomic():
         application = _locked(actor, public_id)
         event = Event.objects.create(

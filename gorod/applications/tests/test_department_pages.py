@@ -174,7 +174,7 @@ def test_the_whole_way_to_a_decision(desk, client):
 
 def test_a_note_stays_internal(desk, client):
     client.force_login(desk.operator)
-    client.post(_act(desk.decision, "note"), {"note-note": "Позвонить заявителю."})
+    client.post(_act(desk.decision, "note"), {"note-text": "Позвонить заявителю."})
     event = Event.objects.get(application=desk.decision, kind=Event.Kind.NOTE)
     assert event.text == "Позвонить заявителю."
     page = client.get(_detail(desk.decision)).content.decode()
