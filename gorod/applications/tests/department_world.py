@@ -32,7 +32,7 @@ ZAGS = "ЗАГС Москвы"
 # A PDF's first bytes are enough for the type check (filetype reads the magic number).
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
-_FORM = """\
+FORM_TEMPLATE = """\
 schema: 1
 service: {slug}
 version: 1
@@ -92,10 +92,10 @@ def write_definitions(directory: Path) -> Path:
     """The two test definitions and the committed in-person example, in one directory."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "decision.yaml").write_text(
-        _FORM.format(slug=DECISION, kind="decision"), encoding="utf-8"
+        FORM_TEMPLATE.format(slug=DECISION, kind="decision"), encoding="utf-8"
     )
     (directory / "document.yaml").write_text(
-        _FORM.format(slug=DOCUMENT, kind="document"), encoding="utf-8"
+        FORM_TEMPLATE.format(slug=DOCUMENT, kind="document"), encoding="utf-8"
     )
     example = DEFINITIONS_DIR / "documents" / f"{IN_PERSON}.yaml"
     (directory / "zags.yaml").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")

@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 
 from gorod.applications.models import Event, File, Office
+from gorod.applications.services import citizen
 from gorod.applications.services import department as services
 from gorod.applications.tests.department_world import IN_PERSON, ZAGS, sent_application, staff
 from gorod.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -72,8 +73,6 @@ def test_refuse_to_accept_needs_a_reason_and_keeps_it_for_the_citizen(desk):
 
 
 def test_request_information_pauses_the_term_until_the_answer(desk):
-    from gorod.applications.services import citizen
-
     application = _to_review(desk, desk.decision)
     due = application.due_on
     services.application_info_request(
