@@ -41,7 +41,7 @@ router = Router(tags=["applications: department"])
 CHANNEL = "api"
 PUBLIC_ID = Path(..., description="The application's public id (UUID)")
 FILE_ID = Path(..., description="The file's public id (UUID)")
-MOVE_PROBLEMS = (401, 403, 404, 409, 422)
+MOVE_PROBLEMS = (400, 401, 403, 404, 409, 422)
 
 
 def _desk(request) -> None:
@@ -76,7 +76,7 @@ def _brief(application: Application, today) -> dict:
 
 @router.get(
     "/queue",
-    response=with_problems({200: QueueOut}, 401, 404),
+    response=with_problems({200: QueueOut}, 401, 404, 422),
     summary="My departments' open applications, the most urgent first",
 )
 def queue(request, query: Query[QueueQuery]):
