@@ -1,11 +1,12 @@
 """The project's URLs plus a stand-in for the citizen's page of an application, which the
-messages of moves.py link to, for a branch where the citizen's pages are not mounted yet."""
+messages of moves.py link to, for a branch where the citizen's pages are not mounted yet.
+(The project's table by its dotted name: the applications app sits below gorod.urls.)"""
 
 from django.http import HttpResponse
 from django.urls import include, path
 
-from gorod.urls import handler404, handler500
-from gorod.urls import urlpatterns as project_urlpatterns
+handler404 = "gorod.web.views.not_found"
+handler500 = "gorod.web.views.server_error"
 
 
 def _citizen_page(request, public_id):
@@ -13,11 +14,9 @@ def _citizen_page(request, public_id):
 
 
 urlpatterns = [
-    *project_urlpatterns,
     path(
         "applications/mine/",
         include(([path("<uuid:public_id>/", _citizen_page, name="detail")], "applications")),
     ),
+    path("", include("gorod.urls")),
 ]
-
-__all__ = ["handler404", "handler500", "urlpatterns"]
