@@ -244,6 +244,7 @@ def _available(request, view: selectors.DeskView) -> list[str]:
     if not selectors.may_act(request.user):
         return []
     head = selectors.is_head_of(request.user, application.department_id)
+    outcome = application.definition.document["outcome"]["kind"]
     if application.assignee_id not in (None, request.user.pk) and not head:
         return ["note"]
     names = [
@@ -252,6 +253,7 @@ def _available(request, view: selectors.DeskView) -> list[str]:
         if action.to in view.moves
         and action.from_status in (None, application.status)
         and not (action.name == "approve" and application.status != "in_review")
+        and not (action.name == "hand-over" and outcome != "in_person")
     ]
     is_open = application.status not in rules.CLOSED
     if is_open and application.assignee_id is None:

@@ -298,8 +298,19 @@ def application_refuse(
 
 
 def application_hand_over(*, actor, public_id, now: datetime | None = None) -> Application:
-    """The citizen has collected the result in person: the service is done."""
-    return _move(actor, public_id, to="completed", from_status=rules.RESULT_READY, now=now)
+    """The citizen has collected the result in person: the service is done. (A decision or
+    a document the citizen receives online; their receipt completes the application.)"""
+    now = now or timezone.now()
+    with transaction.atomic():
+        application = _locked(actor, public_id)
+        if application.status != rules.RESULT_READY:
+            raise _not_allowed(application.status, "completed")
+        if application.definition.document["outcome"]["kind"] != "in_person":
+            raise Conflict(
+                "result_not_in_person",
+                _("Этот результат заявитель получает на портале, а не лично."),
+            )
+        return application_move(application, to="completed", by="department", actor=actor, now=now)
 
 
 # ---- who works on it ------------------------------------------------------------------------

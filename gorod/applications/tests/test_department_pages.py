@@ -7,10 +7,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from gorod.applications.models import Application, Event, File
+from gorod.applications.models import Application, Event, File, Office
 from gorod.applications.tests.department_world import (
     DECISION,
     HEALTH,
+    IN_PERSON,
+    ZAGS,
     sent_application,
     staff,
 )
@@ -235,3 +237,36 @@ def test_the_queue_and_the_page_keep_their_query_counts(
     with django_assert_max_num_queries(10):
         response = client.get(_detail(desk.decision))
     assert response.status_code == 200
+
+
+def test_an_in_person_result_names_the_office_and_is_handed_over(desk, client):
+    operator = staff(ZAGS)
+    application = sent_application(IN_PERSON)
+    office = Office.objects.create(code="T1", name="МФЦ Тверской", address="ул. Тверская, 1")
+    client.force_login(operator)
+    client.post(_act(application, "register"))
+    client.post(_act(application, "review"))
+    page = client.get(_detail(application)).content.decode()
+    assert "МФЦ Тверской" in page
+    assert "Что взять с собой" in page
+    response = client.post(
+        _act(application, "approve"),
+        {"approve-text": "Возьмите паспорт.", "approve-office": office.pk},
+    )
+    assert response.status_code == 302
+    page = client.get(_detail(application)).content.decode()
+    assert "ул. Тверская, 1" in page
+    assert "Отметить выдачу" in page
+    assert client.post(_act(application, "hand-over")).status_code == 302
+    application.refresh_from_db()
+    assert application.status == "completed"
+
+
+def test_a_decision_is_not_handed_over_at_the_desk(desk, client):
+    client.force_login(desk.operator)
+    for action in ("register", "review"):
+        client.post(_act(desk.decision, action))
+    client.post(_act(desk.decision, "approve"), {"approve-text": "Да."})
+    assert "Отметить выдачу" not in client.get(_detail(desk.decision)).content.decode()
+    response = client.post(_act(desk.decision, "hand-over"))
+    assert response.status_code == 409

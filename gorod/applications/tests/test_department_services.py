@@ -199,6 +199,14 @@ def test_a_move_the_workflow_does_not_allow_is_a_conflict(desk):
         services.application_hand_over(actor=desk.operator, public_id=desk.decision.public_id)
 
 
+def test_only_an_in_person_result_is_handed_over(desk):
+    application = _to_review(desk, desk.decision)
+    services.application_approve(actor=desk.operator, public_id=application.public_id, text="Да.")
+    with pytest.raises(Conflict) as error:
+        services.application_hand_over(actor=desk.operator, public_id=application.public_id)
+    assert error.value.code == "result_not_in_person"
+
+
 def test_another_departments_staff_and_a_citizen_are_told_it_does_not_exist(desk):
     for actor in (desk.stranger, desk.decision.applicant.user):
         with pytest.raises(NotFound):
