@@ -17,16 +17,16 @@ from ninja import Path, Query, Router, Status
 
 from gorod.applications import rules
 from gorod.applications.api.department_schemas import (
-    ApplicationOut,
-    ApproveIn,
-    AssignIn,
-    NoteOut,
-    QueueOut,
-    QueueQuery,
-    ReasonIn,
-    RefuseIn,
-    SuspendIn,
-    TextIn,
+    DeskApplicationOut,
+    DeskApproveIn,
+    DeskAssignIn,
+    DeskNoteOut,
+    DeskQueueOut,
+    DeskQueueQuery,
+    DeskReasonIn,
+    DeskRefuseIn,
+    DeskSuspendIn,
+    DeskTextIn,
 )
 from gorod.applications.models import Application
 from gorod.applications.selectors import department as selectors
@@ -76,10 +76,10 @@ def _brief(application: Application, today) -> dict:
 
 @router.get(
     "/queue",
-    response=with_problems({200: QueueOut}, 401, 404, 422),
+    response=with_problems({200: DeskQueueOut}, 401, 404, 422),
     summary="My departments' open applications, the most urgent first",
 )
-def queue(request, query: Query[QueueQuery]):
+def queue(request, query: Query[DeskQueueQuery]):
     """Overdue first, then by the term (working days by the production calendar)."""
     _desk(request)
     filters = selectors.QueueFilters(
@@ -157,7 +157,7 @@ def _read(request, public_id) -> dict:
 
 @router.get(
     "/{uuid:public_id}",
-    response=with_problems({200: ApplicationOut}, 401, 404),
+    response=with_problems({200: DeskApplicationOut}, 401, 404),
     summary="One application: answers, files, history (with staff notes), allowed moves",
 )
 def application_get(request, public_id: UUID = PUBLIC_ID):
@@ -188,7 +188,7 @@ def _moved(request, public_id) -> dict:
 def _post(path: str, summary: str, **kwargs):
     return router.post(
         path,
-        response=with_problems({200: ApplicationOut}, *MOVE_PROBLEMS),
+        response=with_problems({200: DeskApplicationOut}, *MOVE_PROBLEMS),
         summary=summary,
         **kwargs,
     )
@@ -201,7 +201,7 @@ def register(request, public_id: UUID = PUBLIC_ID):
 
 
 @_post("/{uuid:public_id}/refuse-to-accept", "Refuse to accept the documents, with the reason")
-def refuse_to_accept(request, payload: ReasonIn, public_id: UUID = PUBLIC_ID):
+def refuse_to_accept(request, payload: DeskReasonIn, public_id: UUID = PUBLIC_ID):
     services.application_refuse_to_accept(
         actor=request.auth, public_id=public_id, reason=payload.reason
     )
@@ -215,13 +215,13 @@ def review(request, public_id: UUID = PUBLIC_ID):
 
 
 @_post("/{uuid:public_id}/request-info", "Ask the applicant for information (the term pauses)")
-def request_info(request, payload: TextIn, public_id: UUID = PUBLIC_ID):
+def request_info(request, payload: DeskTextIn, public_id: UUID = PUBLIC_ID):
     services.application_info_request(actor=request.auth, public_id=public_id, text=payload.text)
     return _moved(request, public_id)
 
 
 @_post("/{uuid:public_id}/suspend", "Suspend, with the ground and until when")
-def suspend(request, payload: SuspendIn, public_id: UUID = PUBLIC_ID):
+def suspend(request, payload: DeskSuspendIn, public_id: UUID = PUBLIC_ID):
     services.application_suspend(
         actor=request.auth, public_id=public_id, reason=payload.reason, until=payload.until
     )
@@ -235,7 +235,7 @@ def resume(request, public_id: UUID = PUBLIC_ID):
 
 
 @_post("/{uuid:public_id}/approve", "The result is ready (a decision, a PDF, or to collect)")
-def approve(request, payload: ApproveIn, public_id: UUID = PUBLIC_ID):
+def approve(request, payload: DeskApproveIn, public_id: UUID = PUBLIC_ID):
     services.application_approve(
         actor=request.auth, public_id=public_id, text=payload.text, office_id=payload.office_id
     )
@@ -243,7 +243,7 @@ def approve(request, payload: ApproveIn, public_id: UUID = PUBLIC_ID):
 
 
 @_post("/{uuid:public_id}/refuse", "Refuse the service, with the reason and how to appeal")
-def refuse(request, payload: RefuseIn, public_id: UUID = PUBLIC_ID):
+def refuse(request, payload: DeskRefuseIn, public_id: UUID = PUBLIC_ID):
     services.application_refuse(
         actor=request.auth, public_id=public_id, reason=payload.reason, appeal=payload.appeal
     )
@@ -263,7 +263,7 @@ def take(request, public_id: UUID = PUBLIC_ID):
 
 
 @_post("/{uuid:public_id}/assign", "The head assigns an application to a colleague (or no one)")
-def assign(request, payload: AssignIn, public_id: UUID = PUBLIC_ID):
+def assign(request, payload: DeskAssignIn, public_id: UUID = PUBLIC_ID):
     services.application_assign(
         actor=request.auth, public_id=public_id, assignee_id=payload.assignee_id
     )
@@ -272,10 +272,10 @@ def assign(request, payload: AssignIn, public_id: UUID = PUBLIC_ID):
 
 @router.post(
     "/{uuid:public_id}/notes",
-    response=with_problems({201: NoteOut}, *MOVE_PROBLEMS),
+    response=with_problems({201: DeskNoteOut}, *MOVE_PROBLEMS),
     summary="A staff note, never shown to the applicant",
 )
-def note_add(request, payload: TextIn, public_id: UUID = PUBLIC_ID):
+def note_add(request, payload: DeskTextIn, public_id: UUID = PUBLIC_ID):
     event = services.application_note_add(
         actor=request.auth, public_id=public_id, text=payload.text
     )

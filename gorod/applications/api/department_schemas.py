@@ -13,7 +13,7 @@ TEXT = Field(..., max_length=rules.TEXTAREA_MAX_LENGTH * 2)
 OpenStatus = Literal["submitted", "registered", "in_review", "info_requested", "suspended"]
 
 
-class QueueQuery(Schema):
+class DeskQueueQuery(Schema):
     department: int | None = Field(None, ge=1, le=MAX_ID, description="One of my departments")
     status: OpenStatus | None = None
     assigned: Literal["me", "none"] | None = Field(
@@ -27,20 +27,20 @@ class QueueQuery(Schema):
 # --- Input ----------------------------------------------------------------------------------
 
 
-class ReasonIn(Schema):
+class DeskReasonIn(Schema):
     reason: StrictStr = TEXT
 
 
-class TextIn(Schema):
+class DeskTextIn(Schema):
     text: StrictStr = TEXT
 
 
-class SuspendIn(Schema):
+class DeskSuspendIn(Schema):
     reason: StrictStr = TEXT
     until: date = Field(..., description="The day the suspension ends (after today)")
 
 
-class ApproveIn(Schema):
+class DeskApproveIn(Schema):
     text: StrictStr = Field(
         "",
         max_length=rules.TEXTAREA_MAX_LENGTH * 2,
@@ -52,14 +52,14 @@ class ApproveIn(Schema):
     )
 
 
-class RefuseIn(Schema):
+class DeskRefuseIn(Schema):
     reason: StrictStr = TEXT
     appeal: StrictStr = Field(
         ..., max_length=rules.TEXTAREA_MAX_LENGTH * 2, description="How to appeal"
     )
 
 
-class AssignIn(Schema):
+class DeskAssignIn(Schema):
     assignee_id: int | None = Field(
         ..., ge=1, le=MAX_ID, description="A user with a post in the department; null: no one"
     )
@@ -68,14 +68,14 @@ class AssignIn(Schema):
 # --- Output ---------------------------------------------------------------------------------
 
 
-class CountdownOut(Schema):
+class DeskCountdownOut(Schema):
     due_on: date | None
     working_days_left: int | None = Field(None, description="Negative when overdue")
     overdue: bool
     paused: bool = Field(..., description="The term stands while the applicant is asked")
 
 
-class QueueItemOut(Schema):
+class DeskQueueItemOut(Schema):
     id: str = Field(..., description="The application's public id (UUID)")
     number: str
     service: str
@@ -86,18 +86,18 @@ class QueueItemOut(Schema):
     applicant: str
     submitted_at: datetime | None
     assignee: str | None
-    term: CountdownOut
+    term: DeskCountdownOut
 
 
-class QueueOut(Schema):
+class DeskQueueOut(Schema):
     count: int
     page: int
     page_size: int
     pages: int
-    items: list[QueueItemOut]
+    items: list[DeskQueueItemOut]
 
 
-class AnswerOut(Schema):
+class DeskAnswerOut(Schema):
     key: str
     label: str
     type: str
@@ -105,7 +105,7 @@ class AnswerOut(Schema):
     files: list[str] = Field(default_factory=list, description="File ids")
 
 
-class FileOut(Schema):
+class DeskFileOut(Schema):
     id: str
     purpose: str
     field_key: str
@@ -116,7 +116,7 @@ class FileOut(Schema):
     download: str = Field(..., description="Where the department's staff download it")
 
 
-class HistoryOut(Schema):
+class DeskHistoryOut(Schema):
     at: datetime
     kind: str
     status: str
@@ -126,7 +126,7 @@ class HistoryOut(Schema):
     internal: bool = Field(..., description="A staff note: never shown to the applicant")
 
 
-class ApplicationOut(Schema):
+class DeskApplicationOut(Schema):
     id: str
     number: str
     service: str
@@ -145,13 +145,13 @@ class ApplicationOut(Schema):
     decision_text: str
     definition_version: int
     outcome_kind: str
-    term: CountdownOut
-    answers: list[AnswerOut]
-    files: list[FileOut]
-    history: list[HistoryOut]
+    term: DeskCountdownOut
+    answers: list[DeskAnswerOut]
+    files: list[DeskFileOut]
+    history: list[DeskHistoryOut]
     moves: list[str] = Field(..., description="The statuses the department may move it to now")
 
 
-class NoteOut(Schema):
+class DeskNoteOut(Schema):
     at: datetime
     text: str
