@@ -9,6 +9,7 @@ from gorod.accounts.api import router as accounts_router
 from gorod.accounts.auth import authenticated
 from gorod.analytics.api import router as analytics_router
 from gorod.applications.api.citizen import router as applications_router
+from gorod.applications.api.department import router as applications_desk_router
 from gorod.appointments.api import router as appointments_router
 from gorod.catalog.api import router as catalog_router
 from gorod.clinics.api import router as clinics_router
@@ -104,6 +105,9 @@ def ping(request):
 api.add_router("/", catalog_router)
 api.add_router("/me", accounts_router, auth=authenticated)
 api.add_router("/analytics", analytics_router, auth=authenticated)
+# The department's desk; before the citizen's /applications routes, so that "desk" is never
+# read as an application's id.
+api.add_router("/applications/desk", applications_desk_router, auth=authenticated)
 api.add_router("/feedback", feedback_router)
 # Public definitions and the citizen's applications: each operation names its auth.
 api.add_router("/applications", applications_router)

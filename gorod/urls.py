@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("gorod.web.urls")),
     path("accounts/", include("gorod.accounts.urls")),
     path("analytics/", include("gorod.analytics.urls")),
+    # Before the citizen's applications/ pages: the department's desk.
+    path("applications/desk/", include("gorod.applications.desk_urls")),
     path("applications/", include("gorod.applications.urls")),
     path("feedback/", include("gorod.feedback.urls")),
     path("housing/", include("gorod.housing.urls")),

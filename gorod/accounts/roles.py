@@ -19,6 +19,30 @@ ROLES: dict[str, tuple[str, list[str]]] = {
             "catalog.view_service",
             "catalog.add_service",
             "catalog.change_service",
+            # Service definitions: browsed and previewed; a new version is added, an old one
+            # never changed (applications follow the version they started under).
+            "applications.view_definition",
+            "applications.add_definition",
+            "applications.view_office",
+            "applications.add_office",
+            "applications.change_office",
+            # Who works which department's queue.
+            "applications.view_departmentpost",
+            "applications.add_departmentpost",
+            "applications.change_departmentpost",
+            "applications.delete_departmentpost",
+        ],
+    ),
+    # A department's staff member: with a post in a department (applications.DepartmentPost)
+    # works its queue of applications at /applications/desk/.
+    "department_operator": (
+        _("Сотрудник ведомства"),
+        [
+            "applications.view_application",
+            "applications.change_application",
+            "applications.view_file",
+            "applications.view_event",
+            "applications.view_office",
         ],
     ),
     "operator": (

@@ -123,3 +123,19 @@ def category_save(*, actor, category: Category, changed_fields: list[str]) -> Ca
         audit_record(actor=actor, action="category.updated", target=category, fields=changed_fields)
         transaction.on_commit(snapshot.invalidate)
     return category
+
+
+def department_save(*, actor, department: Department, changed_fields: list[str]) -> Department:
+    """Save an editor's new or changed department (the admin calls this)."""
+    creating = department.pk is None
+    with transaction.atomic():
+        department.full_clean()
+        department.save()
+        audit_record(
+            actor=actor,
+            action="department.created" if creating else "department.updated",
+            target=department,
+            fields=changed_fields,
+        )
+        transaction.on_commit(snapshot.invalidate)
+    return department
