@@ -7,6 +7,7 @@ with the moment given, so the status history is what the portal itself would hav
 import textwrap
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
@@ -21,6 +22,7 @@ from gorod.applications.services.imports import definitions_import
 HOME_VISIT = "doctor-home-visit"
 ATTACHMENT = "clinic-attachment"
 TERM_DAYS = 5
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 DEFINITION = """
 schema: 1
@@ -107,3 +109,47 @@ def decided(
     move(application, "registered", at=registered)
     move(application, "in_review", at=registered)
     return move(application, to, at=at)
+
+
+def moscow(day: int, hour: int = 10, minute: int = 0, month: int = 3) -> datetime:
+    return datetime(2025, month, day, hour, minute, tzinfo=MOSCOW)
+
+
+def march_history():
+    """Two weeks of March 2025 (Mon 3 – Sun 16) at two services; see each line."""
+    user = citizen_user()
+    draft(user, HOME_VISIT, at=moscow(3))  # started, never sent
+    done = decided(  # 3 working days, in term (due 11 March), then received
+        user, HOME_VISIT, sent=moscow(3), registered=moscow(4), at=moscow(6), to="result_ready"
+    )
+    move(done, "completed", at=moscow(7))
+    decided(  # 8 working days, 10 calendar days, late (due 12 March)
+        user,
+        HOME_VISIT,
+        sent=moscow(4),
+        registered=moscow(5),
+        at=moscow(14),
+        to="refused",
+        channel="mobile",
+    )
+    move(submitted(user, HOME_VISIT, at=moscow(5), channel="api"), "withdrawn", at=moscow(5))
+    # Documents refused the next day, before registration: no term to be within.
+    move(
+        submitted(user, HOME_VISIT, at=moscow(5), channel="api"), "refused_to_accept", at=moscow(6)
+    )
+    # Started in February, sent in the period: sent, not started, in March.
+    early = draft(user, HOME_VISIT, at=moscow(27, month=2))
+    citizen.application_submit(actor=user, public_id=early.public_id, channel="web", now=moscow(3))
+    draft(user, HOME_VISIT, at=moscow(16, 23, 30))  # the period's last evening: in it
+    draft(user, HOME_VISIT, at=moscow(17, 0, 30))  # half an hour later, 21:30 UTC: not
+    thrown = draft(user, HOME_VISIT, at=moscow(3))  # deleted: its history goes with it
+    citizen.application_draft_delete(actor=user, public_id=thrown.public_id)
+    decided(  # decided on the day it was sent
+        user,
+        ATTACHMENT,
+        sent=moscow(10),
+        registered=moscow(10),
+        at=moscow(10, 15),
+        to="result_ready",
+    )
+    return user
