@@ -114,7 +114,9 @@ def test_the_section_and_its_exports_are_the_analysts_only(client, catalog, url)
     assert client.get(url).status_code == 404
 
 
-def test_the_public_open_data_page_does_not_show_the_section(client, catalog, monkeypatch, tmp_path):
+def test_the_public_open_data_page_does_not_show_the_section(
+    client, catalog, monkeypatch, tmp_path
+):
     links_without_citizen_pages(monkeypatch)
     definitions_setup(tmp_path)
     march_history()
