@@ -3,7 +3,11 @@
 from datetime import date
 
 import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
 
+from conftest import load_catalog
 from gorod.accounts.services import api_token_create
 from gorod.accounts.tests.factories import UserFactory
 from gorod.analytics import reports
@@ -18,6 +22,7 @@ from gorod.applications.tests.performance_data import (
     links_without_citizen_pages,
     march_history,
 )
+from gorod.core.tests.schema_checks import assert_documented_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +132,26 @@ def test_the_schema_documents_it(client):
     figures = schema["components"]["schemas"]["ApplicationFiguresOut"]["properties"]
     assert "nearest rank" in figures["median_working_days"]["description"]
     assert "unknown" in figures["digital_take_up"]["description"]
+
+
+api_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def analyst_token(transactional_db, monkeypatch, tmp_path):
+    load_catalog()
+    links_without_citizen_pages(monkeypatch)
+    definitions_setup(tmp_path)
+    march_history()
+    _token, secret = api_token_create(actor=analyst(), name="Отчёты")
+    return {"authorization": f"Bearer {secret}"}
+
+
+@api_schema.include(path=URL).parametrize()
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_any_query_of_an_analyst_gets_a_documented_answer(case, analyst_token):
+    assert_documented_answer(case, analyst_token)
