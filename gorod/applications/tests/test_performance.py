@@ -21,7 +21,6 @@ from gorod.applications.tests.performance_data import (
     moscow,
     submitted,
 )
-from gorod.core.calendar import working_days_between
 
 pytestmark = pytest.mark.django_db
 
@@ -128,12 +127,3 @@ def test_every_application_sent_is_one_use_and_a_draft_none():
     [use] = UsageEvent.objects.all()
     assert (use.pk, use.action, use.channel) == (first.use_id, "submit", "web")
     assert performance.applications_figures_for(MARCH).services[0].flows.submitted == 1
-
-
-def test_the_working_days_counter_is_the_calendars():
-    days = [date(2024, 12, 20), date(2025, 1, 15), date(2025, 5, 12)]
-    between = performance.working_days_counter(days)
-    for first in days:
-        for last in days:
-            expected = working_days_between(first, last)
-            assert between(first, last) == expected
