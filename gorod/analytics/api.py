@@ -9,8 +9,11 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from gorod.analytics import reports, rules, selectors
+from gorod.analytics.applications_port import applications_figures_for
 from gorod.analytics.ratings import rating_figures_for
 from gorod.analytics.schemas import (
+    ApplicationsQuery,
+    ApplicationsReportOut,
     ComparedPeriodQuery,
     RatingsReportOut,
     ReportPeriodQuery,
@@ -93,3 +96,22 @@ def ratings(request, query: Query[ComparedPeriodQuery]):
     return reports.ratings_report_json(
         rating_figures_for(period), rating_figures_for(comparison) if comparison else None
     )
+
+
+@router.get(
+    "/applications",
+    response=with_problems({200: ApplicationsReportOut}, *PROBLEMS),
+    by_alias=True,
+    summary="Applications to departments per service",
+    description="The GOV.UK Performance Platform's figures per service and in total: "
+    "drafts started, applications sent, completed, rejected and withdrawn in the period "
+    "(by the Moscow day of each move in the applications' history), the shares sent of "
+    "started and completed of sent, the median and 90th percentile of the working and "
+    "calendar days from sending to the decision (nearest rank), the share decided within "
+    "the regulation's term, and the channels applications were sent through; services "
+    "ordered by applications sent." + ACCESS,
+)
+def applications(request, query: Query[ApplicationsQuery]):
+    _check_access(request)
+    period = selectors.period_of(query.first, query.last)
+    return reports.applications_report_json(applications_figures_for(period), top=query.top)

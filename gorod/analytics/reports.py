@@ -211,3 +211,138 @@ def ratings_summary_ru(ratings, comparison=None, *, min_count: int = 10) -> str:
             f"ниже всех — «{worst.title}» ({russian_decimal(worst.average)})."
         )
     return " ".join(sentences)
+
+
+# ---- Applications to departments -------------------------------------------------------
+
+
+def _performance_json(row: rules.ServicePerformance) -> dict:
+    flows = row.flows
+    return {
+        "started": flows.started,
+        "submitted": flows.submitted,
+        "completed": flows.completed,
+        "rejected": row.rejected,
+        "refused_to_accept": flows.refused_to_accept,
+        "refused": flows.refused,
+        "withdrawn": flows.withdrawn,
+        "decided": row.decided,
+        "submitted_of_started": _round(row.submitted_of_started),
+        "completed_of_submitted": _round(row.completed_of_submitted),
+        "median_working_days": row.median_working_days,
+        "p90_working_days": row.p90_working_days,
+        "median_calendar_days": row.median_calendar_days,
+        "p90_calendar_days": row.p90_calendar_days,
+        "within_term": row.within_term,
+        "with_term": row.with_term,
+        "within_term_share": _round(row.within_term_share),
+        "digital_take_up": _round(row.digital_take_up),
+        "channels": dict(sorted(row.channels.items())),
+    }
+
+
+def applications_report_json(figures: rules.ApplicationsFigures, *, top: int | None = None) -> dict:
+    """`figures` from applications_port; `top` services (most applications sent first)."""
+    return {
+        "period": _period_json(figures.period),
+        "total": _performance_json(figures.total),
+        "services": [
+            {"slug": row.slug, "title": row.title, **_performance_json(row)}
+            for row in figures.services[:top]
+        ],
+    }
+
+
+def _days(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else russian_percent(value)
+
+
+APPLICATIONS_COLUMNS = (
+    # (heading, width): the text table of `gorod report applications`.
+    ("Услуга", 40),
+    ("Начато", 7),
+    ("Отправлено", 10),
+    ("Оказано", 7),
+    ("Отказано", 8),
+    ("Отозвано", 8),
+    ("Отпр./нач.", 10),
+    ("Оказ./отпр.", 11),
+    ("Медиана, р.д.", 13),
+    ("90 %, р.д.", 10),
+    ("Медиана, к.д.", 13),
+    ("90 %, к.д.", 10),
+    ("В срок", 7),
+)
+
+
+def _applications_cells(row: rules.ServicePerformance) -> list[str]:
+    flows = row.flows
+    return [
+        row.title,
+        str(flows.started),
+        str(flows.submitted),
+        str(flows.completed),
+        str(row.rejected),
+        str(flows.withdrawn),
+        _share(row.submitted_of_started),
+        _share(row.completed_of_submitted),
+        _days(row.median_working_days),
+        _days(row.p90_working_days),
+        _days(row.median_calendar_days),
+        _days(row.p90_calendar_days),
+        _share(row.within_term_share),
+    ]
+
+
+def applications_table_text(figures: rules.ApplicationsFigures, *, top: int | None = None) -> str:
+    """The services' figures as a plain-text table (the total in the last line)."""
+
+    def line(cells: list[str]) -> str:
+        (_title, width), *numbers = APPLICATIONS_COLUMNS
+        cut = cells[0] if len(cells[0]) <= width else cells[0][: width - 1] + "…"
+        return "  ".join(
+            [cut.ljust(width)]
+            + [cell.rjust(size) for cell, (_name, size) in zip(cells[1:], numbers, strict=True)]
+        ).rstrip()
+
+    lines = [line([name for name, _width in APPLICATIONS_COLUMNS])]
+    lines += [line(_applications_cells(row)) for row in figures.services[:top]]
+    lines.append(line(_applications_cells(figures.total)))
+    return "\n".join(lines)
+
+
+def applications_summary_ru(figures: rules.ApplicationsFigures) -> str:
+    """A few sentences on the period's applications, in the style of the usage summary."""
+    total = figures.total
+    flows = total.flows
+    period = russian_period(figures.period)
+    if not (flows.started or flows.submitted or total.decided):
+        return f"За период {period} заявлений в ведомства не было."
+    services = sum(1 for row in figures.services if row.flows.submitted)
+    sentences = [
+        _sentence(
+            f"За период {period} жители начали "
+            f"{russian_count(flows.started, 'заявление', 'заявления', 'заявлений')} и отправили "
+            f"{russian_count(flows.submitted, 'заявление', 'заявления', 'заявлений')} "
+            f"по {russian_count(services, 'услуге', 'услугам', 'услугам')}; "
+            f"услуга оказана {russian_count(flows.completed, 'раз', 'раза', 'раз')}, "
+            f"отказано — {russian_number(total.rejected)}, "
+            f"отозвано заявителями — {russian_number(flows.withdrawn)}"
+        )
+    ]
+    if total.decided:
+        sentence = (
+            f"Половина решений принята за {total.median_working_days} раб. дн. "
+            f"от отправки, 90 % — за {total.p90_working_days} раб. дн."
+        )
+        if total.with_term:
+            sentence += f"; в срок по регламенту — {russian_percent(total.within_term_share)}"
+        sentences.append(_sentence(sentence))
+    sentences.append(
+        "Доля цифровой подачи неизвестна: портал не видит заявлений, поданных на бумаге."
+    )
+    return " ".join(sentences)

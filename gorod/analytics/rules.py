@@ -225,3 +225,185 @@ def parse_usage_row(row: list[str], service_ids: dict[str, int]) -> ImportedUse 
     if channel not in CHANNELS:
         return "unknown_channel"
     return ImportedUse(occurred_at, service_id, user, channel)
+
+
+# ---- Applications to departments: the GOV.UK Performance Platform's figures --------------
+# docs/analytics.md, "Applications by service", defines each one. The applications app reads
+# its history and hands the plain counts and times to these functions (applications_port).
+
+
+def nearest_rank(values: list[int], percent: int) -> int | None:
+    """The `percent`-th percentile by the nearest-rank method: the smallest value such that
+    at least `percent` % of the values are not above it. It is always one of the values
+    ("90 % of applications were decided within 12 days" is then literally true); None
+    without values. The median is nearest_rank(values, 50): of an even count, the lower
+    of the two middle values."""
+    if not 0 < percent <= 100:
+        raise ValueError("a percentile is above 0 and at most 100")
+    if not values:
+        return None
+    ordered = sorted(values)
+    # ceil(percent × n / 100) in integers: no float can round a rank the wrong way.
+    rank = -(-percent * len(ordered) // 100)
+    return ordered[rank - 1]
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """part ÷ whole, or None when there is nothing to divide by (not 0: "no data")."""
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True)
+class ApplicationFlows:
+    """What happened to a service's applications in a period, each counted on the day it
+    happened, and two cohorts: of the drafts started in the period, those sent by now; of
+    the applications sent in the period, those completed by now."""
+
+    started: int = 0
+    submitted: int = 0
+    completed: int = 0
+    refused_to_accept: int = 0
+    refused: int = 0
+    withdrawn: int = 0
+    started_then_submitted: int = 0
+    submitted_then_completed: int = 0
+
+    def __add__(self, other: "ApplicationFlows") -> "ApplicationFlows":
+        return ApplicationFlows(
+            **{
+                name: getattr(self, name) + getattr(other, name)
+                for name in self.__dataclass_fields__
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Decided:
+    """One decision (result ready, refused, refused to accept) taken in the period."""
+
+    working_days: int  # from the day of submission to the day of the decision
+    calendar_days: int
+    # Decided on or before the regulation's term; None when no term was set (documents
+    # refused before registration, which is when the term starts).
+    on_time: bool | None
+
+
+@dataclass(frozen=True)
+class ServicePerformance:
+    slug: str
+    title: str
+    flows: ApplicationFlows
+    decided: int
+    median_working_days: int | None
+    p90_working_days: int | None
+    median_calendar_days: int | None
+    p90_calendar_days: int | None
+    within_term: int
+    with_term: int
+    # Submissions in the period by the portal's channel they came through (web, mobile,
+    # api, kiosk); "unknown" when the submission's use was not recorded.
+    channels: dict[str, int]
+    # Applications made on paper (at a public services centre or the department) in the
+    # period, when someone supplies that count; the portal itself never sees them.
+    offline_submitted: int | None = None
+
+    @property
+    def rejected(self) -> int:
+        return self.flows.refused_to_accept + self.flows.refused
+
+    @property
+    def submitted_of_started(self) -> float | None:
+        """GOV.UK's "completion rate": an online transaction is complete when it is sent."""
+        return ratio(self.flows.started_then_submitted, self.flows.started)
+
+    @property
+    def completed_of_submitted(self) -> float | None:
+        """The share of the applications sent that ended with the service given."""
+        return ratio(self.flows.submitted_then_completed, self.flows.submitted)
+
+    @property
+    def within_term_share(self) -> float | None:
+        return ratio(self.within_term, self.with_term)
+
+    @property
+    def digital_take_up(self) -> float | None:
+        """Online submissions ÷ all submissions; unknown (None) without the offline count."""
+        return digital_take_up(self.flows.submitted, self.offline_submitted)
+
+
+def digital_take_up(online: int, offline: int | None) -> float | None:
+    if offline is None:
+        return None
+    return ratio(online, online + offline)
+
+
+def service_performance(
+    slug: str,
+    title: str,
+    flows: ApplicationFlows,
+    decisions: list[Decided],
+    channels: dict[str, int],
+    offline_submitted: int | None = None,
+) -> ServicePerformance:
+    working = [decision.working_days for decision in decisions]
+    calendar = [decision.calendar_days for decision in decisions]
+    timed = [decision.on_time for decision in decisions if decision.on_time is not None]
+    return ServicePerformance(
+        slug=slug,
+        title=title,
+        flows=flows,
+        decided=len(decisions),
+        median_working_days=nearest_rank(working, 50),
+        p90_working_days=nearest_rank(working, 90),
+        median_calendar_days=nearest_rank(calendar, 50),
+        p90_calendar_days=nearest_rank(calendar, 90),
+        within_term=sum(timed),
+        with_term=len(timed),
+        channels=channels,
+        offline_submitted=offline_submitted,
+    )
+
+
+@dataclass(frozen=True)
+class ApplicationsFigures:
+    period: Period
+    # Every service with something in the period: most applications sent first, then by slug.
+    services: list[ServicePerformance]
+    total: ServicePerformance
+
+
+def applications_figures(
+    period: Period,
+    *,
+    flows: dict[str, ApplicationFlows],
+    decisions: dict[str, list[Decided]],
+    channels: dict[str, dict[str, int]],
+    titles: dict[str, str],
+    total_title: str = "",
+) -> ApplicationsFigures:
+    """The figures per service and for all of them together (the total's median is the
+    median of every decision, not a median of the services' medians)."""
+    slugs = set(flows) | set(decisions)
+    services = [
+        service_performance(
+            slug,
+            titles.get(slug, slug),
+            flows.get(slug, ApplicationFlows()),
+            decisions.get(slug, []),
+            channels.get(slug, {}),
+        )
+        for slug in slugs
+    ]
+    services.sort(key=lambda row: (-row.flows.submitted, -row.decided, row.slug))
+    all_channels: dict[str, int] = {}
+    for per_service in channels.values():
+        for channel, count in per_service.items():
+            all_channels[channel] = all_channels.get(channel, 0) + count
+    total = service_performance(
+        "",
+        total_title,
+        sum((row.flows for row in services), ApplicationFlows()),
+        [decision for slug in sorted(decisions) for decision in decisions[slug]],
+        all_channels,
+    )
+    return ApplicationsFigures(period=period, services=services, total=total)

@@ -111,3 +111,70 @@ class RatingsReportOut(RatingTotalsOut):
         description="Relative change of the number of ratings against the comparison "
         "period; present with a comparison, null when that period had none",
     )
+
+
+# Enough for every form service of the catalog.
+MAX_APPLICATION_SERVICES = 1000
+
+
+class ApplicationsQuery(ReportPeriodQuery):
+    top: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_APPLICATION_SERVICES,
+        description="How many services, most applications sent first; all by default",
+    )
+
+
+class ApplicationFiguresOut(BaseModel):
+    started: int = Field(..., description="Drafts started in the period")
+    submitted: int = Field(..., description="Applications sent in the period")
+    completed: int = Field(..., description="Applications completed (service given) in the period")
+    rejected: int = Field(..., description="refused_to_accept + refused")
+    refused_to_accept: int = Field(..., description="Documents refused (before registration)")
+    refused: int = Field(..., description="Service refused")
+    withdrawn: int = Field(..., description="Withdrawn by the applicant in the period")
+    decided: int = Field(..., description="Decisions (result ready, refused) in the period")
+    submitted_of_started: float | None = Field(
+        ...,
+        description="GOV.UK's completion rate: of the drafts started in the period, the "
+        "share sent by now, 0–1; null without drafts",
+    )
+    completed_of_submitted: float | None = Field(
+        ...,
+        description="Of the applications sent in the period, the share completed by now, 0–1",
+    )
+    median_working_days: int | None = Field(
+        ...,
+        description="Decisions of the period: working days from sending to the decision, "
+        "median by nearest rank (the lower middle of an even count)",
+    )
+    p90_working_days: int | None = Field(..., description="The 90th percentile, nearest rank")
+    median_calendar_days: int | None
+    p90_calendar_days: int | None
+    within_term: int = Field(..., description="Decisions on or before the regulation's term")
+    with_term: int = Field(
+        ..., description="Decisions with a term (registered applications); the share's base"
+    )
+    within_term_share: float | None
+    digital_take_up: float | None = Field(
+        ...,
+        description="Online ÷ all applications; null (unknown): the portal does not see "
+        "applications made on paper. `channels` splits the online ones",
+    )
+    channels: dict[str, int] = Field(
+        ...,
+        description="Applications sent in the period by channel (web, mobile, api, kiosk; "
+        "unknown when the submission's use was not recorded)",
+    )
+
+
+class ServiceApplicationsOut(ApplicationFiguresOut):
+    slug: str
+    title: str
+
+
+class ApplicationsReportOut(BaseModel):
+    period: PeriodOut
+    total: ApplicationFiguresOut
+    services: list[ServiceApplicationsOut]

@@ -20,6 +20,12 @@ from django.views.decorators.http import require_safe
 
 from gorod.analytics import rules, selectors
 from gorod.analytics import tables as t
+from gorod.analytics.applications_port import applications_figures_for
+from gorod.analytics.applications_tables import (
+    applications_channels_table,
+    applications_context,
+    applications_table,
+)
 from gorod.analytics.forms import (
     DEFAULT_DAYS,
     Compare,
@@ -145,6 +151,10 @@ class DashboardFigures:
         return rating_figures_for(self.comparison) if self.comparison else None
 
     @cached_property
+    def applications(self) -> rules.ApplicationsFigures:
+        return applications_figures_for(self.period)
+
+    @cached_property
     def category_titles(self) -> dict[str, str]:
         return {row.slug: row.title for row in self.report.current.categories}
 
@@ -265,6 +275,8 @@ class DashboardFigures:
             "ratings-daily": self.ratings_daily_table,
             "ratings-distribution": self.ratings_distribution_table,
             "ratings-services": self.ratings_services_table,
+            "applications": lambda: applications_table(self.applications),
+            "applications-channels": lambda: applications_channels_table(self.applications),
         }
 
 
@@ -365,6 +377,7 @@ def dashboard(request):
         "rated_services": len(ratings.by_service),
         "rated_services_shown": RATED_SERVICES_SHOWN,
     }
+    context |= applications_context(figures.applications, limit=DASHBOARD_TOP, width=HALF)
     context["channels_desc"] = _bars_desc(_labelled(channels, 1))
     context["categories_desc"] = _bars_desc(_labelled(categories, 1))
     context["distribution_desc"] = _bars_desc(_labelled(distribution, 1))
