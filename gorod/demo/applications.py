@@ -37,6 +37,7 @@ from gorod.catalog.models import Department
 from gorod.core.clock import local_date
 from gorod.core.errors import DomainError
 from gorod.demo.accounts import FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES
+from gorod.housing.models import Premises, PremisesLink
 
 MFC_FILE = Path(settings.PROJECT_DIR).parent / "shared" / "data" / "moscow_mfc_2013.csv"
 MFC_ATTRIBUTION = "Портал открытых данных Правительства Москвы, data.mos.ru (2013)"
@@ -119,8 +120,12 @@ def applications_demo(
             target = rng.choices(
                 list(TARGETS), weights=[weight for weight, _moves in TARGETS.values()]
             )[0]
-            person = rng.choice(applicants)
-            if _application(definition, person, target, rng, now=now) is None:
+            # Someone the service is for: eligibility (age, residence) picks among a few.
+            tries = (
+                _application(definition, person, target, rng, now=now)
+                for person in rng.sample(applicants, k=min(6, len(applicants)))
+            )
+            if next((one for one in tries if one is not None), None) is None:
                 made.left_out.append(definition.service.slug)
             else:
                 made.applications += 1
@@ -177,7 +182,8 @@ def _operator_of(department_id: int) -> User | None:
 
 
 def _invented_applicants(rng: random.Random) -> list[Person]:
-    """Invented citizens, each with a child; their logins have no password anyone could use."""
+    """Invented citizens of every adult age, each with a child of some age and a flat in the
+    city (the `resident` rule); their logins have no password anyone could use."""
     people = []
     for number in range(APPLICANTS):
         sex = rng.choice("mf")
@@ -187,13 +193,25 @@ def _invented_applicants(rng: random.Random) -> list[Person]:
             last_name=LAST_NAMES[sex],
             first_name=rng.choice(FIRST_NAMES[sex]),
             middle_name=rng.choice(MIDDLE_NAMES[sex]),
-            birth_date=date(1960 + number % 40, 1 + number % 12, 1 + number % 28),
+            birth_date=date(1940 + number * 47 % 66, 1 + number % 12, 1 + number % 28),
+        )
+        flat = Premises.objects.create(
+            payer_code=f"97{number:08d}",
+            apartment=str(number + 1),
+            address=f"Москва, Демонстрационная ул., д. {number // 20 + 1}",
+            residents=3,
+        )
+        PremisesLink.objects.create(
+            person=person,
+            premises=flat,
+            role=PremisesLink.Role.OWNER,
+            verified_by=PremisesLink.Verification.REGISTRY,
         )
         child_sex = rng.choice("mf")
         child = Person.objects.create(
             last_name=LAST_NAMES[child_sex],
             first_name=rng.choice(FIRST_NAMES[child_sex]),
-            birth_date=date(2010 + number % 14, 1 + number % 12, 1 + number % 28),
+            birth_date=date(2008 + number * 7 % 19, 1 + number % 12, 1 + number % 28),
         )
         Guardianship.objects.create(guardian=person, child=child, kind="parent")
         people.append(person)

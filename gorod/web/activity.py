@@ -106,6 +106,20 @@ ACTIVITY_LABELS = {
     "application.completed": _("Услуга по заявлению оказана"),
     "applications.definitions_import": _("Загружены определения услуг"),
     "applications.offices_import": _("Загружен список центров госуслуг"),
+    # Applications to departments (the department's side)
+    "application.registered": _("Заявление зарегистрировано"),
+    "application.refused_to_accept": _("Отказано в приёме документов"),
+    "application.info_requested": _("Запрошены сведения по заявлению"),
+    "application.suspended": _("Рассмотрение заявления приостановлено"),
+    "application.result_ready": _("Готов результат по заявлению"),
+    "application.refused": _("Отказано в услуге по заявлению"),
+    "application.assign": _("Назначен исполнитель заявления"),
+    "application.note": _("Служебная заметка к заявлению"),
+    "application.result_file": _("Выпущен документ-результат по заявлению"),
+    "applications.definition_add": _("Загружена новая версия определения услуги"),
+    "applications.department_post_deleted": _("Снято назначение сотрудника ведомства"),
+    "department.created": _("Добавлено ведомство"),
+    "department.updated": _("Изменено ведомство"),
 }
 
 # Codes made of a stem and a suffix: a signed record entry of any section
@@ -120,6 +134,8 @@ SUFFIX_LABELS = {
 AREA_LABELS = {
     "health": _("Действие в разделе «Здоровье»"),
     "housing": _("Действие в разделе «Показания счётчиков»"),
+    "application": _("Действие с заявлением в ведомство"),
+    "applications": _("Действие с услугами-заявлениями"),
     "rating": _("Действие с оценками услуг"),
     "user": _("Действие с учётной записью"),
 }
