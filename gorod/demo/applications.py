@@ -23,6 +23,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from gorod.accounts.models import Guardianship, Person, User
@@ -165,7 +166,9 @@ def _department_staff() -> tuple[list[tuple[str, str, str]], int]:
         if user is None:
             password = secrets.token_urlsafe(12)
             user = User.objects.create_user(login, password, is_staff=True)
-            hint = f"очередь заявлений ведомства «{department.code}»: /applications/desk/"
+            hint = _("очередь заявлений ведомства «%(department)s»: /applications/desk/") % {
+                "department": department.code
+            }
             credentials.append((login, password, hint))
         if group is not None:
             user.groups.add(group)
