@@ -5,31 +5,13 @@ the medical record's certificates are. The document is in Russian whatever the p
 language: it is a document of a Moscow department.
 """
 
-import font_roboto
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from gorod.applications import rules
 from gorod.applications.models import Application
 from gorod.core.clock import local_date
-
-
-class _Document(FPDF):
-    def __init__(self, title: str) -> None:
-        super().__init__(format="A4")
-        self.add_font("Roboto", "", font_roboto.font_files["Roboto"])
-        self.add_font("Roboto", "B", font_roboto.font_files["RobotoBold"])
-        self.set_title(title)
-        self.set_creator("gorod")
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(18, 18, 18)
-        self.add_page()
-
-    def line_of(self, text: str, *, size: int = 11, bold: bool = False, gap: float = 1) -> None:
-        self.set_font("Roboto", "B" if bold else "", size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
-        self.ln(gap)
+from gorod.core.pdf import Document
 
 
 def result_pdf(application: Application, *, text: str, now) -> bytes:
@@ -38,7 +20,7 @@ def result_pdf(application: Application, *, text: str, now) -> bytes:
         document = application.definition.document
         title = rules.text(document["outcome"]["title"])
         department = application.department
-        pdf = _Document(title)
+        pdf = Document(title)
         pdf.line_of(department.name or department.code, size=12, bold=True, gap=6)
         pdf.line_of(title.upper(), size=14, bold=True)
         pdf.line_of(

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-import font_roboto
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -25,12 +24,12 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
 from gorod.clinics.models import Attachment
 from gorod.core.clock import local_now
+from gorod.core.pdf import Document
 from gorod.medrecord.models.record import Certificate, Entry, Section
 from gorod.medrecord.selectors.record import VISIBLE
 
@@ -131,31 +130,6 @@ def sign(pdf: bytes, *, reason: str) -> bytes:
     return signers.sign_pdf(writer, meta, signer=signer()).getvalue()
 
 
-class _Document(FPDF):
-    def __init__(self, title: str) -> None:
-        super().__init__(format="A4")
-        self.add_font("Roboto", "", font_roboto.font_files["Roboto"])
-        self.add_font("Roboto", "B", font_roboto.font_files["RobotoBold"])
-        self.set_title(title)
-        self.set_creator("gorod")
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(18, 18, 18)
-        self.add_page()
-        self.set_font("Roboto", size=11)
-
-    def line_of(self, text: str, *, size: int = 11, bold: bool = False, gap: float = 1) -> None:
-        self.set_font("Roboto", "B" if bold else "", size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
-        self.ln(gap)
-
-    def table(self, rows: list[tuple[str, ...]], widths: tuple[int, ...]) -> None:
-        self.set_font("Roboto", size=9)
-        with super().table(col_widths=widths, first_row_as_headings=True) as grid:
-            for row in rows:
-                grid.row([str(cell) for cell in row])
-        self.ln(3)
-
-
 def _day(value) -> str:
     return formats.date_format(value, "d.m.Y")
 
@@ -200,7 +174,7 @@ def _certificate_pdf(entry: Entry) -> bytes:
     entry = certificate.entry
     person = entry.patient
     today = local_now().date()
-    pdf = _Document(_("Справка № %(number)s") % {"number": certificate.number})
+    pdf = Document(_("Справка № %(number)s") % {"number": certificate.number})
     pdf.line_of(_clinic_name(entry), size=12, bold=True, gap=6)
     pdf.line_of(
         _("МЕДИЦИНСКАЯ СПРАВКА № %(number)s") % {"number": certificate.number}, size=14, bold=True
@@ -249,7 +223,7 @@ def record_pdf(access) -> bytes:
 
 def _record_pdf(access) -> bytes:
     person = access.patient
-    pdf = _Document(_("Медицинская карта: %(name)s") % {"name": person.full_name})
+    pdf = Document(_("Медицинская карта: %(name)s") % {"name": person.full_name})
     pdf.line_of(_("Выписка из медицинской карты"), size=14, bold=True)
     pdf.line_of(
         _("%(name)s, дата рождения %(birth)s")

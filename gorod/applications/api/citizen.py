@@ -295,9 +295,11 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
     auth=authenticated,
     response=with_problems({200: None}, 401, 404, 422),
     summary="Download one of my files (as an attachment)",
+    # The key is the number, as Ninja's own responses are: a "200" string beside it would
+    # make the schema's JSON hold the key twice, which Swagger UI's parser refuses.
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The file's bytes, with its type and name",
                 "content": {
                     kind: _BINARY for kind in ("application/pdf", "image/jpeg", "image/png")

@@ -4,7 +4,6 @@ An application and its files are the applicant's (DOMAIN.md, 152-FZ): another ci
 for one by its id is told it does not exist, never that it is someone else's.
 """
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +16,7 @@ from gorod.accounts.selectors import guardianships_of
 from gorod.applications import rules
 from gorod.applications.models import Application, Event, File
 from gorod.core.errors import NotFound, Unauthenticated
+from gorod.core.ids import uuid_or_none
 
 
 def application_not_found() -> NotFound:
@@ -54,15 +54,8 @@ def _own(actor) -> QuerySet[Application]:
     return Application.objects.filter(applicant=applicant_of(actor))
 
 
-def _public_id(value) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def own_application_get(*, actor, public_id, for_update: bool = False) -> Application:
-    found = _public_id(public_id)
+    found = uuid_or_none(public_id)
     if found is None:
         raise application_not_found()
     query = _own(actor).select_related(
@@ -77,7 +70,7 @@ def own_application_get(*, actor, public_id, for_update: bool = False) -> Applic
 
 
 def own_file_get(*, actor, public_id) -> File:
-    found = _public_id(public_id)
+    found = uuid_or_none(public_id)
     if found is None:
         raise file_not_found()
     file = (

@@ -9,7 +9,6 @@ Every read of an application's personal data by staff (the page, the API, a file
 with `audit_read` as it happens (152-FZ; DOMAIN.md): the row names who read what.
 """
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,6 +22,7 @@ from gorod.applications import rules
 from gorod.applications.models import Application, DepartmentPost, Event, File
 from gorod.core.audit import audit_read
 from gorod.core.errors import NotFound
+from gorod.core.ids import uuid_or_none
 
 VIEW_PERMISSION = "applications.view_application"
 CHANGE_PERMISSION = "applications.change_application"
@@ -83,16 +83,9 @@ def _scope(actor) -> QuerySet[Application]:
     return Application.objects.filter(department__posts__user=actor).exclude(status=rules.DRAFT)
 
 
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def desk_application_get(*, actor, public_id, for_update: bool = False) -> Application:
     """One application of the actor's departments (locked for a decision when asked)."""
-    found = _uuid(public_id)
+    found = uuid_or_none(public_id)
     if found is None:
         raise application_not_found()
     query = _scope(actor).select_related(
@@ -319,7 +312,7 @@ def _display(item, value, names: dict[int, str]) -> str:
 
 def desk_file_get(*, actor, public_id, channel: str) -> File:
     """A file of an application in the actor's departments; the read is logged."""
-    found = _uuid(public_id)
+    found = uuid_or_none(public_id)
     if found is None:
         raise file_not_found()
     scope = _scope(actor).values("pk")
