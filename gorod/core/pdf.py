@@ -1,4 +1,4 @@
-"""The portal's PDF page: A4, Roboto (Cyrillic without system fonts), lines of text.
+"""The portal's PDF page: A4, Roboto (Cyrillic without system fonts), lines and tables.
 
 The medical record's certificates and the departments' result documents are laid out on it
 (fpdf2; the font comes from the font_roboto package, not from the machine).
@@ -24,3 +24,11 @@ class Document(FPDF):
         self.set_font("Roboto", "B" if bold else "", size)
         self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
         self.ln(gap)
+
+    def table(self, rows: list[tuple[str, ...]], widths: tuple[int, ...]) -> None:
+        """Rows under a heading row (the first), in columns of these widths."""
+        self.set_font("Roboto", size=9)
+        with super().table(col_widths=widths, first_row_as_headings=True) as grid:
+            for row in rows:
+                grid.row([str(cell) for cell in row])
+        self.ln(3)
