@@ -249,7 +249,8 @@ def test_api_docs_render_under_the_content_security_policy(live_server, page):
     page.goto(f"{live_server.url}/api/v1/docs", wait_until="networkidle")
     blocked = [text for text in page.console_errors if "Content Security Policy" in text]
     assert not blocked, "CSP blocked parts of the API docs:\n" + "\n".join(blocked)
-    page.locator(".swagger-ui .opblock").first.wait_for()
+    # Swagger UI lays out ~90 operations from a 230 kB schema: seconds on a busy machine.
+    page.locator(".swagger-ui .opblock").first.wait_for(timeout=30_000)
     assert page.locator(".swagger-ui .opblock").count() > 3
 
 
