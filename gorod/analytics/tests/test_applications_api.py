@@ -19,7 +19,6 @@ from gorod.applications.tests.performance_data import (
     HOME_VISIT,
     citizen_user,
     definitions_setup,
-    links_without_citizen_pages,
     march_history,
 )
 from gorod.core.tests.schema_checks import assert_documented_answer
@@ -31,8 +30,7 @@ MARCH = {"from": "2025-03-03", "to": "2025-03-16"}
 
 
 @pytest.fixture
-def history(catalog, monkeypatch, tmp_path):
-    links_without_citizen_pages(monkeypatch)
+def history(catalog, tmp_path):
     definitions_setup(tmp_path)
     return march_history()
 
@@ -138,9 +136,8 @@ api_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_app
 
 
 @pytest.fixture
-def analyst_token(transactional_db, monkeypatch, tmp_path):
+def analyst_token(transactional_db, tmp_path):
     load_catalog()
-    links_without_citizen_pages(monkeypatch)
     definitions_setup(tmp_path)
     march_history()
     _token, secret = api_token_create(actor=analyst(), name="Отчёты")

@@ -7,7 +7,6 @@ from gorod.accounts.tests.factories import TEST_PASSWORD
 from gorod.analytics.tests.dashboard_data import analyst
 from gorod.applications.tests.performance_data import (
     definitions_setup,
-    links_without_citizen_pages,
     march_history,
 )
 from gorod.web.tests.browser import MOBILE
@@ -18,10 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_catalo
 MARCH = "/analytics/?from=2025-03-03&to=2025-03-16&compare=none"
 
 
-def test_analyst_reads_the_applications_by_service(
-    live_server, page, monkeypatch, tmp_path, screenshot
-):
-    links_without_citizen_pages(monkeypatch)
+def test_analyst_reads_the_applications_by_service(live_server, page, tmp_path, screenshot):
     definitions_setup(tmp_path)
     march_history()
     user = analyst()

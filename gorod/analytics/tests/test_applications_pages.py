@@ -11,7 +11,6 @@ from gorod.accounts.tests.factories import UserFactory
 from gorod.analytics.tests.dashboard_data import analyst
 from gorod.applications.tests.performance_data import (
     definitions_setup,
-    links_without_citizen_pages,
     march_history,
 )
 
@@ -21,8 +20,7 @@ MARCH = {"from": "2025-03-03", "to": "2025-03-16", "compare": "none"}
 
 
 @pytest.fixture
-def analyst_client(client, catalog, monkeypatch, tmp_path):
-    links_without_citizen_pages(monkeypatch)
+def analyst_client(client, catalog, tmp_path):
     definitions_setup(tmp_path)
     client.force_login(analyst())
     return client
@@ -114,10 +112,7 @@ def test_the_section_and_its_exports_are_the_analysts_only(client, catalog, url)
     assert client.get(url).status_code == 404
 
 
-def test_the_public_open_data_page_does_not_show_the_section(
-    client, catalog, monkeypatch, tmp_path
-):
-    links_without_citizen_pages(monkeypatch)
+def test_the_public_open_data_page_does_not_show_the_section(client, catalog, tmp_path):
     definitions_setup(tmp_path)
     march_history()
     page = client.get("/analytics/open-data/", {"from": "2025-03-03", "to": "2025-03-16"})

@@ -11,7 +11,6 @@ from gorod.analytics import reports, rules
 from gorod.analytics.applications_port import applications_figures_for
 from gorod.applications.tests.performance_data import (
     definitions_setup,
-    links_without_citizen_pages,
     march_history,
 )
 
@@ -21,8 +20,7 @@ MARCH = ("--from", "2025-03-03", "--to", "2025-03-16")
 
 
 @pytest.fixture
-def history(catalog, monkeypatch, tmp_path):
-    links_without_citizen_pages(monkeypatch)
+def history(catalog, tmp_path):
     definitions_setup(tmp_path)
     return march_history()
 

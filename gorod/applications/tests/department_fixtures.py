@@ -1,9 +1,6 @@
 """The department side's fixtures (see department_world.py for what they make)."""
 
-import uuid
-
 import pytest
-from django.urls import NoReverseMatch, reverse
 
 from gorod.applications.services.imports import definitions_import
 from gorod.applications.tests.department_world import (
@@ -27,17 +24,7 @@ def desk_definitions(catalog, tmp_path):
 
 
 @pytest.fixture
-def desk_detail_url(settings):
-    """moves.py links each message to the citizen's page of the application; until the
-    citizen's pages are mounted in this branch, a stand-in answers for that name."""
-    try:
-        reverse("applications:detail", args=[uuid.uuid4()])
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "gorod.applications.tests.department_urls"
-
-
-@pytest.fixture
-def desk(desk_definitions, desk_detail_url) -> Desk:
+def desk(desk_definitions) -> Desk:
     return Desk(
         operator=staff(HEALTH),
         colleague=staff(HEALTH),

@@ -10,7 +10,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 
 from gorod.accounts.tests.factories import PersonFactory
 from gorod.applications import rules
@@ -57,15 +56,6 @@ def definitions_setup(folder: Path) -> None:
         (folder / f"{slug}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
     report = definitions_import(folder)
     assert report.problems == [], report.problems
-
-
-def links_without_citizen_pages(monkeypatch) -> None:
-    """The message of a move links to the citizen's page of the application; on a branch
-    where those pages are not mounted yet, the link is a stand-in."""
-    try:
-        reverse("applications:detail", args=["00000000-0000-0000-0000-000000000000"])
-    except NoReverseMatch:
-        monkeypatch.setattr(moves, "reverse", lambda name, args: f"/applications/{args[0]}/")
 
 
 def citizen_user():

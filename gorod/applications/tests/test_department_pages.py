@@ -270,3 +270,10 @@ def test_a_decision_is_not_handed_over_at_the_desk(desk, client):
     assert "Отметить выдачу" not in client.get(_detail(desk.decision)).content.decode()
     response = client.post(_act(desk.decision, "hand-over"))
     assert response.status_code == 409
+
+
+def test_the_desk_is_in_the_staffs_menu_and_nobody_elses(desk, client):
+    client.force_login(desk.operator)
+    assert f'href="{_queue()}"' in client.get("/").content.decode()
+    client.force_login(desk.decision.applicant.user)
+    assert f'href="{_queue()}"' not in client.get("/").content.decode()

@@ -16,7 +16,6 @@ from gorod.applications.tests.performance_data import (
     HOME_VISIT,
     citizen_user,
     definitions_setup,
-    links_without_citizen_pages,
     march_history,
     moscow,
     submitted,
@@ -28,8 +27,7 @@ MARCH = Period(date(2025, 3, 3), date(2025, 3, 16))
 
 
 @pytest.fixture(autouse=True)
-def _moves(monkeypatch, catalog, tmp_path):
-    links_without_citizen_pages(monkeypatch)
+def _moves(catalog, tmp_path):
     definitions_setup(tmp_path)
 
 
