@@ -59,7 +59,8 @@ function done(summary, latency, requests)
   for _, thread in ipairs(threads) do
     for name, _ in pairs(totals) do totals[name] = totals[name] + thread:get(name) end
   end
-  local out = io.open(results_path, "w")
+  -- done() runs in the main state, where init() never ran: ask a thread for the path.
+  local out = io.open(threads[1]:get("results_path"), "w")
   for name, count in pairs(totals) do out:write(name .. " " .. count .. "\n") end
   out:close()
 end

@@ -4,14 +4,13 @@ Both sides (the citizen's services and the department's) move applications throu
 `application_move`: the definition's workflow table allows the move for that side, the row
 changes with a conditional UPDATE (… WHERE id = %s AND status = %s), so of two operators
 deciding at once exactly one succeeds, and the history row, the audit row and the message to
-the applicant are written in the same transaction (the message leaves after commit).
+the applicant (an outbox row the worker delivers) are written in the same transaction.
 """
 
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -150,4 +149,6 @@ def _notify(application: Application, event: Event) -> None:
         texts=in_every_language(compose),
         link=link,
     )
-    transaction.on_commit(lambda: messages_enqueue(topic=NOTIFICATION_TOPIC, drafts=[draft]))
+    # The outbox row is written in the move's own transaction: the message exists exactly when
+    # the change does, and the worker delivers it later (one commit per move, not two).
+    messages_enqueue(topic=NOTIFICATION_TOPIC, drafts=[draft])

@@ -53,7 +53,12 @@ def test_register_sets_the_term_and_tells_the_citizen(desk, django_capture_on_co
     assert AuditEvent.objects.filter(
         action="application.registered", actor=desk.operator, target_id=str(application.pk)
     ).exists()
-    assert Message.objects.filter(person=application.applicant).count() == 1
+    # Its submission was told before; now the registration.
+    told = Message.objects.filter(person=application.applicant).order_by("id")
+    assert [message.subject.split(": ")[-1] for message in told] == [
+        "отправлено",
+        "зарегистрировано",
+    ]
 
 
 def test_refuse_to_accept_needs_a_reason_and_keeps_it_for_the_citizen(desk):
