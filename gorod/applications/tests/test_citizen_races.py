@@ -5,41 +5,16 @@ SQLite the IMMEDIATE transactions queue. The outcome must be the same on both: a
 double-clicked submit is one submission and one use; one start key is one draft.
 """
 
-import threading
 import uuid
 
 import pytest
-from django.db import connections
 
 from gorod.analytics.models import UsageEvent
 from gorod.applications.models import Application, Event
 from gorod.applications.services import citizen as services
-from gorod.core.errors import DomainError
+from gorod.core.tests.races import race
 
 THREADS = 8
-
-
-def race(work) -> list:
-    barrier = threading.Barrier(THREADS)
-    outcomes: list = [None] * THREADS
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = work(index)
-        except DomainError as error:
-            outcomes[index] = error.code
-        except Exception as error:  # the assertion below shows it
-            outcomes[index] = repr(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def _ready_draft(citizen) -> Application:
@@ -69,7 +44,8 @@ def test_a_double_clicked_submit_is_one_submission_and_one_use(
     results = race(
         lambda _index: services.application_submit(
             actor=citizen.user, public_id=application.public_id, channel="web"
-        )
+        ),
+        threads=THREADS,
     )
 
     assert all(isinstance(result, Application) for result in results), results
@@ -87,7 +63,8 @@ def test_concurrent_starts_with_one_key_make_one_draft(transactional_catalog, ci
     results = race(
         lambda _index: services.application_start(
             actor=citizen.user, service_slug="library-card", start_key=key
-        )
+        ),
+        threads=THREADS,
     )
 
     assert all(isinstance(result, Application) for result in results), results

@@ -4,42 +4,16 @@ On PostgreSQL the submissions truly overlap (row locks and the unique index deci
 SQLite the IMMEDIATE transactions queue. The outcome must be the same on both.
 """
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 
-from gorod.core.errors import DomainError
+from gorod.core.tests.races import race
 from gorod.housing import services
 from gorod.housing.models import Reading, Submission
 from gorod.housing.tests.conftest import IN_WINDOW
 
 THREADS = 50
-
-
-def race(work) -> list:
-    """Run `work(index)` in THREADS threads released at once; return their outcomes."""
-    barrier = threading.Barrier(THREADS)
-    outcomes: list = [None] * THREADS
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = work(index)
-        except DomainError as error:
-            outcomes[index] = error.code
-        except Exception as error:  # the assertion below shows it
-            outcomes[index] = repr(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,7 +28,7 @@ def test_fifty_retries_of_one_submission_make_one_reading(transactional_catalog,
             now=IN_WINDOW,
         )
 
-    results = race(submit)
+    results = race(submit, threads=THREADS)
     assert all(not isinstance(result, str) for result in results), results
     assert Counter(result.replayed for result in results) == {True: THREADS - 1, False: 1}
     assert Submission.objects.count() == 1
@@ -78,7 +52,7 @@ def test_fifty_different_values_leave_one_accepted_reading_and_a_whole_history(
             channel="api",
         )
 
-    results = race(submit)
+    results = race(submit, threads=THREADS)
     assert all(not isinstance(result, str) for result in results), results
     # Ids are drawn under the meter's lock, so they give the order of writing.
     versions = list(Reading.objects.filter(meter=household.cold).order_by("id"))
