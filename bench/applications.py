@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from housing import Costs, _statement
 from run import (
     BENCH_DIR,
     BenchError,
@@ -58,13 +59,6 @@ TARGET_P99_MS = 200
 COST_CALLS = 300
 
 HEALTHZ = Endpoint("healthz", "/healthz", "trivial view: the baseline")
-
-
-@dataclass
-class Costs:
-    calls: int
-    cpu_ms: dict[str, float]
-    statements: dict[str, list[str]]
 
 
 @dataclass
@@ -198,21 +192,6 @@ class SubmitWrk(Wrk):
         if int(counts.get("exhausted", 0)):
             raise BenchError("submit: the prepared drafts ran out; raise DRAFTS_PER_CITIZEN")
         return result, int(counts.get("submitted", 0))
-
-
-STATEMENT_VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE", "SAVEPOINT", "RELEASE")
-
-
-def _statement(sql: str) -> str:
-    """A statement as its verb and first table: "SELECT applications_application"."""
-    words = sql.replace('"', " ").split()
-    verb = words[0].upper()
-    for marker in ("FROM", "INTO", "UPDATE"):
-        if marker in (word.upper() for word in words[1:]) or verb == marker:
-            upper = [word.upper() for word in words]
-            index = 0 if verb == "UPDATE" else upper.index(marker, 1)
-            return f"{verb} {words[index + 1]}"
-    return verb
 
 
 def request_costs(drafts: Path, cookie: str, calls: int) -> Costs:
