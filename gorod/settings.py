@@ -156,6 +156,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `pytest --reuse-db` finds the test database again, as it does PostgreSQL's test_<name>.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_gorod.sqlite3")}
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+else:
+    # Prepared statements: psycopg binds parameters on the server and, from the second run
+    # of the same SQL on a connection, prepares it, so PostgreSQL stops planning the hot
+    # reads afresh on every request (planning cost more than running the record's facts).
+    # A transaction-pooling PgBouncer before 1.21 cannot carry them: set "off" there
+    # (docs/deploy.md, docs/decisions/0012-hot-paths.md).
+    _prepare_threshold = os.environ.get("GOROD_DB_PREPARE_THRESHOLD", "2")
+    if _prepare_threshold != "off":
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=int(_prepare_threshold)
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
