@@ -12,12 +12,15 @@ runs at least once, every database test on both databases. `--tier db,e2e` selec
 the others are reported as deselected.
 """
 
+import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
 
 import pytest
+import redis
 from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -342,6 +345,28 @@ def _empty_cache():
     """Ids repeat between tests (each rolls back), so one test's cached lists and counters
     must not answer the next one."""
     cache.clear()
+
+
+@pytest.fixture
+def redis_cache(request) -> Iterator[None]:
+    """The default cache in the real Redis (GOROD_TEST_REDIS_URL, database 15 by default),
+    for what behaves differently there than in the per-process memory cache: counters shared
+    between processes, pipelines, expiry. Each test gets its own key prefix, so xdist workers
+    and earlier runs never meet. In CI Redis is required (CI=true): a missing one fails."""
+    location = os.environ.get("GOROD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(location, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no Redis at {location}")
+    prefix = f"test-{uuid.uuid4().hex}"
+    backend = {"BACKEND": django_settings.REDIS_CACHE_BACKEND, "LOCATION": location}
+    with override_settings(CACHES={"default": backend | {"KEY_PREFIX": prefix}}):
+        yield
+        keys = redis.Redis.from_url(location).keys(f"{prefix}:*")
+        if keys:
+            redis.Redis.from_url(location).delete(*keys)
 
 
 @pytest.fixture(autouse=True)

@@ -172,13 +172,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Tests that need the real Redis (revocation, one-round-trip invalidation) use this backend.
+REDIS_CACHE_BACKEND = "django.core.cache.backends.redis.RedisCache"
 if REDIS_URL:
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "gorod",
-        }
+        "default": {"BACKEND": REDIS_CACHE_BACKEND, "LOCATION": REDIS_URL, "KEY_PREFIX": "gorod"}
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
