@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
 
+import hypothesis
 import pytest
 import redis
 from django.apps import apps as django_apps
@@ -35,6 +36,11 @@ from gorod.catalog import snapshot
 # Browser fixtures (Playwright, one Chromium per test session) for every app's page tests;
 # the polyclinic every health app's tests start from (`clinic`).
 pytest_plugins = ["gorod.web.tests.browser", "gorod.appointments.tests.fixtures"]
+
+# No timed assertions: hypothesis' per-example deadline would fail a property on a busy
+# machine while the property holds. Speed is measured by the benchmarks instead.
+hypothesis.settings.register_profile("gorod", deadline=None)
+hypothesis.settings.load_profile("gorod")
 
 CATALOG_FIXTURE = Path(__file__).parent / "gorod" / "catalog" / "fixtures" / "services.csv"
 
