@@ -13,8 +13,11 @@ GOROD_USAGE_WRITE=buffered and =off). Before it, the month-end load of meter rea
 (bench/housing.py): signed-in citizens viewing their meters and submitting readings;
 the 08:00 rush of doctor appointments (bench/health.py): signed-in citizens listing a
 day's free slots and booking them, with the database checked for double bookings after;
-and the medical record (bench/health_record.py): citizens with ten years of record opening
-their timeline on the portal and through the API, every look logged and the log counted.
+the medical record (bench/health_record.py): citizens with ten years of record opening
+their timeline on the portal and through the API, every look logged and the log counted;
+and the city mix (bench/city.py): all of these, search and the portal's pages weighted like
+the city's usage, as one set of signed-in citizens, with each hot path's CPU and SQL per
+request.
 
     .venv/bin/python bench/run.py                  # SQLite, 3 rounds of 4 s per endpoint
     .venv/bin/python bench/run.py --quick          # 1 round of 2 s, 1 M events, a smoke test
@@ -24,6 +27,7 @@ their timeline on the portal and through the API, every look logged and the log 
     .venv/bin/python bench/run.py --only health    # the 08:00 rush part alone
     .venv/bin/python bench/run.py --only record    # the medical record part alone
     .venv/bin/python bench/run.py --only applications  # submissions and the department queue
+    .venv/bin/python bench/run.py --only city      # the city mix alone
     .venv/bin/python bench/run.py --write          # also update BENCHMARKS.md
 
 Any non-2xx answer or socket error fails the run (exit status 1); the 50 % bar is reported,
@@ -200,8 +204,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         help="comma-separated endpoint names to load (healthz always runs); 'analytics',\n"
-        "'housing', 'health', 'record' and 'applications' run those parts, and alone they\n"
-        "run nothing else",
+        "'housing', 'health', 'record', 'applications' and 'city' run those parts, and\n"
+        "alone they run nothing else",
     )
     parser.add_argument("--no-http", action="store_true", help="skip the wrk part")
     parser.add_argument("--no-inprocess", action="store_true", help="skip in-process search")
@@ -212,6 +216,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-applications", action="store_true", help="skip the long-tail applications part"
     )
+    parser.add_argument("--no-city", action="store_true", help="skip the city mix part")
     parser.add_argument(
         "--events",
         type=int,
@@ -1513,6 +1518,33 @@ access-log row in the request, so the figures include it. Every answer must be 2
 every run the log must hold one allowed row per page counted (and at most one more per
 connection, for the requests in flight when wrk stops), and afterwards 50 looks of each kind
 sent one at a time must add exactly 50 rows.
+
+**The city mix** (the sections "The city mix on …"; `--only city` runs them alone;
+bench/city.py). 100 citizens (10 with `--quick`) are prepared by the parts above, each
+part's own preparation called: ten years of record, a session and a token (the record's),
+an attachment to one of four bench polyclinics whose slots are opened (the rush's), an
+apartment with a cold and a hot water meter (the month-end's); the attachments and
+apartments are then handed to the record's citizens, so one set of citizens has all of
+it. wrk (`bench/city_mix.lua`) sends, as a citizen picked at random for each request, the
+city's published usage: the record's timeline 49 % (half the page `/health/record/{id}/`
+with the session cookie, half `GET /api/v1/health/record/{id}/timeline` with the token),
+meter view 9 % and submission 1 %, a clinic's free slots 8 % and a booking 1 % (tickets
+dealt as in the rush), search 15 % (the eval queries through `/api/v1/services?q=`), and
+the home, service and category pages 17 % (cookie); in rounds, each mix run right after a
+/healthz run. wrk does not say which request an answer belongs to, so every answer is
+classified by its status and the start of its body (a timeline, premises, a board, a search
+page, a submission, a booking, `slot_taken`, an HTML page); one that fits no class fails
+the run, and so does a class answered more often than its kinds were sent. After every run
+the database is checked: the rush's checks (no slot held twice, no double booking), one
+accepted reading per meter and period with every submission whole, and one allowed
+access-log row per record look sent (less at most one per connection, the looks in flight
+when wrk stopped); then the run's bookings are cancelled. Last, each hot path (record page,
+record API, meter view and submission, slot listing, booking, search, home, service and
+category page) is timed in the bench's process: a few hundred requests through Django's
+test client against the same database, its CPU (`time.process_time`), the PostgreSQL
+backend's CPU over the same requests (`/proc/PID/stat` of the connection's backend), and
+the SQL statements of a few more (`CaptureQueriesContext`). The target (from issue 16,
+PostgreSQL and Redis on this 2-core machine): at least 1,000 rps with p99 under 200 ms.
 """
 
 SECTIONS = {
@@ -1534,21 +1566,54 @@ SECTIONS = {
     "health-postgresql": "## The 08:00 rush of doctor appointments on PostgreSQL",
     "record-sqlite": "## The medical record's timeline on SQLite",
     "record-postgresql": "## The medical record's timeline on PostgreSQL",
+    "city-sqlite": "## The city mix on SQLite",
+    "city-postgresql": "## The city mix on PostgreSQL",
 }
 
 
-def write_benchmarks(kind: str, body: str) -> None:
-    existing = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else ""
-    bodies = {}
-    for name in SECTIONS:
-        found = re.search(rf"<!-- bench:{name} -->\n(.*?)<!-- /bench:{name} -->", existing, re.S)
-        bodies[name] = found.group(1) if found else "Nothing here yet.\n"
-    bodies[kind] = body
-    parts = [HEADER]
-    for name, title in SECTIONS.items():
-        parts.append(f"\n{title}\n\n<!-- bench:{name} -->\n{bodies[name]}<!-- /bench:{name} -->\n")
-    BENCHMARKS_MD.write_text("".join(parts), encoding="utf-8")
-    say(f"updated {BENCHMARKS_MD.relative_to(PROJECT_DIR)} ({SECTIONS[kind][3:]})")
+def write_benchmarks(kind: str, body: str, path: Path = BENCHMARKS_MD) -> None:
+    """Put one section's figures into BENCHMARKS.md, between its markers, and the header
+    (HEADER, the text before the first section) up to date; everything else stays as it is:
+    the other sections, and the text written by hand between and after them."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    block = f"<!-- bench:{kind} -->\n{body}<!-- /bench:{kind} -->"
+    marked = re.compile(rf"<!-- bench:{kind} -->\n.*?<!-- /bench:{kind} -->", re.S)
+    if not existing:
+        text = "".join(
+            f"\n{title}\n\n<!-- bench:{name} -->\nNothing here yet.\n<!-- /bench:{name} -->\n"
+            for name, title in SECTIONS.items()
+        )
+        text = marked.sub(lambda _found: block, text)
+    elif marked.search(existing):
+        text = marked.sub(lambda _found: block, existing, count=1)
+    else:
+        text = _with_new_section(existing, kind, block)
+    first_section = re.search(r"^## ", text, re.M)
+    text = HEADER + "\n" + (text[first_section.start() :] if first_section else "")
+    path.write_text(text, encoding="utf-8")
+    say(f"updated {path.name} ({SECTIONS[kind][3:]})")
+
+
+def _with_new_section(text: str, kind: str, block: str) -> str:
+    """The text with a section it lacks: after the last section SECTIONS lists before it
+    that the text has (and the hand-written text that follows that one), else before the
+    first it has after it, else at the end."""
+    names = list(SECTIONS)
+    position = names.index(kind)
+    titled = f"{SECTIONS[kind]}\n\n{block}\n\n"
+    earlier = [name for name in names[:position] if f"<!-- /bench:{name} -->" in text]
+    later = [name for name in names[position + 1 :] if f"<!-- bench:{name} -->" in text]
+    if earlier:
+        ends = text.index(f"<!-- /bench:{earlier[-1]} -->")
+        heading = text.find("\n## ", ends)
+        at = -1 if heading == -1 else heading + 1
+    elif later:
+        at = text.rfind("\n## ", 0, text.index(f"<!-- bench:{later[0]} -->")) + 1
+    else:
+        at = -1
+    if at == -1:
+        return text.rstrip("\n") + "\n\n" + titled.rstrip("\n") + "\n"
+    return text[:at] + titled + text[at:]
 
 
 # --- main --------------------------------------------------------------------------------
@@ -1560,19 +1625,20 @@ def _stop_on_sigterm(signum, frame):
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     wanted = {name.strip() for name in args.only.split(",")} if args.only else set()
-    parts = {"analytics", "housing", "health", "record", "applications"}
+    parts = {"analytics", "housing", "health", "record", "applications", "city"}
     analytics = not args.no_analytics and (not wanted or "analytics" in wanted)
     housing = not args.no_housing and (not wanted or "housing" in wanted)
     health = not args.no_health and (not wanted or "health" in wanted)
     record = not args.no_record and (not wanted or "record" in wanted)
     long_tail = not args.no_applications and (not wanted or "applications" in wanted)
+    city = not args.no_city and (not wanted or "city" in wanted)
     if wanted and wanted <= parts:
         args.no_http = args.no_inprocess = True
     # The rest of --only names endpoints (http_bench checks them).
     args.only = ",".join(sorted(wanted - parts)) or None
     wrk_binary = shutil.which("wrk")
     if (
-        not args.no_http or analytics or housing or health or record or long_tail
+        not args.no_http or analytics or housing or health or record or long_tail or city
     ) and wrk_binary is None:
         raise BenchError("wrk is not installed (Debian: apt-get install wrk)")
     if not GOROD.exists():
@@ -1620,7 +1686,9 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             print(body)
             if args.write:
                 write_benchmarks(kind, body)
-        # The parts, each measured, then shown and written as its own section.
+        # The parts, each measured, then shown and written as its own section. Their
+        # modules use Django's models from the start: Django is set up before they load.
+        django_setup(env)
         chosen = []
         if housing:
             from housing import housing_bench, housing_section
@@ -1638,6 +1706,10 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             from applications import applications_bench, applications_section
 
             chosen.append(("applications", applications_bench, applications_section))
+        if city:
+            from city import city_bench, city_section
+
+            chosen.append(("city", city_bench, city_section))
         if analytics:
             chosen.append(("analytics", analytics_bench, analytics_section))
         for part, measure, report in chosen:
