@@ -129,7 +129,8 @@ the run, and so does a class answered more often than its kinds were sent. After
 the database is checked: the rush's checks (no slot held twice, no double booking), one
 accepted reading per meter and period with every submission whole, and one allowed
 access-log row per record look sent (less at most one per connection, the looks in flight
-when wrk stopped); then the run's bookings are cancelled. Last, each hot path (record page,
+when wrk stopped, and one more: wrk builds one request to check the script and never sends
+it); then the run's bookings are cancelled. Last, each hot path (record page,
 record API, meter view and submission, slot listing, booking, search, home, service and
 category page) is timed in the bench's process: a few hundred requests through Django's
 test client against the same database, its CPU (`time.process_time`), the PostgreSQL
