@@ -617,9 +617,13 @@ def _load_table(result: CityResult) -> list[str]:
             f"| {name} | {row.endpoint.note} | {row.rps:,.0f} | {row.p50_ms:.2f} "
             f"| {row.p99_ms:.2f} | {row.ratio:.0%} | {min(spread):.0%}–{max(spread):.0%} |"
         )
-    sent = ", ".join(f"{kind} {result.per_second(f'sent_{kind}'):,.0f}" for kind in WEIGHTS)
-    rates = ", ".join(f"{result.per_second(name):,.0f} {unit}" for name, unit in RATES)
+    sent = ", ".join(f"{kind} {_rate(result.per_second(f'sent_{kind}'))}" for kind in WEIGHTS)
+    rates = ", ".join(f"{_rate(result.per_second(name))} {unit}" for name, unit in RATES)
     return [*lines, "", f"Requests per second by kind (median of the runs): {sent}; {rates}."]
+
+
+def _rate(per_second: float) -> str:
+    return f"{per_second:,.0f}" if per_second >= 10 else f"{per_second:.1f}"
 
 
 def _judgement(args, result: CityResult) -> list[str]:
