@@ -124,13 +124,14 @@ def submission_window() -> Window:
     """The window open today under the configured days, or settings that open one."""
     from django.conf import settings
 
+    from gorod.core import clock
     from gorod.housing import rules, selectors
 
     now = dt.datetime.now(dt.UTC)
     config = selectors.window_config()
     env = {}
-    if rules.open_window(now, selectors.city_zone(), config) is None:
-        today = selectors.local_today(now)
+    if rules.open_window(now, clock.city_zone(), config) is None:
+        today = clock.local_date(now)
         start, end = (1, 28) if today.day <= 28 else (28, 27)
         configured = (
             f"{settings.GOROD_METER_WINDOW_START_DAY}–{settings.GOROD_METER_WINDOW_END_DAY}"
@@ -142,7 +143,7 @@ def submission_window() -> Window:
         )
         config = rules.WindowConfig(start_day=start, end_day=end)
         env = {"GOROD_METER_WINDOW_START_DAY": str(start), "GOROD_METER_WINDOW_END_DAY": str(end)}
-    window = rules.open_window(now, selectors.city_zone(), config)
+    window = rules.open_window(now, clock.city_zone(), config)
     return Window(window.period, window.opens_on, window.closes_on, env)
 
 
@@ -158,13 +159,14 @@ def prepare_citizens(count: int, period: dt.date, path: Path) -> None:
 
     from gorod.accounts.models import ApiToken, Person, User
     from gorod.accounts.services import API_TOKEN_PREFIX, _hash_secret
-    from gorod.housing import rules, selectors
+    from gorod.core import clock
+    from gorod.housing import rules
     from gorod.housing.models import Meter, Premises, PremisesLink, Reading
 
     if User.objects.filter(email__startswith="bench-housing-").exists():
         raise BenchError("the benchmark database already holds the housing bench's citizens")
     previous = rules.add_months(period, -1)
-    sent_at = dt.datetime.combine(previous.replace(day=20), dt.time(19, 30), selectors.city_zone())
+    sent_at = dt.datetime.combine(previous.replace(day=20), dt.time(19, 30), clock.city_zone())
     lines = []
     with transaction.atomic():
         users = [User(email=f"bench-housing-{n:05d}@gorod.local") for n in range(count)]

@@ -13,8 +13,11 @@ GOROD_USAGE_WRITE=buffered and =off). Before it, the month-end load of meter rea
 (bench/housing.py): signed-in citizens viewing their meters and submitting readings;
 the 08:00 rush of doctor appointments (bench/health.py): signed-in citizens listing a
 day's free slots and booking them, with the database checked for double bookings after;
-and the medical record (bench/health_record.py): citizens with ten years of record opening
-their timeline on the portal and through the API, every look logged and the log counted.
+the medical record (bench/health_record.py): citizens with ten years of record opening
+their timeline on the portal and through the API, every look logged and the log counted;
+and the city mix (bench/city.py): all of these, search and the portal's pages weighted like
+the city's usage, as one set of signed-in citizens, with each hot path's CPU and SQL per
+request.
 
     .venv/bin/python bench/run.py                  # SQLite, 3 rounds of 4 s per endpoint
     .venv/bin/python bench/run.py --quick          # 1 round of 2 s, 1 M events, a smoke test
@@ -24,6 +27,7 @@ their timeline on the portal and through the API, every look logged and the log 
     .venv/bin/python bench/run.py --only health    # the 08:00 rush part alone
     .venv/bin/python bench/run.py --only record    # the medical record part alone
     .venv/bin/python bench/run.py --only applications  # submissions and the department queue
+    .venv/bin/python bench/run.py --only city      # the city mix alone
     .venv/bin/python bench/run.py --write          # also update BENCHMARKS.md
 
 Any non-2xx answer or socket error fails the run (exit status 1); the 50 % bar is reported,
@@ -33,11 +37,8 @@ not enforced: speed is measured by benchmarks, never asserted.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime as dt
-import hashlib
-import json
 import os
 import platform
 import re
@@ -66,7 +67,6 @@ BIN_DIR = Path(sys.executable).parent
 GOROD = BIN_DIR / "gorod"
 EVAL_CSV = PROJECT_DIR / "gorod" / "catalog" / "search_eval.csv"
 MIX_SCRIPT = BENCH_DIR / "search_mix.lua"
-BENCHMARKS_MD = PROJECT_DIR / "BENCHMARKS.md"
 
 POPULAR_QUERY = "запись к врачу"
 SERVICES_API = "/api/v1/services"
@@ -200,8 +200,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         help="comma-separated endpoint names to load (healthz always runs); 'analytics',\n"
-        "'housing', 'health', 'record' and 'applications' run those parts, and alone they\n"
-        "run nothing else",
+        "'housing', 'health', 'record', 'applications' and 'city' run those parts, and\n"
+        "alone they run nothing else",
     )
     parser.add_argument("--no-http", action="store_true", help="skip the wrk part")
     parser.add_argument("--no-inprocess", action="store_true", help="skip in-process search")
@@ -212,6 +212,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-applications", action="store_true", help="skip the long-tail applications part"
     )
+    parser.add_argument("--no-city", action="store_true", help="skip the city mix part")
     parser.add_argument(
         "--events",
         type=int,
@@ -785,52 +786,7 @@ def inprocess_search(env: dict[str, str], quick: bool) -> dict:
     }
 
 
-# --- the analytics part ------------------------------------------------------------------
-
-# The generated data covers the calendar year 2025, whatever the date of the run, so that
-# the files can be cached and runs on different days compare.
-ANALYTICS_YEAR = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
-# The report and the dashboard compare the year with its first half: both periods read
-# rollups that hold data (the year before the generated one is empty).
-ANALYTICS_COMPARISON = (dt.date(2025, 1, 1), dt.date(2025, 6, 30))
-ANALYTICS_CACHE = PROJECT_DIR / "var" / "bench"
-DEMO_MODULE = PROJECT_DIR / "gorod" / "demo" / "analytics.py"
-# An information service: a signed-in citizen opening its page is a use (gorod/web/views.py).
-INFO_SERVICE = "utility-payment-history"
-OVERHEAD_BAR = 0.90  # the issue's bar: recording costs at most 10 % of such a request
-DASHBOARD_REQUESTS = 20
-REPORT_CALLS = 10
-RECORD_CALLS = 20_000
-
-
-@dataclass
-class AnalyticsResult:
-    events: int
-    ratings: int
-    file_mb: float
-    generated_s: float | None  # None: the files came from the cache
-    import_s: float
-    ratings_import_s: float
-    rollup_s: float
-    report_command_s: float
-    report_ms: list[float]
-    dashboard_path: str
-    dashboard_ms: list[float]
-    dashboard_kb: float
-    overhead: dict[str, Row]
-    overhead_ratios: list[float]
-    requests_recorded: int
-    requests_sent: int
-    # Microseconds of one usage_record call in this process, by GOROD_USAGE_WRITE.
-    record_us: dict[str, float]
-
-    @property
-    def import_rate(self) -> float:
-        return self.events / self.import_s
-
-    @property
-    def overhead_ratio(self) -> float:
-        return statistics.median(self.overhead_ratios)
+# --- Django in this process ----------------------------------------------------------
 
 
 def django_setup(env: dict[str, str]) -> None:
@@ -843,313 +799,6 @@ def django_setup(env: dict[str, str]) -> None:
     # Import every view module now rather than at first use minutes later: a run that
     # overlaps someone's edits then still runs one version of the code throughout.
     get_resolver().check()
-
-
-def _line_count(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
-
-
-def analytics_files(events: int):
-    """The generated year's usage and ratings files, from the cache when it has them.
-
-    The cache folder is named after the generator's source, so a changed generator never
-    serves files an older one wrote; folders of older generators are removed.
-    """
-    from gorod.demo.analytics import DEFAULT_SEED, DemoFiles, demo_file_names, demo_generate
-
-    version = hashlib.sha256(DEMO_MODULE.read_bytes()).hexdigest()[:12]
-    folder = ANALYTICS_CACHE / f"demo-{version}"
-    first, last = ANALYTICS_YEAR
-    usage, ratings = (folder / name for name in demo_file_names(DEFAULT_SEED, events, last))
-    if usage.exists() and ratings.exists():
-        say(f"generated year of {events:,} uses: cached in {folder.relative_to(PROJECT_DIR)}")
-        files = DemoFiles(usage, ratings, events, _line_count(ratings) - 1, first, last)
-        return files, None
-    for old in ANALYTICS_CACHE.glob("demo-*"):
-        if old != folder:
-            shutil.rmtree(old, ignore_errors=True)
-    say(f"generating a year of {events:,} uses into {folder.relative_to(PROJECT_DIR)}")
-    started = time.perf_counter()
-    files = demo_generate(
-        folder,
-        events=events,
-        seed=DEFAULT_SEED,
-        last=last,
-        progress=lambda done, total: show_progress(f"generating: day {done}/{total}"),
-    )
-    end_progress()
-    return files, time.perf_counter() - started
-
-
-def timed(env: dict[str, str], *args: str) -> tuple[float, str]:
-    started = time.perf_counter()
-    output = gorod(env, *args)
-    elapsed = time.perf_counter() - started
-    say(f"  took {elapsed:,.1f} s")
-    return elapsed, output
-
-
-def bench_sessions() -> tuple[str, str]:
-    """Cookie headers of an analyst and of a citizen, each signed in once.
-
-    The sessions are made here, in the server's session store, as a sign-in would make
-    them; the password check (argon2) is not what this part measures.
-    """
-    from django.conf import settings
-    from django.contrib.auth.models import Permission
-    from django.test import Client
-
-    from gorod.accounts.models import User
-
-    analyst = User.objects.create_user("bench-analyst@gorod.local", secrets.token_urlsafe(16))
-    analyst.user_permissions.add(
-        Permission.objects.get(content_type__app_label="analytics", codename="view_usagedaily")
-    )
-    citizen = User.objects.create_user("bench-citizen@gorod.local", secrets.token_urlsafe(16))
-    cookies = []
-    for user in (analyst, citizen):
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        name = settings.SESSION_COOKIE_NAME
-        cookies.append(f"{name}={client.cookies[name].value}")
-    return cookies[0], cookies[1]
-
-
-def live_uses_of(slug: str) -> int:
-    """Uses recorded by the site itself (not imported) of one service."""
-    from gorod.analytics.models import UsageEvent
-
-    return UsageEvent.objects.filter(batch__isnull=True, service__slug=slug).count()
-
-
-def report_in_process() -> list[float]:
-    """Milliseconds of the usage report's selectors (year vs first half) over and over."""
-    from gorod.analytics.rules import Period
-    from gorod.analytics.selectors import usage_report
-
-    period, comparison = Period(*ANALYTICS_YEAR), Period(*ANALYTICS_COMPARISON)
-    usage_report(period, comparison)
-    samples = []
-    for _ in range(REPORT_CALLS):
-        started = time.perf_counter()
-        usage_report(period, comparison)
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-def record_cost_in_process(calls: int) -> dict[str, float]:
-    """Microseconds of recording one use here, in its two parts: the `usage_record` call as
-    the service page makes it (with nothing recorded, "off", and into the buffer,
-    "buffered"), and the writer thread's insert of the event ("writer", per event)."""
-    from django.test import override_settings
-
-    from gorod.accounts.models import User
-    from gorod.analytics.recorder import recorder
-    from gorod.analytics.services import usage_record
-    from gorod.catalog import selectors as catalog
-
-    citizen = User.objects.get(email="bench-citizen@gorod.local")
-    service = catalog.service_get(INFO_SERVICE)
-
-    def per_call() -> float:
-        for _ in range(calls // 10):
-            usage_record(service=service, actor=citizen, action="open", channel="web")
-        started = time.perf_counter()
-        for _ in range(calls):
-            usage_record(service=service, actor=citizen, action="open", channel="web")
-        return (time.perf_counter() - started) / calls * 1e6
-
-    costs = {}
-    with override_settings(GOROD_USAGE_WRITE="off"):
-        costs["off"] = per_call()
-    # The writer thread waits for a batch this big or this long: neither comes during the
-    # loop, so the loop times the request's part alone and the flush the writer's.
-    with override_settings(
-        GOROD_USAGE_WRITE="buffered",
-        GOROD_USAGE_BATCH=calls * 10,
-        GOROD_USAGE_FLUSH_SECONDS=3600,
-        GOROD_USAGE_BUFFER_MAX=calls * 10,
-    ):
-        costs["buffered"] = per_call()
-        started = time.perf_counter()
-        written = recorder.flush()
-        costs["writer"] = (time.perf_counter() - started) / max(written, 1) * 1e6
-    recorder.close()
-    return costs
-
-
-def dashboard_path() -> str:
-    first, last = ANALYTICS_YEAR
-    compare_first, compare_last = ANALYTICS_COMPARISON
-    query = urllib.parse.urlencode(
-        {
-            "from": first.isoformat(),
-            "to": last.isoformat(),
-            "compare": "custom",
-            "compare_from": compare_first.isoformat(),
-            "compare_to": compare_last.isoformat(),
-        }
-    )
-    return f"/analytics/?{query}"
-
-
-def time_dashboard(base: str, cookie: str, requests: int, warmup: int) -> tuple[list[float], int]:
-    """Milliseconds of sequential GETs of the dashboard over the year, as an analyst."""
-    path = dashboard_path()
-    headers = {"Cookie": cookie}
-    # Every worker thread's first request builds what a process caches (catalog snapshot,
-    # compiled templates): a warm-up of a few requests per thread, not timed.
-    for _ in range(warmup):
-        status, body = fetch(base + path, timeout=60, headers=headers)
-        if status != 200:
-            raise BenchError(f"GET {path} as the analyst answered {status}:\n{body[:500]!r}")
-    samples = []
-    for number in range(1, requests + 1):
-        show_progress(f"dashboard {number}/{requests}")
-        started = time.perf_counter()
-        status, body = fetch(base + path, timeout=60, headers=headers)
-        samples.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            raise BenchError(f"GET {path} answered {status} on request {number}")
-    end_progress()
-    return samples, len(body)
-
-
-def recording_overhead(
-    args: argparse.Namespace,
-    env: dict[str, str],
-    workdir: Path,
-    wrk_binary: str,
-    cookie: str,
-) -> tuple[dict[str, Row], list[float], int, int]:
-    """Paired wrk rounds of a signed-in citizen opening an information service's page, on
-    two servers side by side: one records the use (buffered), one records nothing (off).
-
-    Each round runs both, in alternating order (off first, then buffered first), so that
-    a drift of the machine's speed during the run weighs on both alike.
-    """
-    endpoint = Endpoint(
-        "service-info",
-        f"/services/{INFO_SERVICE}/",
-        "information service page, signed-in citizen",
-        headers=(f"Cookie: {cookie}",),
-    )
-    modes = ("off", "buffered")
-    servers = {
-        mode: Server(
-            {**env, "GOROD_USAGE_WRITE": mode},
-            free_port(),
-            args.workers,
-            args.blocking_threads,
-            workdir / f"server-{mode}.log",
-        )
-        for mode in modes
-    }
-    rows = {mode: Row(endpoint) for mode in modes}
-    ratios: list[float] = []
-    sent = 0
-    before = live_uses_of(INFO_SERVICE)
-    with contextlib.ExitStack() as running:
-        for server in servers.values():
-            running.enter_context(server)
-        wrks = {
-            mode: Wrk(wrk_binary, args, server.base, workdir, CpuMeter(server.process.pid))
-            for mode, server in servers.items()
-        }
-        for mode, server in servers.items():
-            status, body = fetch(server.base + endpoint.path, headers={"Cookie": cookie})
-            if status != 200:
-                raise BenchError(f"GET {endpoint.path} ({mode}) answered {status}:\n{body[:300]!r}")
-            if args.warmup:
-                result = wrks[mode].run(endpoint, args.warmup, f"warm-up recording={mode}")
-                sent += result.requests if mode == "buffered" else 0
-        for round_number in range(1, args.rounds + 1):
-            order = modes if round_number % 2 else modes[::-1]
-            results = {}
-            for mode in order:
-                label = f"recording round {round_number}/{args.rounds}: {mode}"
-                results[mode] = wrks[mode].run(endpoint, args.duration, label)
-                rows[mode].runs.append(results[mode])
-            sent += results["buffered"].requests
-            ratio = results["buffered"].rps / results["off"].rps
-            ratios.append(ratio)
-            for mode in modes:
-                rows[mode].ratios.append(results[mode].rps / results["off"].rps)
-            say(
-                f"recording round {round_number}: buffered {results['buffered'].rps:,.0f} rps, "
-                f"off {results['off'].rps:,.0f} rps: {ratio:.1%}"
-            )
-    # Counted after the servers stopped: a worker writes what it buffered when it exits.
-    recorded = live_uses_of(INFO_SERVICE) - before
-    return rows, ratios, recorded, sent
-
-
-def analytics_bench(
-    args: argparse.Namespace, env: dict[str, str], workdir: Path, wrk_binary: str
-) -> AnalyticsResult:
-    files, generated_s = analytics_files(args.events)
-    first, last = (day.isoformat() for day in ANALYTICS_YEAR)
-    compare_first, compare_last = (day.isoformat() for day in ANALYTICS_COMPARISON)
-    django_setup(env)
-    from gorod.analytics.models import UsageEvent
-
-    if UsageEvent.objects.exists():
-        raise BenchError("the benchmark database already holds usage events")
-    say(f"importing {files.uses:,} uses ({files.usage.stat().st_size / 1e6:,.0f} MB)")
-    import_s, _ = timed(env, "analytics", "import", str(files.usage))
-    imported = UsageEvent.objects.count()
-    if imported != files.uses:
-        raise BenchError(f"{imported:,} uses imported of the file's {files.uses:,}")
-    ratings_import_s, _ = timed(env, "feedback", "import", str(files.ratings))
-    rollup_s, _ = timed(env, "analytics", "rollup", "--from", first, "--to", last)
-    report_s, output = timed(
-        env,
-        "report", "usage",
-        "--from", first, "--to", last,
-        "--compare-from", compare_first, "--compare-to", compare_last,
-        "--json",
-    )  # fmt: skip
-    reported = json.loads(output)["uses"]
-    if reported != files.uses:
-        raise BenchError(f"the report counts {reported:,} uses, the file has {files.uses:,}")
-    say("timing the usage report's selectors in this process")
-    report_ms = report_in_process()
-    analyst, citizen = bench_sessions()
-
-    server = Server(env, free_port(), args.workers, args.blocking_threads, workdir / "dash.log")
-    with server:
-        requests = 5 if args.quick else DASHBOARD_REQUESTS
-        say(f"timing {requests} GETs of the dashboard over the year as an analyst")
-        dashboard_ms, dashboard_bytes = time_dashboard(
-            server.base, analyst, requests, warmup=2 * args.workers * args.blocking_threads
-        )
-    say(
-        f"dashboard: median {statistics.median(dashboard_ms):,.0f} ms; measuring what "
-        "recording a use costs"
-    )
-    rows, ratios, recorded, sent = recording_overhead(args, env, workdir, wrk_binary, citizen)
-    say("timing usage_record in this process")
-    record_us = record_cost_in_process(RECORD_CALLS // 10 if args.quick else RECORD_CALLS)
-    return AnalyticsResult(
-        events=files.uses,
-        ratings=files.ratings_count,
-        file_mb=files.usage.stat().st_size / 1e6,
-        generated_s=generated_s,
-        import_s=import_s,
-        ratings_import_s=ratings_import_s,
-        rollup_s=rollup_s,
-        report_command_s=report_s,
-        report_ms=report_ms,
-        dashboard_path=dashboard_path(),
-        dashboard_ms=dashboard_ms,
-        dashboard_kb=dashboard_bytes / 1024,
-        overhead=rows,
-        overhead_ratios=ratios,
-        requests_recorded=recorded,
-        requests_sent=sent,
-        record_us=record_us,
-    )
 
 
 # --- report ------------------------------------------------------------------------------
@@ -1323,234 +972,6 @@ def section(
     return "\n".join(lines).rstrip() + "\n"
 
 
-def analytics_section(
-    args: argparse.Namespace, argv: list[str], info: str, result: AnalyticsResult
-) -> str:
-    from gorod.demo.analytics import DEFAULT_SEED
-
-    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    first, last = ANALYTICS_YEAR
-    compare_first, compare_last = ANALYTICS_COMPARISON
-    source = (
-        f"generated in {result.generated_s:,.0f} s"
-        if result.generated_s is not None
-        else "from the cache under var/bench/"
-    )
-    dashboard = sorted(result.dashboard_ms)
-    report_ms = statistics.median(result.report_ms)
-    dashboard_ms = statistics.median(dashboard)
-    lines = [
-        f"Measured {when} with `{command_line(argv)}`.",
-        "",
-        f"- Code: {code_version()}.",
-        f"- Machine: {info}.",
-        f"- Data: {result.events:,} uses and {result.ratings:,} ratings of the calendar year "
-        f"{first.year}, generated by `gorod/demo/analytics.py` (seed {DEFAULT_SEED}; a "
-        f"{result.file_mb:,.0f} MB CSV, {source}), imported into a database that holds only "
-        "the demo catalog.",
-        f"- Server: `gorod serve --workers {args.workers} --blocking-threads "
-        f"{args.blocking_threads}`, production settings as above.",
-        "",
-        "| step | what is timed | time | rate |",
-        "|---|---|--:|--:|",
-        f"| import | `gorod analytics import FILE`, the whole command | "
-        f"{result.import_s:,.1f} s | {result.import_rate:,.0f} uses/s |",
-        f"| ratings import | `gorod feedback import FILE`, the whole command | "
-        f"{result.ratings_import_s:,.1f} s | "
-        f"{result.ratings / result.ratings_import_s:,.0f} ratings/s |",
-        f"| rollup | `gorod analytics rollup --from {first} --to {last}` (usage and ratings) | "
-        f"{result.rollup_s:,.1f} s | {result.rollup_s / 365 * 1000:,.0f} ms a day |",
-        f"| report | `gorod report usage --from {first} --to {last} --compare-from "
-        f"{compare_first} --compare-to {compare_last} --json`, the whole command (Python "
-        f"and Django start-up included) | {result.report_command_s:,.2f} s | |",
-        f"| report selectors | `usage_report(year, first half)` in this process: median of "
-        f"{len(result.report_ms)} (max {max(result.report_ms):,.0f} ms) | {report_ms:,.0f} ms | |",
-        f"| dashboard | `GET {result.dashboard_path}` as an analyst "
-        f"({result.dashboard_kb:,.0f} KiB): median of {len(dashboard)} sequential requests "
-        f"(p90 {_percentile(dashboard, 0.9):,.0f} ms, max {max(dashboard):,.0f} ms) "
-        f"| {dashboard_ms:,.0f} ms | |",
-        "",
-        "Dashboard over a year (well under a second): "
-        + ("met: every timed request under 1 s." if max(dashboard) < 1000 else "**not met**.")
-        + f" Each worker thread's first request ({2 * args.workers * args.blocking_threads} "
-        "in all) was sent before the timed ones: it builds what the process then caches.",
-        "",
-        f"**Recording overhead.** `GET /services/{INFO_SERVICE}/` as a signed-in citizen "
-        "(an information service: opening its page is a use), on two servers side by side "
-        f"over the same database, one with GOROD_USAGE_WRITE=off (the baseline: the event "
-        "is built but neither buffered nor written) and one with =buffered (the production "
-        f"default); `wrk -t{args.threads} -c{args.connections}`, {args.rounds} paired "
-        f"round(s) of {args.duration} s, alternating which server goes first.",
-        "",
-        "| GOROD_USAGE_WRITE | rps | p50 ms | p99 ms | rps ÷ off | range |",
-        "|---|--:|--:|--:|--:|--:|",
-    ]
-    for mode, row in result.overhead.items():
-        low, high = min(row.ratios), max(row.ratios)
-        lines.append(
-            f"| {mode} | {row.rps:,.0f} | {row.p50_ms:.2f} | {row.p99_ms:.2f} | "
-            f"{row.ratio:.1%} | {low:.1%}–{high:.1%} |"
-        )
-    met = result.overhead_ratio >= OVERHEAD_BAR
-    calls = RECORD_CALLS // 10 if args.quick else RECORD_CALLS
-    added = result.record_us["buffered"] - result.record_us["off"] + result.record_us["writer"]
-    lines += [
-        "",
-        f"Bar (recording costs at most 10 %: buffered ≥ {OVERHEAD_BAR:.0%} of off): "
-        + ("met." if met else "**not met**.")
-        + f" The buffered server recorded {result.requests_recorded:,} uses; wrk counted "
-        f"{result.requests_sent:,} answers (it does not count the requests in flight when "
-        "a run ends, which the server still answers and records).",
-        "",
-        f"Where recording's time goes, timed in this process ({calls:,} calls each): "
-        f"`usage_record` as the page calls it takes {result.record_us['off']:,.1f} µs with "
-        "=off (building the event and its pseudonym, which both modes do) and "
-        f"{result.record_us['buffered']:,.1f} µs with =buffered (the request's part: "
-        "on_commit and the append to the buffer); then the writer thread's bulk insert "
-        f"costs {result.record_us['writer']:,.1f} µs per event, in the same process. "
-        f"Recording a use thus costs about {added:,.0f} µs of CPU more than =off.",
-        "",
-        load_summary(list(result.overhead.values()), postgres=bool(args.database_url)),
-    ]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-HEADER = """\
-# Benchmarks
-
-`make bench` (which runs `.venv/bin/python bench/run.py`) measures gorod's production server
-on one machine; `bench/run.py --write` puts its figures here. Each section below says the
-exact command, the machine and the settings it was measured with.
-
-**How a run works.** A fresh database (SQLite in a temporary GOROD_VAR_DIR, or PostgreSQL
-with `--database-url`) gets `gorod migrate`, `gorod demo --no-usage` and `gorod collectstatic`. Then
-`gorod serve` (granian, WSGI, 2 workers × 4 blocking threads) runs with production settings:
-GOROD_ENV=production, a random SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, and GOROD_SSL_REDIRECT=0
-because loopback speaks plain HTTP. wrk (`-t2 -c32 --latency`) loads one endpoint after
-another over loopback, in 3 rounds; in each round every endpoint runs for 4 s right after a
-2 s run of `/healthz`. Every answer must be 200: each URL is fetched once first without
-following redirects, and under load wrk must count no error status (≥ 400) and no socket
-error; otherwise the run fails.
-
-**What the ratio means.** `rps ÷ /healthz` is an endpoint's requests per second divided by
-those of the trivial `/healthz` view (no database, no session, the full middleware stack)
-measured by the same server just before it. The table gives the median over the rounds and,
-under *range*, the lowest and highest round. wrk shares the CPUs with the server, so
-absolute rps say as much about the machine as about gorod; the ratio is what compares
-across machines and runs. 100 % means an endpoint costs no more than pushing a request
-through Django; 50 % means its own work costs as much again as the whole trivial request.
-On the `/healthz` row the range is its spread over the run: the run's own noise. Other
-processes on the machine skew the figures; the line under each table says how much CPU they
-took (`/proc` accounting: the machine's CPU time minus the server's, wrk's and the script's).
-
-**The bar** (from the issue): the catalog API (`/api/v1/services`, `/api/v1/categories`)
-and the search API (`/api/v1/services?q=`, realistic mix and popular query) reach at least
-50 % of `/healthz`. The search rows:
-
-- *mix*: the queries of `gorod/catalog/search_eval.csv` (column `query`), a different one on
-  each request (`bench/search_mix.lua`). They recur within seconds, so after the warm-up
-  they are answered from each process's answer cache, as popular queries are in life.
-- *popular*: one query asked again and again.
-- *unique*: the same queries with a number no other request has appended as an extra word,
-  so the answer cache never helps and every request ranks the catalog afresh: the cost of
-  the long tail. Not judged against the bar; it shows what a cache miss costs.
-
-The in-process table times `SearchIndex.search` alone (no HTTP, no Django view), as CPU time
-of the timing thread: *cold* with the lemma cache cleared, an answer-cache *miss* with
-words already lemmatized, and a *warm* repeat.
-
-**Analytics** (the sections "Analytics on …"; `--only analytics` runs them alone). A year of
-usage at the city's shape (`gorod/demo/analytics.py`: 10 million uses by default, 1 million
-with `--quick`, `--events N`; generated once and cached under var/bench/) is imported into
-the same database after the HTTP rounds, with `gorod analytics import` and `gorod feedback
-import`; `gorod analytics rollup` rolls the year up; `gorod report usage --json` reports it
-against its first half; the analysts' dashboard is fetched over the same periods as a user
-with the `analytics.view_usagedaily` permission, one request at a time. Each is timed as a
-whole command or request, wall clock, on an otherwise idle machine. The bars (from the
-issue): the dashboard over a year answers well under a second; recording a use costs a
-request at most 10 %, measured as the ratio of a signed-in information-service page's rps
-with GOROD_USAGE_WRITE=buffered to the same with =off, on two servers side by side.
-
-**Meter readings at month-end** (the sections "Meter readings at month-end on …"; `--only
-housing` runs them alone; bench/housing.py). 2,000 citizens, each with an apartment, a cold
-and a hot water meter with last month's reading and a personal API token, are added to the
-demo city; wrk (`bench/meters_mix.lua`) then sends, as a citizen picked at random for each
-request, a *mix* of 70 % `GET /api/v1/housing/premises` and 30 % `POST
-/api/v1/housing/premises/{id}/readings` (two readings, a fresh Idempotency-Key, values that
-are always accepted), then *submit* (submissions only) and *view* (views only) for the
-latency of each kind, each right after a /healthz run as above. Every answer must be 200 or
-201. The server reads the real clock: when no window is open on the day of the run, the
-bench opens one with GOROD_METER_WINDOW_START_DAY/END_DAY and the section says so. The
-target (from the issue, PostgreSQL on this 2-core machine): at least 500 accepted
-submissions per second with p99 under 200 ms, without errors.
-
-**The 08:00 rush of doctor appointments** (the sections "The 08:00 rush … on …"; `--only
-health` runs them alone; bench/health.py). Four polyclinics of five doctors each
-(therapists, GPs, an ophthalmologist), their slots for the booking horizon opened by
-`slots_open` (about 10,000), and 2,000 citizens attached to them with a personal API token
-are added to the demo city; wrk (`bench/rush_mix.lua`) then sends, as a citizen picked at
-random for each request, a *mix* of 80 % listings (`GET
-/api/v1/health/people/{id}/slots?specialty=&date=`, a day of the horizon at random) and
-20 % bookings (`POST /api/v1/health/appointments`, a slot of the citizen's clinic, half the
-time one of the soonest few, free or already taken), then *book* (bookings only) and *list*
-(listings only), each right after a /healthz run as above. Every answer must be a listing
-(200), a booking (201) or 409 `slot_taken`, counted apart. After every run the database is
-checked (no slot held twice, every busy slot with exactly one booked appointment and every
-booked one's slot busy, no patient with two booked in one specialty or two that overlap),
-then the run's appointments are cancelled so the next run starts from the same free slots.
-The targets (from the issue, PostgreSQL on this 2-core machine): slot listing at least
-1,000 rps, at least 300 bookings per second, p99 under 250 ms, no error but `slot_taken`.
-
-**The medical record's timeline** (the sections "The medical record's timeline on …";
-`--only record` runs them alone; bench/health_record.py). 50 citizens (5 with `--quick`),
-each with ten years of record (about 500 entries of every section, written as the demo
-writes its patients'), a session and a personal API token, are added to the demo city; wrk
-(`bench/record_mix.lua`) then opens, as a citizen picked at random for each request, the
-first page of the citizen's own timeline: *web* (`GET /health/record/{id}/`, the session
-cookie) and *api* (`GET /api/v1/health/record/{id}/timeline`, the token), each right after
-a /healthz run and an /api/v1/ping run, with ratios to both. Every look writes its
-access-log row in the request, so the figures include it. Every answer must be 200; after
-every run the log must hold one allowed row per page counted (and at most one more per
-connection, for the requests in flight when wrk stops), and afterwards 50 looks of each kind
-sent one at a time must add exactly 50 rows.
-"""
-
-SECTIONS = {
-    "sqlite": "## SQLite (the default database)",
-    "postgresql": "## PostgreSQL",
-    # Written by hand (profiles, experiments); --write keeps it as it is.
-    "findings": "## What limits throughput",
-    "analytics-sqlite": "## Analytics on SQLite",
-    "analytics-postgresql": "## Analytics on PostgreSQL",
-    # Written by hand, like "findings".
-    "analytics-findings": "## What the analytics figures say",
-    "housing-sqlite": "## Meter readings at month-end on SQLite",
-    "housing-postgresql": "## Meter readings at month-end on PostgreSQL",
-    # Written by hand, like "findings".
-    "housing-findings": "## Where a submission's time goes",
-    "applications-sqlite": "## Long-tail applications on SQLite",
-    "applications-postgresql": "## Long-tail applications on PostgreSQL",
-    "health-sqlite": "## The 08:00 rush of doctor appointments on SQLite",
-    "health-postgresql": "## The 08:00 rush of doctor appointments on PostgreSQL",
-    "record-sqlite": "## The medical record's timeline on SQLite",
-    "record-postgresql": "## The medical record's timeline on PostgreSQL",
-}
-
-
-def write_benchmarks(kind: str, body: str) -> None:
-    existing = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else ""
-    bodies = {}
-    for name in SECTIONS:
-        found = re.search(rf"<!-- bench:{name} -->\n(.*?)<!-- /bench:{name} -->", existing, re.S)
-        bodies[name] = found.group(1) if found else "Nothing here yet.\n"
-    bodies[kind] = body
-    parts = [HEADER]
-    for name, title in SECTIONS.items():
-        parts.append(f"\n{title}\n\n<!-- bench:{name} -->\n{bodies[name]}<!-- /bench:{name} -->\n")
-    BENCHMARKS_MD.write_text("".join(parts), encoding="utf-8")
-    say(f"updated {BENCHMARKS_MD.relative_to(PROJECT_DIR)} ({SECTIONS[kind][3:]})")
-
-
 # --- main --------------------------------------------------------------------------------
 
 
@@ -1560,23 +981,26 @@ def _stop_on_sigterm(signum, frame):
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     wanted = {name.strip() for name in args.only.split(",")} if args.only else set()
-    parts = {"analytics", "housing", "health", "record", "applications"}
+    parts = {"analytics", "housing", "health", "record", "applications", "city"}
     analytics = not args.no_analytics and (not wanted or "analytics" in wanted)
     housing = not args.no_housing and (not wanted or "housing" in wanted)
     health = not args.no_health and (not wanted or "health" in wanted)
     record = not args.no_record and (not wanted or "record" in wanted)
     long_tail = not args.no_applications and (not wanted or "applications" in wanted)
+    city = not args.no_city and (not wanted or "city" in wanted)
     if wanted and wanted <= parts:
         args.no_http = args.no_inprocess = True
     # The rest of --only names endpoints (http_bench checks them).
     args.only = ",".join(sorted(wanted - parts)) or None
     wrk_binary = shutil.which("wrk")
     if (
-        not args.no_http or analytics or housing or health or record or long_tail
+        not args.no_http or analytics or housing or health or record or long_tail or city
     ) and wrk_binary is None:
         raise BenchError("wrk is not installed (Debian: apt-get install wrk)")
     if not GOROD.exists():
         raise BenchError(f"{GOROD} not found: run `make install` first")
+
+    from benchmarks_md import write_benchmarks
 
     workdir = Path(tempfile.mkdtemp(prefix="gorod-bench-"))
     try:
@@ -1620,7 +1044,9 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             print(body)
             if args.write:
                 write_benchmarks(kind, body)
-        # The parts, each measured, then shown and written as its own section.
+        # The parts, each measured, then shown and written as its own section. Their
+        # modules use Django's models from the start: Django is set up before they load.
+        django_setup(env)
         chosen = []
         if housing:
             from housing import housing_bench, housing_section
@@ -1638,7 +1064,13 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             from applications import applications_bench, applications_section
 
             chosen.append(("applications", applications_bench, applications_section))
+        if city:
+            from city import city_bench, city_section
+
+            chosen.append(("city", city_bench, city_section))
         if analytics:
+            from analytics import analytics_bench, analytics_section
+
             chosen.append(("analytics", analytics_bench, analytics_section))
         for part, measure, report in chosen:
             result = measure(args, env, workdir, wrk_binary)

@@ -1,0 +1,253 @@
+"""The city mix's in-process part (bench/city.py): each hot path's cost per request.
+
+After the load, in the bench's own process: a few hundred requests of each hot path through
+Django's test client (every middleware, no network) against the same prepared database,
+each as the next citizen in turn. This process's CPU time per request (Python), the CPU its
+PostgreSQL backend used meanwhile (from /proc/PID/stat of the connection's backend pid), and
+the SQL statements of a few more requests (CaptureQueriesContext).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import health
+import health_record
+import housing
+from run import BenchError
+
+if TYPE_CHECKING:
+    from city import Citizen, City
+
+# Calls of each hot path timed in this process after the load (a tenth with --quick).
+COST_CALLS = 200
+# Calls whose statements are captured, after the timed ones.
+CAPTURED_CALLS = 5
+
+# The hot paths timed in this process, and the request each makes.
+HOT_PATHS = {
+    "/healthz": "GET /healthz",
+    "record page": "GET /health/record/{id}/ (cookie)",
+    "record API": f"GET {health_record.TIMELINE_API} (token)",
+    "meter view": f"GET {housing.PREMISES_API}",
+    "meter submission": f"POST {housing.PREMISES_API}/{{id}}/readings",
+    "slot listing": "GET /api/v1/health/clinics/{id}/slots?specialty=&date=",
+    "booking": f"POST {health.BOOK_API}, booked",
+    "search": "GET /api/v1/services?q= (eval queries in turn)",
+    "home": "GET / (cookie)",
+    "service page": "GET /services/{slug}/ (cookie)",
+    "category page": "GET /categories/{slug}/ (cookie)",
+}
+
+
+@dataclass
+class Costs:
+    """A hot path's cost per request, measured in this process after the load."""
+
+    calls: int
+    python_ms: float
+    # The PostgreSQL backend's CPU (None on SQLite, or where /proc cannot tell).
+    backend_ms: float | None
+    statements: float
+    # The statements of one call, shortened ("SELECT accounts_apitoken").
+    one_call: list[str]
+
+
+def _backend_ticks() -> tuple[int, int] | None:
+    """(pid, CPU ticks) of this process's PostgreSQL backend, from /proc; None elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    after = stat[stat.rindex(")") + 2 :].split()
+    # after[11] and after[12]: utime and stime, as CpuMeter reads them.
+    return pid, int(after[11]) + int(after[12])
+
+
+def measure(call, warm: int, calls: int) -> Costs:
+    """`call` `warm` times untimed, `calls` times timed (this process's CPU, and its
+    PostgreSQL backend's), then CAPTURED_CALLS times with its statements captured."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warm):
+        call()
+    backend_before = _backend_ticks()
+    started = time.process_time()
+    for _ in range(calls):
+        call()
+    python_ms = (time.process_time() - started) / calls * 1000
+    backend_after = _backend_ticks()
+    backend_ms = None
+    if backend_before and backend_after and backend_before[0] == backend_after[0]:
+        ticks = backend_after[1] - backend_before[1]
+        backend_ms = ticks / os.sysconf("SC_CLK_TCK") / calls * 1000
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(CAPTURED_CALLS - 1):
+            call()
+        last = len(captured.captured_queries)
+        call()
+    queries = captured.captured_queries
+    return Costs(
+        calls,
+        python_ms,
+        backend_ms,
+        len(queries) / CAPTURED_CALLS,
+        [housing._statement(query["sql"]) for query in queries[last:]],
+    )
+
+
+def _cases(city: City, calls: int) -> dict[str, tuple[object, int]]:
+    """The hot paths: (call, warm-up calls), each call a request of the next
+    citizen in turn through Django's test client, its status checked."""
+    from itertools import count
+
+    from django.conf import settings
+    from django.test import Client
+
+    browser = Client(HTTP_HOST="127.0.0.1")
+    app = Client(HTTP_HOST="127.0.0.1")
+    turn = count()
+    warm = max(1, calls // 10)
+    deck = health.tickets(city.rush)
+    rush = city.rush
+
+    def expect(response, status: int, request: str) -> None:
+        if response.status_code != status:
+            raise BenchError(f"in-process {request}: {response.status_code}, not {status}")
+
+    def citizen() -> Citizen:
+        return city.citizens[next(turn) % len(city.citizens)]
+
+    def auth(someone: Citizen) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {someone.token}"}
+
+    def page(path: str) -> None:
+        browser.cookies[settings.SESSION_COOKIE_NAME] = citizen().session
+        expect(browser.get(path), 200, f"GET {path}")
+
+    def rotating(paths: list[str]):
+        order = count()
+        return lambda: page(paths[next(order) % len(paths)])
+
+    def record_page() -> None:
+        someone = citizen()
+        browser.cookies[settings.SESSION_COOKIE_NAME] = someone.session
+        expect(browser.get(f"/health/record/{someone.person_id}/"), 200, "record page")
+
+    def record_api() -> None:
+        someone = citizen()
+        path = health_record.TIMELINE_API.format(id=someone.person_id)
+        expect(app.get(path, **auth(someone)), 200, f"GET {path}")
+
+    def meter_view() -> None:
+        expect(app.get(housing.PREMISES_API, **auth(citizen())), 200, "meter view")
+
+    def meter_submit() -> None:
+        someone, step = citizen(), 1 + next(turn) / 1000
+        body = {
+            "readings": [
+                {"meter_id": someone.cold, "value": f"{float(someone.cold_last) + step:.3f}"},
+                {"meter_id": someone.hot, "value": f"{float(someone.hot_last) + step:.3f}"},
+            ]
+        }
+        response = app.post(
+            f"{housing.PREMISES_API}/{someone.premises}/readings",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"city-in-process-{secrets.token_hex(8)}",
+            **auth(someone),
+        )
+        expect(response, 201, "meter submission")
+
+    def slot_list() -> None:
+        n = next(turn)
+        someone = rush.citizens[n % len(rush.citizens)]
+        day = rush.days[n % len(rush.days)]
+        path = health.slots_path(someone, rush, day, n % len(rush.specialties))
+        expect(app.get(path, **auth(someone)), 200, f"GET {path}")
+
+    def booking() -> None:
+        ticket = next(deck, None)
+        if ticket is None:
+            raise BenchError("in-process booking: no ticket left; raise CITIZENS in city.py")
+        someone, slot_id = ticket
+        response = app.post(
+            health.BOOK_API,
+            json.dumps({"person_id": someone.person_id, "slot_id": slot_id}),
+            content_type="application/json",
+            **auth(someone),
+        )
+        expect(response, 201, "booking")
+
+    queries = count()
+
+    def search() -> None:
+        path = city.queries[next(queries) % len(city.queries)]
+        expect(app.get(path, **auth(citizen())), 200, f"GET {path}")
+
+    paths = {
+        "/healthz": (lambda: expect(app.get("/healthz"), 200, "GET /healthz"), warm),
+        "record page": (record_page, warm),
+        "record API": (record_api, warm),
+        "meter view": (meter_view, warm),
+        "meter submission": (meter_submit, warm),
+        "slot listing": (slot_list, warm),
+        "booking": (booking, warm),
+        # One pass over the queries first: the mix finds them in the answer cache too.
+        "search": (search, len(city.queries)),
+        "home": (lambda: page("/"), warm),
+        "service page": (rotating(city.pages["service"]), warm),
+        "category page": (rotating(city.pages["category"]), warm),
+    }
+    assert paths.keys() == HOT_PATHS.keys()
+    return paths
+
+
+def request_costs(city: City, calls: int) -> tuple[dict[str, Costs], int]:
+    """Each hot path's costs; and the record looks made, each of which must have added
+    exactly one access-log row."""
+    from django.utils import timezone
+
+    from gorod.accounts.models import ApiToken
+    from gorod.analytics.recorder import recorder
+
+    # Every token used within the minute, as in the load: a token's first use after a
+    # minute writes last_used_at, which would show up in one call's statements by chance.
+    ApiToken.objects.filter(user__person__in=[c.person_id for c in city.citizens]).update(
+        last_used_at=timezone.now()
+    )
+    logged_before, _denied = health_record.logged(city.records)
+    costs, looks = {}, 0
+    django_requests = logging.getLogger("django.request")
+    level = django_requests.level
+    django_requests.setLevel(logging.ERROR)
+    try:
+        for name, (call, warm) in _cases(city, calls).items():
+            costs[name] = measure(call, warm, calls)
+            if name.startswith("record"):
+                looks += warm + calls + CAPTURED_CALLS
+    finally:
+        django_requests.setLevel(level)
+    logged_after, denied = health_record.logged(city.records)
+    if logged_after - logged_before != looks or denied:
+        raise BenchError(
+            f"{looks:,} record looks in this process added {logged_after - logged_before:,} "
+            f"allowed access-log rows ({denied} denied in all), not one each"
+        )
+    # The uses counted into this process's buffer: written while the database exists.
+    recorder.flush()
+    return costs, looks
