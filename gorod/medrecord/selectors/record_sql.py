@@ -17,6 +17,7 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.base import ModelState
 
 from gorod.accounts.models import Delegation, Guardianship, Person
 from gorod.clinics.models import Organisation, Practitioner, Specialty
@@ -47,7 +48,13 @@ class _Shape:
         for position, functions in converted:
             for function in functions:
                 part[position] = function(part[position], None, connection)
-        return self.model.from_db(connection.alias, self.attnames, part)
+        # What `Model.from_db` makes, without `__init__`'s per-field loop and its init
+        # signals (none of these models has a receiver): a field not read is deferred.
+        instance = self.model.__new__(self.model)
+        instance.__dict__.update(zip(self.attnames, part, strict=True))
+        state = instance._state = ModelState()
+        state.adding, state.db = False, connection.alias
+        return instance
 
 
 @cache
@@ -131,8 +138,16 @@ def _switch_sql() -> str:
     columns = ", ".join(f"p.{column}" for column in PERSON_COLUMNS)
     guardianship = Guardianship._meta.db_table
     delegation = Delegation._meta.db_table
+    # The delegations first: PostgreSQL takes a UNION's column types from its first SELECT.
     return f"""
-SELECT 0 AS kind, NULL AS requested_at, p.id AS link, NULL AS scopes, {columns}
+SELECT 2 AS kind, d.requested_at AS requested_at, d.id AS link, d.scopes AS scopes, {columns}
+FROM {delegation} d
+JOIN {person} me ON me.id = d.delegate_id
+JOIN {person} p ON p.id = d.principal_id
+WHERE me.user_id = %(actor)s AND d.confirmed_at IS NOT NULL AND d.revoked_at IS NULL
+  AND (d.valid_until IS NULL OR d.valid_until >= %(today)s)
+UNION ALL
+SELECT 0, NULL, p.id, NULL, {columns}
 FROM {person} p WHERE p.user_id = %(actor)s
 UNION ALL
 SELECT 1, NULL, g.id, NULL, {columns}
@@ -140,13 +155,6 @@ FROM {guardianship} g
 JOIN {person} me ON me.id = g.guardian_id
 JOIN {person} p ON p.id = g.child_id
 WHERE me.user_id = %(actor)s
-UNION ALL
-SELECT 2, d.requested_at, d.id, d.scopes, {columns}
-FROM {delegation} d
-JOIN {person} me ON me.id = d.delegate_id
-JOIN {person} p ON p.id = d.principal_id
-WHERE me.user_id = %(actor)s AND d.confirmed_at IS NOT NULL AND d.revoked_at IS NULL
-  AND (d.valid_until IS NULL OR d.valid_until >= %(today)s)
 ORDER BY 1, 2 DESC, 3
 """  # noqa: S608 (table and column names are the models' own)
 
