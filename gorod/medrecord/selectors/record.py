@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gorod.accounts.models import Guardianship, Person
+from gorod.accounts.models import Person
 from gorod.accounts.rules import GUARDIAN_REPRESENTS_UNDER, age_on
-from gorod.accounts.selectors import live_delegations
 from gorod.clinics.models import Organisation, Specialty
 from gorod.core.clock import city_zone, local_now
 from gorod.core.errors import NotFound
@@ -29,6 +29,7 @@ from gorod.core.ids import valid_id
 from gorod.core.moments import moment_refusal
 from gorod.medrecord import rules as record_rules
 from gorod.medrecord.models.record import Diagnosis, Entry, Observation, Section
+from gorod.medrecord.selectors import record_sql
 from gorod.medrecord.selectors.access import RecordAccess, record_not_found
 
 VISIBLE = Q(superseded_at__isnull=True) & (
@@ -56,20 +57,20 @@ def record_people(actor) -> list[tuple[Person, str]]:
     """Me, my children under 15 and principals whose delegation covers the record.
 
     The same relations `record_open` allows on the patient side; a teen of 15 is not listed
-    (from that birthday the record is the teen's own, or by the teen's delegation).
+    (from that birthday the record is the teen's own, or by the teen's delegation). One
+    statement (record_sql.switch_rows, with `accounts.selectors.live_delegations` written out).
     """
-    me = getattr(actor, "person", None) if getattr(actor, "is_authenticated", False) else None
-    if me is None:
+    if not getattr(actor, "is_authenticated", False):
         return []
     today = local_now().date()
-    people = [(me, "self")]
-    for guardianship in Guardianship.objects.filter(guardian=me).select_related("child"):
-        if age_on(guardianship.child.birth_date, today) < GUARDIAN_REPRESENTS_UNDER:
-            people.append((guardianship.child, "guardian"))
-    delegations = live_delegations(today=today).filter(delegate=me).select_related("principal")
-    for delegation in delegations:
-        if record_rules.RECORD_SCOPE in delegation.scopes:
-            people.append((delegation.principal, "delegate"))
+    people = []
+    for row in record_sql.switch_rows(actor.pk, today):
+        if row.relation == "guardian":
+            if age_on(row.person.birth_date, today) >= GUARDIAN_REPRESENTS_UNDER:
+                continue
+        elif row.relation == "delegate" and record_rules.RECORD_SCOPE not in row.scopes:
+            continue
+        people.append((row.person, row.relation))
     return people
 
 
@@ -200,16 +201,33 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
     return moment, pk
 
 
-def _entries(access: RecordAccess, section: str | None):
+def _listed_sections(access: RecordAccess, section: str | None) -> tuple[str, ...]:
+    """The sections a listing of `section` (None: the timeline) reads, if the look covers it."""
     if section is None:
         if not access.allows(record_rules.TIMELINE):
             raise record_not_found()
-        sections = LISTED_SECTIONS
-    else:
-        if section not in LISTED_SECTIONS or not access.allows(section):
-            raise record_not_found()
-        sections = (section,)
+        return LISTED_SECTIONS
+    if section not in LISTED_SECTIONS or not access.allows(section):
+        raise record_not_found()
+    return (section,)
+
+
+def _entries(access: RecordAccess, section: str | None):
+    sections = _listed_sections(access, section)
     return Entry.objects.filter(VISIBLE, patient=access.patient, section__in=sections)
+
+
+def _visible_where(access: RecordAccess, sections) -> tuple[list[str], list]:
+    """`VISIBLE` of this patient's `sections`, as record_sql's WHERE parts and parameters."""
+    return (
+        [
+            "e.patient_id = %s",
+            "e.superseded_at IS NULL",
+            "(e.finalised_at IS NOT NULL OR e.section = %s)",
+            f"e.section IN ({', '.join(['%s'] * len(sections))})",
+        ],
+        [access.patient.pk, Section.CERTIFICATES.value, *sections],
+    )
 
 
 def timeline(
@@ -219,31 +237,33 @@ def timeline(
     cursor: str | None = None,
     section: str | None = None,
 ) -> TimelinePage:
-    """A page of the record, newest first, continuing after `cursor`: one query.
+    """A page of the record, newest first, continuing after `cursor`: one statement.
 
     Keyset on (occurred_at, id), so paging stays stable while entries arrive and entries
     at the same minute are neither repeated nor skipped. A cursor that is not ours starts
     from the top.
     """
-    entries = _entries(access, section)
+    where, params = _visible_where(access, _listed_sections(access, section))
+    moment = connection.ops.adapt_datetimefield_value
     if filters.since is not None:
-        entries = entries.filter(occurred_at__gte=_start_of(filters.since))
+        where.append("e.occurred_at >= %s")
+        params.append(moment(_start_of(filters.since)))
     if filters.until is not None:
-        entries = entries.filter(occurred_at__lt=_start_of(filters.until + timedelta(days=1)))
+        where.append("e.occurred_at < %s")
+        params.append(moment(_start_of(filters.until + timedelta(days=1))))
     if filters.specialty_id is not None:
-        entries = entries.filter(specialty_id=filters.specialty_id)
+        where.append("e.specialty_id = %s")
+        params.append(filters.specialty_id)
     if filters.organisation_id is not None:
-        entries = entries.filter(organisation_id=filters.organisation_id)
+        where.append("e.organisation_id = %s")
+        params.append(filters.organisation_id)
     after = decode_cursor(cursor) if cursor else None
     if after is not None:
-        moment, pk = after
-        entries = entries.filter(Q(occurred_at__lt=moment) | Q(occurred_at=moment, pk__lt=pk))
+        after_moment, pk = after
+        where.append("(e.occurred_at < %s OR (e.occurred_at = %s AND e.id < %s))")
+        params += [moment(after_moment), moment(after_moment), pk]
     size = settings.GOROD_HEALTH_TIMELINE_PAGE
-    rows = list(
-        entries.select_related("organisation", "specialty", "practitioner").order_by(
-            "-occurred_at", "-pk"
-        )[: size + 1]
-    )
+    rows = record_sql.entries_page(where, params, size + 1)
     more = len(rows) > size
     rows = rows[:size]
     return TimelinePage(rows, encode_cursor(rows[-1]) if more else None)

@@ -7,6 +7,7 @@ a GET form and "Показать ещё" a cursor link, so everything works with
 `?print=1` renders the same content on a bare page for printing.
 """
 
+from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -16,14 +17,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, register_converter, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from gorod.core.errors import NotFound
 from gorod.core.ids import valid_id
+from gorod.core.templatetags.machine_time import machine_datetime
 from gorod.medrecord import charts as record_charts
 from gorod.medrecord import rules as record_rules
+from gorod.medrecord import words as record_words
 from gorod.medrecord.emergency import emergency_session_grant
 from gorod.medrecord.models.record import Section
 from gorod.medrecord.selectors import record as selectors
@@ -115,6 +119,10 @@ STATUS_LABELS = {
 }
 
 
+# Each section's label (lazy: translated when shown).
+SECTION_LABELS = dict(Section.choices)
+
+
 class RecordFilterForm(forms.Form):
     """The period, specialty, clinic and (on the timeline) section of the listed entries."""
 
@@ -171,8 +179,13 @@ class RecordFilterForm(forms.Form):
         )
 
 
-def _listing(request, access: RecordAccess, *, section: str | None, with_section: bool):
-    """The filter form and the page of entries the timeline and the section pages share."""
+# The query parameters of the filter form: with any of them the page shows the form (a
+# no-JavaScript reader opens it by the link `?filters=1`); without, the form and its choice
+# queries are not built, and the closed box fetches the form when opened (htmx).
+FILTER_PARAMETERS = ("filters", "since", "until", "specialty", "clinic", "section")
+
+
+def _filter_form(request, access: RecordAccess, *, with_section: bool) -> RecordFilterForm:
     specialties, organisations = selectors.filter_choices(access)
     form = RecordFilterForm(
         request.GET or None,
@@ -186,24 +199,47 @@ def _listing(request, access: RecordAccess, *, section: str | None, with_section
                 form.fields[name].widget.attrs.update(
                     {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
                 )
-    if with_section and section is None and form.is_bound and "section" not in form.errors:
-        section = form.cleaned_data.get("section") or None
-    page = selectors.timeline(
-        access, filters=form.filters(), cursor=request.GET.get("cursor"), section=section
+    return form
+
+
+@dataclass(frozen=True)
+class ListedEntry:
+    """One entry of a listing with everything the page prints, computed once in Python."""
+
+    section: str
+    section_label: str
+    machine_time: str
+    shown_time: str
+    title: str
+    summary: str
+    url: str | None
+    status: str
+    flagged: bool
+    source: str  # "Doctor, specialty · Clinic", the parts there are
+
+
+def _source(entry) -> str:
+    doctor = entry.practitioner.full_name if entry.practitioner else ""
+    if doctor and entry.specialty:
+        doctor = f"{doctor}, {entry.specialty.display_name.lower()}"
+    clinic = entry.organisation.name if entry.organisation else ""
+    return " · ".join(part for part in (doctor, clinic) if part)
+
+
+def _listed(entry, certificates_url: str) -> ListedEntry:
+    moment = timezone.localtime(entry.occurred_at)
+    return ListedEntry(
+        section=entry.section,
+        section_label=str(SECTION_LABELS[entry.section]),
+        machine_time=machine_datetime(moment),
+        shown_time=date_format(moment, "j E Y, H:i"),
+        title=record_words.entry_title(entry),
+        summary=record_words.entry_summary(entry) if entry.summary else "",
+        url=_entry_link(entry, certificates_url),
+        status=str(STATUS_LABELS.get(entry.status, "")),
+        flagged=entry.flagged,
+        source=_source(entry),
     )
-    certificates_url = reverse("record:certificates", kwargs={"person_id": access.patient.pk})
-    return {
-        "form": form,
-        "filtered": form.filters().active or bool(section and with_section),
-        "rows": [
-            (entry, _entry_link(entry, certificates_url), STATUS_LABELS.get(entry.status, ""))
-            for entry in page.entries
-        ],
-        "continued": bool(request.GET.get("cursor")),
-        "more_url": _with_query(request, cursor=page.next_cursor) if page.next_cursor else None,
-        "reset_url": request.path,
-        "first_page_url": _with_query(request, cursor=None),
-    }
 
 
 def _entry_link(entry, certificates_url: str | None) -> str | None:
@@ -214,6 +250,46 @@ def _entry_link(entry, certificates_url: str | None) -> str | None:
         "record:entry",
         kwargs={"person_id": entry.patient_id, "section": entry.section, "entry_id": entry.pk},
     )
+
+
+def _listing(request, access: RecordAccess, *, section: str | None, with_section: bool):
+    """The filter form and the page of entries the timeline and the section pages share."""
+    form = None
+    if any(name in request.GET for name in FILTER_PARAMETERS):
+        form = _filter_form(request, access, with_section=with_section)
+    filters = form.filters() if form is not None else selectors.RecordFilters()
+    if form is not None and with_section and section is None and "section" not in form.errors:
+        section = form.cleaned_data.get("section") or None
+    page = selectors.timeline(
+        access, filters=filters, cursor=request.GET.get("cursor"), section=section
+    )
+    certificates_url = reverse("record:certificates", kwargs={"person_id": access.patient.pk})
+    return {
+        "form": form,
+        "filters_url": _with_query(request, filters="1", cursor=None),
+        "filtered": filters.active or bool(section and with_section),
+        "rows": [_listed(entry, certificates_url) for entry in page.entries],
+        "continued": bool(request.GET.get("cursor")),
+        "more_url": _with_query(request, cursor=page.next_cursor) if page.next_cursor else None,
+        "reset_url": request.path,
+        "first_page_url": _with_query(request, cursor=None),
+    }
+
+
+def _listing_page(request, access: RecordAccess, *, section: str | None, template: str):
+    """The page; for htmx the next entries ("Показать ещё") or the filter form alone."""
+    if request.htmx and request.GET.get("filters") == "1" and "cursor" not in request.GET:
+        # The closed box opened: the form, without reading a page of entries again.
+        form = _filter_form(request, access, with_section=section is None)
+        context = {"form": form, "filtered": False, "reset_url": request.path}
+        return render(request, "medrecord/_filter_form.html", context)
+    context = _listing(request, access, section=section, with_section=section is None)
+    if section is not None:
+        context["section_label"] = Section(section).label
+        context["record_breadcrumb"] = [{"label": Section(section).label, "url": None}]
+    if request.htmx and context["continued"]:
+        template = "medrecord/_entries.html"
+    return render_record(request, template, access, context)
 
 
 @require_safe
@@ -231,28 +307,14 @@ def own_record(request):
 @record_page
 def timeline(request, person_id):
     access = open_record(request, person_id, record_rules.TIMELINE)
-    context = _listing(request, access, section=None, with_section=True)
-    template = (
-        "medrecord/_entries.html"
-        if request.htmx and context["continued"]
-        else "medrecord/timeline.html"
-    )
-    return render_record(request, template, access, context)
+    return _listing_page(request, access, section=None, template="medrecord/timeline.html")
 
 
 @require_safe
 @record_page
 def section_page(request, person_id, section):
     access = open_record(request, person_id, section)
-    context = _listing(request, access, section=section, with_section=False)
-    context["section_label"] = Section(section).label
-    context["record_breadcrumb"] = [{"label": Section(section).label, "url": None}]
-    template = (
-        "medrecord/_entries.html"
-        if request.htmx and context["continued"]
-        else "medrecord/section.html"
-    )
-    return render_record(request, template, access, context)
+    return _listing_page(request, access, section=section, template="medrecord/section.html")
 
 
 def _newer_id(request) -> int | None:

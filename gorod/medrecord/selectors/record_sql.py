@@ -1,0 +1,192 @@
+"""The record's hottest reads, as SQL written once: the person switch and a page of entries.
+
+The timeline is the most opened page of the portal, and the ORM spent longer compiling its
+querysets than the database spent answering them. Here each statement's text is built once
+per process from the models' own tables and columns, run through `connection.cursor()`
+with parameters (prepared by PostgreSQL from its second run), and its rows become model
+instances through the same converters the ORM applies, so a page reads like a queryset's:
+`entry.organisation.name` is loaded, never a further query. Portable to SQLite and
+PostgreSQL. The rules of what is shown stay in `selectors.record` (VISIBLE_SQL there is
+`record.VISIBLE` written out; test_selectors checks both say the same).
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from django.db import connection
+from django.db.models import Model
+from django.db.models.base import ModelState
+
+from gorod.accounts.models import Delegation, Guardianship, Person
+from gorod.clinics.models import Organisation, Practitioner, Specialty
+from gorod.medrecord.models.record import Entry
+
+# The related rows a listed entry shows: (relation, model, columns read).
+ENTRY_RELATED = (
+    ("organisation", Organisation, ("id", "name")),
+    ("specialty", Specialty, ("id", "code", "name", "name_en")),
+    ("practitioner", Practitioner, ("id", "last_name", "first_name", "middle_name")),
+)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """How one model's part of a row is read: its attnames and their converters."""
+
+    model: type[Model]
+    attnames: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    def converters(self) -> list[tuple[int, list]]:
+        """(position, converters) of the columns that need converting on this database."""
+        return _converters(self, connection.vendor)
+
+    def instance(self, values, start: int, converted: list) -> Model:
+        part = list(values[start : start + len(self.attnames)])
+        for position, functions in converted:
+            for function in functions:
+                part[position] = function(part[position], None, connection)
+        # What `Model.from_db` makes, without `__init__`'s per-field loop and its init
+        # signals (none of these models has a receiver): a field not read is deferred.
+        instance = self.model.__new__(self.model)
+        instance.__dict__.update(zip(self.attnames, part, strict=True))
+        state = instance._state = ModelState()
+        state.adding, state.db = False, connection.alias
+        return instance
+
+
+@cache
+def _converters(shape: _Shape, vendor: str) -> list[tuple[int, list]]:
+    # The ORM's own: the backend's (SQLite's text dates and 0/1 booleans) and the field's.
+    fields = [shape.model._meta.get_field(name) for name in shape.attnames]
+    found = []
+    for position, field in enumerate(fields):
+        column = field.get_col(shape.model._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            found.append((position, functions))
+    return found
+
+
+def _shape(model: type[Model], names=None) -> _Shape:
+    fields = (
+        model._meta.concrete_fields if names is None else [model._meta.get_field(n) for n in names]
+    )
+    return _Shape(model, tuple(f.attname for f in fields), tuple(f.column for f in fields))
+
+
+@cache
+def _entry_shapes() -> tuple[_Shape, tuple[_Shape, ...]]:
+    return _shape(Entry), tuple(_shape(model, names) for _, model, names in ENTRY_RELATED)
+
+
+@cache
+def _entries_select() -> str:
+    """SELECT … FROM health_entry e LEFT JOIN each related table: built once."""
+    entry, related = _entry_shapes()
+    columns = [f"e.{column}" for column in entry.columns]
+    joins = []
+    for index, ((relation, model, _names), shape) in enumerate(
+        zip(ENTRY_RELATED, related, strict=True)
+    ):
+        alias = f"r{index}"
+        columns += [f"{alias}.{column}" for column in shape.columns]
+        foreign_key = Entry._meta.get_field(relation).column
+        joins.append(f"LEFT JOIN {model._meta.db_table} {alias} ON {alias}.id = e.{foreign_key}")
+    table = Entry._meta.db_table
+    return f"SELECT {', '.join(columns)} FROM {table} e {' '.join(joins)}"  # noqa: S608
+
+
+def entries_page(where: list[str], params: list, limit: int) -> list[Entry]:
+    """Entries matching `where` (SQL on alias `e`, with %s parameters), newest first, with
+    their organisation, specialty and practitioner: one statement."""
+    sql = (
+        f"{_entries_select()} WHERE {' AND '.join(where)}"
+        " ORDER BY e.occurred_at DESC, e.id DESC LIMIT %s"
+    )
+    entry_shape, related_shapes = _entry_shapes()
+    entry_converters = entry_shape.converters()
+    related_converters = [shape.converters() for shape in related_shapes]
+    relations = [Entry._meta.get_field(relation) for relation, _m, _n in ENTRY_RELATED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        rows = cursor.fetchall()
+    entries = []
+    for row in rows:
+        entry = entry_shape.instance(row, 0, entry_converters)
+        start = len(entry_shape.attnames)
+        for field, shape, converters in zip(
+            relations, related_shapes, related_converters, strict=True
+        ):
+            related = None if row[start] is None else shape.instance(row, start, converters)
+            field.set_cached_value(entry, related)
+            start += len(shape.attnames)
+        entries.append(entry)
+    return entries
+
+
+# Me, the children I am a guardian of and the principals whose live delegation I hold, in
+# one statement; the age and scope checks are Python's (selectors.record.record_people).
+PERSON_COLUMNS = ("id", "user_id", "last_name", "first_name", "middle_name", "birth_date")
+
+
+@cache
+def _switch_sql() -> str:
+    person = Person._meta.db_table
+    columns = ", ".join(f"p.{column}" for column in PERSON_COLUMNS)
+    guardianship = Guardianship._meta.db_table
+    delegation = Delegation._meta.db_table
+    # The delegations first: PostgreSQL takes a UNION's column types from its first SELECT.
+    return f"""
+SELECT 2 AS kind, d.requested_at AS requested_at, d.id AS link, d.scopes AS scopes, {columns}
+FROM {delegation} d
+JOIN {person} me ON me.id = d.delegate_id
+JOIN {person} p ON p.id = d.principal_id
+WHERE me.user_id = %(actor)s AND d.confirmed_at IS NOT NULL AND d.revoked_at IS NULL
+  AND (d.valid_until IS NULL OR d.valid_until >= %(today)s)
+UNION ALL
+SELECT 0, NULL, p.id, NULL, {columns}
+FROM {person} p WHERE p.user_id = %(actor)s
+UNION ALL
+SELECT 1, NULL, g.id, NULL, {columns}
+FROM {guardianship} g
+JOIN {person} me ON me.id = g.guardian_id
+JOIN {person} p ON p.id = g.child_id
+WHERE me.user_id = %(actor)s
+ORDER BY 1, 2 DESC, 3
+"""  # noqa: S608 (table and column names are the models' own)
+
+
+SWITCH_KINDS = ("self", "guardian", "delegate")
+
+
+@dataclass(frozen=True)
+class SwitchRow:
+    person: Person
+    relation: str  # "self", "guardian" or "delegate"
+    scopes: frozenset[str]
+
+
+def switch_rows(actor_id: int, today: date) -> list[SwitchRow]:
+    """The reader's own person, wards (by guardianship) and live delegations' principals
+    (newest delegation first, `Delegation.Meta.ordering`), in that order."""
+    shape = _shape(Person, PERSON_COLUMNS)
+    converters = shape.converters()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _switch_sql(),
+            {"actor": actor_id, "today": connection.ops.adapt_datefield_value(today)},
+        )
+        rows = cursor.fetchall()
+    found = []
+    for kind, _requested_at, _link, scopes, *values in rows:
+        if isinstance(scopes, str):  # SQLite answers JSON as text
+            scopes = json.loads(scopes)
+        found.append(
+            SwitchRow(
+                shape.instance(values, 0, converters), SWITCH_KINDS[kind], frozenset(scopes or ())
+            )
+        )
+    return found
