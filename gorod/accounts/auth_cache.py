@@ -110,6 +110,10 @@ class AuthCache:
             self._remember(key, _Entry.of(user, version=version, stored_at=now))
         return user
 
+    def forget(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     def revoked(self, version: str) -> None:
         """This process published `version`: forget every entry, whatever the interval."""
         with self._lock:
@@ -146,7 +150,9 @@ shared = AuthCache()
 
 
 def revoke_all() -> None:
-    """Once the current transaction commits, no remembered caller is trusted any more."""
+    """No remembered caller is trusted any more: in this process at once (its own later
+    reads see the change, committed or not), in every process once the change commits."""
+    shared.forget()
     connection = transaction.get_connection()
     # One publication a transaction is enough (the demo city saves thousands of people).
     if any(callback is _publish_version for _ids, callback, _robust in connection.run_on_commit):
