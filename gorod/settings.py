@@ -97,7 +97,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the session's user remembered per process (gorod/accounts/auth_cache.py).
+    "gorod.accounts.middleware.AuthenticationMiddleware",
     "gorod.core.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -192,6 +193,15 @@ AUTHENTICATION_BACKENDS = [
     # backend logs in by e-mail or by phone.
     "django.contrib.auth.backends.ModelBackend",
 ]
+# A verified personal token or session user is remembered by each process for up to
+# GOROD_AUTH_CACHE_SECONDS (0 = not at all), so a signed-in request skips its lookup. A
+# revocation (token revoked, user deactivated, password or person changed) reaches every
+# process within GOROD_AUTH_REVOCATION_SECONDS through a version in Redis (0 = one GET per
+# request); without Redis nothing is shared, and GOROD_AUTH_CACHE_SECONDS is the bound.
+GOROD_AUTH_CACHE_SECONDS = float(
+    os.environ.get("GOROD_AUTH_CACHE_SECONDS", "60" if REDIS_URL else "2")
+)
+GOROD_AUTH_REVOCATION_SECONDS = float(os.environ.get("GOROD_AUTH_REVOCATION_SECONDS", "1"))
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gorod.accounts import rules
+from gorod.accounts import auth_cache, rules
 from gorod.accounts.models import ApiToken, Delegation, Guardianship, Person, User
 from gorod.core import clock
 from gorod.core.audit import audit_record
@@ -21,6 +21,8 @@ from gorod.core.throttle import FailureThrottle
 
 API_TOKEN_PREFIX = "gorod"  # noqa: S105 — a public label, not a secret
 # last_used_at is informative; writing it on every request would turn reads into writes.
+# A token remembered by a process (auth_cache) is not looked up, so the note may also lag
+# by GOROD_AUTH_CACHE_SECONDS.
 API_TOKEN_TOUCH_INTERVAL_SECONDS = 60
 
 
@@ -408,23 +410,36 @@ def api_token_revoke(*, actor: User, token_id: int) -> ApiToken:
                 revoked_at=timezone.now()
             )
             audit_record(actor=actor, action="api_token.revoked", target=token)
+            auth_cache.revoke_all()
     token.refresh_from_db()
     return token
 
 
 def api_token_authenticate(raw: str) -> User | None:
-    """The active user a presented token belongs to, or None; notes when it was last used."""
+    """The active user a presented token belongs to, or None; notes when it was last used.
+
+    A token the database accepted is remembered by this process for a short while
+    (auth_cache): the key is its prefix and the hash of the presented secret, so only the
+    same secret finds it, and a revocation ends it within the documented bound.
+    """
     parts = raw.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != API_TOKEN_PREFIX:
         return None
     _prefix_label, prefix, secret = parts
+    secret_hash = _hash_secret(secret)
+    return auth_cache.shared.user(
+        ("token", prefix, secret_hash), lambda: _api_token_user(prefix, secret_hash)
+    )
+
+
+def _api_token_user(prefix: str, secret_hash: str) -> User | None:
     token = (
         # The person rides along: every domain's first question is "whose is this".
         ApiToken.objects.select_related("user", "user__person")
         .filter(prefix=prefix, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None or not secrets.compare_digest(token.secret_hash, _hash_secret(secret)):
+    if token is None or not secrets.compare_digest(token.secret_hash, secret_hash):
         return None
     now = timezone.now()
     stale_before = now - timedelta(seconds=API_TOKEN_TOUCH_INTERVAL_SECONDS)
