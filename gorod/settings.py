@@ -173,8 +173,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-# Tests that need the real Redis (revocation, one-round-trip invalidation) use this backend.
-REDIS_CACHE_BACKEND = "django.core.cache.backends.redis.RedisCache"
+# Tests that need the real Redis (revocation, one-round-trip invalidation) use this backend:
+# Django's, with one client per connection pool instead of one per call (gorod.core.cache).
+REDIS_CACHE_BACKEND = "gorod.core.cache.RedisCache"
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": REDIS_CACHE_BACKEND, "LOCATION": REDIS_URL, "KEY_PREFIX": "gorod"}

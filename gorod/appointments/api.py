@@ -125,13 +125,8 @@ def _appointment_out(appointment: Appointment, *, now: datetime) -> dict:
 
 
 def _booked_out(request, result: services.BookingResult) -> dict:
-    # A new appointment carries its slot's doctor, building and clinic already; a replay's
-    # is read with them.
-    appointment = (
-        result.appointment if result.created else selectors.appointment_shown(result.appointment.pk)
-    )
     return {
-        **_appointment_out(appointment, now=timezone.now()),
+        **_appointment_out(result.appointment, now=timezone.now()),
         "created": result.created,
         "rating_token": rating_receipt(
             actor=request.auth, service_slug=selectors.SERVICE_SLUG, use_id=result.use_id

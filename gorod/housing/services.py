@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,12 @@ MAX_METERS_PER_SUBMISSION = 20
 IDEMPOTENCY_KEY_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_.:")
 IDEMPOTENCY_KEY_MAX_LENGTH = 64
 OPERATOR_CHANGE_PERMISSION = selectors.OPERATOR_CHANGE_PERMISSION
+# The unique constraint whose index claims a submission's idempotency key.
+KEY_CONSTRAINT = next(
+    constraint
+    for constraint in Submission._meta.constraints
+    if constraint.name == "submission_idempotency_key_unique"
+)
 
 
 def rule_refusal(error: rules.RuleError, *, field: str | None = None) -> Invalid:
@@ -240,20 +246,18 @@ def _submit(
     with transaction.atomic():
         # The key is claimed first: a retry, even one that comes after the window has
         # closed, finds the first answer. Claiming is inserting; the unique index makes a
-        # concurrent retry wait for this transaction and then see its row.
-        try:
-            with transaction.atomic():
-                # Whether the premises is the actor's is checked with the meters' lock
-                # below (one query fewer on the month-end path); a refusal rolls this back.
-                submission = Submission.objects.create(
-                    user=actor,
-                    premises_id=premises_id,
-                    idempotency_key=key,
-                    fingerprint=fingerprint,
-                    channel=channel,
-                    submitted_at=now,
-                )
-        except IntegrityError:
+        # concurrent retry wait for this transaction and then see its row. Whether the
+        # premises is the actor's is checked with the meters' lock below (one query fewer
+        # on the month-end path); a refusal rolls this back.
+        submission = Submission(
+            user=actor,
+            premises_id=premises_id,
+            idempotency_key=key,
+            fingerprint=fingerprint,
+            channel=channel,
+            submitted_at=now,
+        )
+        if not _key_claimed(submission):
             earlier = Submission.objects.get(user=actor, idempotency_key=key)
             return _replay(earlier, fingerprint)
         try:
@@ -281,6 +285,37 @@ def _submit(
             service=selectors.SERVICE_SLUG, actor=actor, action="submit", channel=channel
         )
     return SubmissionResult(submission, readings, False, use_id)
+
+
+def _key_claimed(submission: Submission) -> bool:
+    """Insert the submission unless its key was used: True, with its id set, if it went in.
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING id (PostgreSQL and SQLite alike), where
+    an insert that may fail needs a savepoint around it: two statements more. The ORM's
+    bulk_create(ignore_conflicts=True) does not return the id.
+    """
+    fields = [field for field in Submission._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    conflict = ", ".join(
+        quote(Submission._meta.get_field(name).column) for name in KEY_CONSTRAINT.fields
+    )
+    sql = (
+        f"INSERT INTO {quote(Submission._meta.db_table)} "  # noqa: S608 (names of our model)
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(Submission._meta.pk.column)}"
+    )
+    values = [
+        field.get_db_prep_save(getattr(submission, field.attname), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    submission.pk = inserted[0]
+    submission._state.adding = False
+    return True
 
 
 def _readings_for(

@@ -24,6 +24,7 @@ from gorod.appointments.selectors import booking as selectors
 from gorod.clinics import selectors as clinic_selectors
 from gorod.clinics.models import Organisation, Practitioner, Specialty
 from gorod.core import clock
+from gorod.core.cache import versions_bump
 
 SLOT_COLUMNS = (
     "id",
@@ -85,28 +86,19 @@ def _board_key(query: BoardQuery) -> str:
     )
 
 
-def _bump(key: str) -> None:
-    # add() is a no-op when the key exists; incr() then moves it on.
-    cache.add(key, 0, timeout=None)
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted between the two calls
-        cache.add(key, 1, timeout=None)
-
-
 def board_touched(organisation_id: int, specialty_id: int, day: date | None = None) -> None:
     """Slots of this clinic and specialty changed status (on `day`, or on any): rebuild.
 
     Bumped now, so that the writer's own next read sees its change, and again after
     commit, so that a board another request rebuilt in between (without the change, which
-    it could not see yet) is not kept. A rolled-back change only costs a rebuild.
+    it could not see yet) is not kept. A rolled-back change only costs a rebuild. Each
+    bump is one round trip to Redis.
     """
     parts = [day.isoformat(), NEAREST] if day is not None else [ALL_DAYS]
     keys = [_version_key(organisation_id, specialty_id, part) for part in parts]
 
     def bump() -> None:
-        for key in keys:
-            _bump(key)
+        versions_bump(cache, keys)
 
     bump()
     transaction.on_commit(bump)

@@ -4,16 +4,18 @@ Scoped to the actor: a person the actor may not act for, another family's appoin
 referral is "not found" (404), never "forbidden", so ids reveal nothing.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gorod.accounts.models import Person
 from gorod.appointments import rules
 from gorod.appointments.models import HOLDS_SLOT, Appointment, Referral, Schedule, Slot
-from gorod.clinics.models import PractitionerRole, Specialty
+from gorod.clinics.models import Attachment, PractitionerRole, Specialty
 from gorod.clinics.selectors import Patient, patients_of
 from gorod.core.clock import city_zone, local_now
 from gorod.core.errors import NotFound
@@ -218,8 +220,13 @@ def referrals_of(patient: Patient, *, today: date | None = None) -> QuerySet[Ref
     )
 
 
+def _holding(referral_id: int) -> QuerySet[Appointment]:
+    """The appointments that use up a referral: a live one, or one that took place."""
+    return Appointment.objects.filter(referral_id=referral_id, status__in=HOLDS_SLOT)
+
+
 def referral_in_use(referral_id: int) -> bool:
-    return Appointment.objects.filter(referral_id=referral_id, status__in=HOLDS_SLOT).exists()
+    return _holding(referral_id).exists()
 
 
 def referral_for(patient: Patient, referral_id: int) -> Referral:
@@ -233,17 +240,83 @@ def referral_for(patient: Patient, referral_id: int) -> Referral:
     return referral
 
 
-def held_appointments(person_id: int, *, now: datetime) -> list[rules.HeldAppointment]:
-    """The person's booked appointments not yet over: what a new booking is checked against."""
-    return [
-        rules.HeldAppointment(id=a[0], start=a[1], end=a[2], specialty_id=a[3])
-        for a in Appointment.objects.filter(
-            person_id=person_id, status=Appointment.Status.BOOKED, end__gt=now
-        ).values_list("id", "start", "end", "specialty_id")
-    ]
+# What the booking rules read of each of the patient's booked appointments.
+BOOKED_COLUMNS = ("id", "start", "end", "specialty_id", "slot_id")
 
 
-def no_shows_in_year(person_id: int, *, now: datetime) -> int:
-    return Appointment.objects.filter(
-        person_id=person_id, status=Appointment.Status.NOSHOW, start__gte=now - timedelta(days=365)
-    ).count()
+@dataclass(frozen=True)
+class BookingFacts:
+    """What a booking of one slot for one patient is checked against."""
+
+    attached_organisation_id: int | None
+    # The patient's booked appointments not yet over.
+    held: list[rules.HeldAppointment]
+    # The patient's own booked appointment of this slot: a retried request gets it back.
+    replay_id: int | None
+    referral_in_use: bool
+    no_shows_in_year: int
+
+
+def booking_facts(
+    person_id: int,
+    *,
+    slot_id: int,
+    referral_id: int | None,
+    now: datetime,
+    count_no_shows: bool,
+) -> BookingFacts:
+    """The facts of a booking in one statement, read under the patient's lock.
+
+    The person's row joined with their booked appointments that are not over yet or are
+    of this slot (one row each, or one row of nulls), and the current attachment, the
+    referral's use and the year's no-shows as subqueries of it. Read after the lock, in a
+    statement of its own: a statement's snapshot is taken before it waits for a lock.
+    """
+    booked = Q(appointments__status=Appointment.Status.BOOKED) & (
+        Q(appointments__end__gt=now) | Q(appointments__slot_id=slot_id)
+    )
+    subqueries = {
+        "attached": Subquery(
+            Attachment.objects.filter(person=OuterRef("pk"), until__isnull=True).values(
+                "organisation_id"
+            )[:1]
+        )
+    }
+    if referral_id is not None:
+        subqueries["referral_in_use"] = Exists(_holding(referral_id))
+    if count_no_shows:
+        no_shows = Appointment.objects.filter(
+            person=OuterRef("pk"),
+            status=Appointment.Status.NOSHOW,
+            start__gte=now - timedelta(days=365),
+        )
+        # COUNT without GROUP BY: one row, 0 when there are none.
+        subqueries["no_shows"] = Subquery(
+            no_shows.order_by().annotate(count=Func(F("pk"), function="COUNT")).values("count")
+        )
+    rows = list(
+        Person.objects.filter(pk=person_id)
+        .annotate(booked=FilteredRelation("appointments", condition=booked), **subqueries)
+        .order_by("booked__start", "booked__id")
+        .values(*subqueries, *(f"booked__{name}" for name in BOOKED_COLUMNS))
+    )
+    booked_rows = [row for row in rows if row["booked__id"] is not None]
+    first = rows[0]  # the person's, locked: it is there
+    return BookingFacts(
+        attached_organisation_id=first["attached"],
+        held=[
+            rules.HeldAppointment(
+                id=row["booked__id"],
+                start=row["booked__start"],
+                end=row["booked__end"],
+                specialty_id=row["booked__specialty_id"],
+            )
+            for row in booked_rows
+            if row["booked__end"] > now
+        ],
+        replay_id=next(
+            (row["booked__id"] for row in booked_rows if row["booked__slot_id"] == slot_id), None
+        ),
+        referral_in_use=bool(first.get("referral_in_use")),
+        no_shows_in_year=first.get("no_shows") or 0,
+    )

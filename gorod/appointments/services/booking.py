@@ -35,6 +35,7 @@ from gorod.core.ids import valid_id
 
 @dataclass(frozen=True)
 class BookingResult:
+    # With what a page or an answer shows of it: the slot's doctor, building and clinic.
     appointment: Appointment
     created: bool
     # The use counted for analytics, which the rating form names; None on a replay.
@@ -106,10 +107,26 @@ def _release(appointment: Appointment, *, now: datetime) -> None:
         )
 
 
-def _referral_facts(referral: Referral | None, *, replacing: Appointment | None):
+def _facts(
+    *, patient: Person, slot: Slot, referral: Referral | None, now: datetime, by_registry: bool
+) -> selectors.BookingFacts:
+    """The booking's facts, read once under the patient's lock."""
+    return selectors.booking_facts(
+        patient.pk,
+        slot_id=slot.pk,
+        referral_id=referral.pk if referral is not None else None,
+        now=now,
+        # The registry is not held by the no-show block: nothing to count for it.
+        count_no_shows=selectors.booking_policy().no_show_limit is not None and not by_registry,
+    )
+
+
+def _referral_facts(
+    referral: Referral | None, facts: selectors.BookingFacts, *, replacing: Appointment | None
+):
     if referral is None:
         return None
-    in_use = selectors.referral_in_use(referral.pk)
+    in_use = facts.referral_in_use
     if replacing is not None and replacing.referral_id == referral.pk:
         in_use = False  # the appointment being moved gives it to the new one
     return rules.ReferralFacts(
@@ -121,6 +138,7 @@ def _check_booking(
     *,
     slot: Slot,
     patient: Person,
+    facts: selectors.BookingFacts,
     referral: Referral | None,
     now: datetime,
     by_registry: bool,
@@ -128,21 +146,16 @@ def _check_booking(
 ) -> None:
     policy = selectors.booking_policy()
     local = clock.local_now(now)
-    attachment = clinic_selectors.current_attachment(patient.pk)
     refusal = rules.booking_refusal(
         _slot_facts(slot),
         rules.PatientFacts(
             age=clinic_rules.age_on(patient.birth_date, local.date()),
-            attached_organisation_id=attachment.organisation_id if attachment else None,
+            attached_organisation_id=facts.attached_organisation_id,
             sex=patient.sex,
         ),
-        held=selectors.held_appointments(patient.pk, now=now),
-        referral=_referral_facts(referral, replacing=replacing),
-        no_shows_in_year=(
-            selectors.no_shows_in_year(patient.pk, now=now)
-            if policy.no_show_limit is not None
-            else 0
-        ),
+        held=facts.held,
+        referral=_referral_facts(referral, facts, replacing=replacing),
+        no_shows_in_year=facts.no_shows_in_year,
         now=local,
         today=local.date(),
         policy=policy,
@@ -155,13 +168,6 @@ def _check_booking(
         raise _refusal(refusal, field=field, kind=kind)
 
 
-def _replay(slot: Slot, patient: Person) -> Appointment | None:
-    """The patient's own booking of this slot: a retried request gets it back."""
-    return Appointment.objects.filter(
-        slot_id=slot.pk, person_id=patient.pk, status=Appointment.Status.BOOKED
-    ).first()
-
-
 def _book(
     *,
     actor,
@@ -170,18 +176,25 @@ def _book(
     referral: Referral | None,
     channel: str,
     now: datetime,
+    facts: selectors.BookingFacts | None = None,
     replacing: Appointment | None = None,
 ) -> Appointment | None:
     """Check the rules, claim the slot and write the appointment; None if the slot was taken.
 
-    Runs inside the caller's transaction, after the patient's row is locked. A reschedule
-    (`replacing`) cancels the old appointment only once the new slot is held.
+    Runs inside the caller's transaction, after the patient's row is locked (and with the
+    facts the caller read under the lock, if it did). A reschedule (`replacing`) cancels
+    the old appointment only once the new slot is held.
     """
     by_registry = channel == REGISTRY_CHANNEL
+    if facts is None:
+        facts = _facts(
+            patient=patient, slot=slot, referral=referral, now=now, by_registry=by_registry
+        )
     try:
         _check_booking(
             slot=slot,
             patient=patient,
+            facts=facts,
             referral=referral,
             now=now,
             by_registry=by_registry,
@@ -196,19 +209,20 @@ def _book(
     if replacing is not None:
         _cancel_row(replacing, actor=actor, reason=Appointment.Reason.RESCHEDULED, now=now)
     try:
-        with transaction.atomic():
-            appointment = Appointment.objects.create(
-                person=patient,
-                slot=slot,
-                organisation=slot.organisation,
-                specialty=slot.specialty,
-                start=slot.start,
-                end=slot.end,
-                booked_by=actor if getattr(actor, "is_authenticated", False) else None,
-                channel=channel,
-                referral=referral,
-                rescheduled_from=replacing,
-            )
+        # No savepoint: a failed insert ends the booking, and the caller's transaction
+        # with it (the Conflict leaves its atomic block, which rolls back).
+        appointment = Appointment.objects.create(
+            person=patient,
+            slot=slot,
+            organisation=slot.organisation,
+            specialty=slot.specialty,
+            start=slot.start,
+            end=slot.end,
+            booked_by=actor if getattr(actor, "is_authenticated", False) else None,
+            channel=channel,
+            referral=referral,
+            rescheduled_from=replacing,
+        )
     except IntegrityError as error:
         # The rules above read under the patient's lock, so only a bug gets here; the
         # index that held names the rule.
@@ -257,8 +271,15 @@ def appointment_book(
     referral = selectors.referral_for(patient, referral_id) if referral_id is not None else None
     with transaction.atomic():
         lock_person(patient.person.pk)
-        if (earlier := _replay(slot, patient.person)) is not None:
-            return BookingResult(earlier, False, None)
+        facts = _facts(
+            patient=patient.person,
+            slot=slot,
+            referral=referral,
+            now=now,
+            by_registry=channel == REGISTRY_CHANNEL,
+        )
+        if facts.replay_id is not None:
+            return BookingResult(selectors.appointment_shown(facts.replay_id), False, None)
         appointment = _book(
             actor=actor,
             slot=slot,
@@ -266,6 +287,7 @@ def appointment_book(
             referral=referral,
             channel=channel,
             now=now,
+            facts=facts,
         )
         if appointment is not None:
             return BookingResult(appointment, True, _use(actor, action="book", channel=channel))
