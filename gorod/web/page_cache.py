@@ -87,7 +87,7 @@ def anonymous_page(view):
         response = view(request, *args, **kwargs)
         if not isinstance(response, TemplateResponse):
             return response
-        response.context_data["csrf_token"] = CSRF_TOKEN_SLOT
+        response.context_data = {**(response.context_data or {}), "csrf_token": CSRF_TOKEN_SLOT}
         response.render()
         if response.status_code == 200 and not response.cookies and not _has_messages(request):
             fresh_until = time.monotonic() + settings.GOROD_CATALOG_RECHECK_SECONDS
