@@ -10,7 +10,7 @@ converges on its own within the recheck interval.
 import itertools
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import Count, Max
@@ -24,7 +24,8 @@ from gorod.catalog.search import SearchDocument, SearchIndex
 @dataclass(frozen=True)
 class CatalogSnapshot:
     version: tuple
-    # Unique per build in this process: a key for caches derived from this snapshot.
+    # Unique per snapshot taken in this process: a key for caches derived from it (the
+    # API's answers, the web's pages and navigation).
     generation: int
     categories: list[Category]
     services: dict[str, Service]
@@ -89,7 +90,7 @@ def _build(version: tuple) -> CatalogSnapshot:
     index = SearchIndex(search_document(service) for service in services)
     return CatalogSnapshot(
         version=version,
-        generation=next(_generations),
+        generation=0,  # stamped by current()
         categories=categories,
         services={service.slug: service for service in services},
         services_by_category=by_category,
@@ -116,7 +117,10 @@ def current() -> CatalogSnapshot:
             return _current
         version = _catalog_version()
         if _current is None or _current.version != version:
-            _current = _build(version)
+            # Stamped here rather than in _build: a snapshot taken anew after discard() is a
+            # new generation even when built of the same rows (tests reuse one build), so
+            # nothing derived from the one before outlives it.
+            _current = replace(_build(version), generation=next(_generations))
         _checked_at = time.monotonic()
         return _current
 

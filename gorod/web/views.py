@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -25,6 +26,7 @@ from gorod.housing import selectors as housing
 from gorod.notifications import selectors as notifications
 from gorod.notifications.services import messages_mark_read
 from gorod.web.activity import describe
+from gorod.web.page_cache import anonymous_page
 
 SEARCH_PAGE_SIZE = 30
 # The cabinet shows the nearest appointments; "Мои записи" has them all.
@@ -34,8 +36,9 @@ APPLICATIONS_SHOWN = 3
 
 
 @require_safe
+@anonymous_page
 def home(request):
-    return render(
+    return TemplateResponse(
         request,
         "web/home.html",
         {"categories": catalog.category_list(), "featured": catalog.services_featured()},
@@ -43,9 +46,10 @@ def home(request):
 
 
 @require_safe
+@anonymous_page
 def category(request, slug: str):
     found = catalog.category_get(slug)
-    return render(
+    return TemplateResponse(
         request,
         "web/category.html",
         {
@@ -57,12 +61,14 @@ def category(request, slug: str):
 
 
 @require_safe
+@anonymous_page
 def service(request, slug: str):
     found = catalog.service_get(slug)
+    # Counts a signed-in reader's use only: an anonymous visitor's page is stored.
     use_id = service_page_read(service=found, actor=request.user, channel=channel_of(request))
     definition = service_definitions.definition_current(found)
     document = definition.document if definition is not None else None
-    return render(
+    return TemplateResponse(
         request,
         "web/service.html",
         {
