@@ -4,7 +4,8 @@ for reading its token or its user from the database every time (1–2 ms of CPU 
 A personal token is remembered under its prefix and the SHA-256 of its secret (the hash the
 database keeps, never the secret), a session's user under the session's user id, backend
 and password-derived hash. Only a caller that the database has just accepted is remembered:
-a wrong secret with the right prefix has another key, misses, and is refused as before.
+a wrong secret with the right prefix has another key, misses, and is refused as before
+(how long a look-up takes depends on the hash, which tells a guesser nothing usable).
 
 When a remembered caller stops being accepted — a token revoked or deleted, a user
 deactivated, deleted or given a new password, a person's details changed — the change
@@ -16,7 +17,7 @@ commits while a request is being verified cannot be remembered past it. The boun
   GOROD_AUTH_REVOCATION_SECONDS (it re-reads the version at most that often; 0 = one GET
   on every request); the process that made the change sees it at once;
 - without one (the per-process memory cache), each process keeps its own version, so the
-  others see it when their entry expires: GOROD_AUTH_CACHE_SECONDS;
+  others see it when their entry expires: GOROD_AUTH_CACHE_SECONDS (off by default there);
 - an entry lives GOROD_AUTH_CACHE_SECONDS at most in any case, which also bounds changes
   made around the services (SQL by hand) and how stale a token's last use may be noted.
 
