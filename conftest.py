@@ -37,9 +37,12 @@ from gorod.catalog import snapshot
 # the polyclinic every health app's tests start from (`clinic`).
 pytest_plugins = ["gorod.web.tests.browser", "gorod.appointments.tests.fixtures"]
 
-# No timed assertions: hypothesis' per-example deadline would fail a property on a busy
-# machine while the property holds. Speed is measured by the benchmarks instead.
-hypothesis.settings.register_profile("gorod", deadline=None)
+# No timed assertions: hypothesis' per-example deadline and its "generation is slow" check
+# would fail a property on a busy machine while the property holds. Speed is measured by
+# the benchmarks instead.
+hypothesis.settings.register_profile(
+    "gorod", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
 hypothesis.settings.load_profile("gorod")
 
 CATALOG_FIXTURE = Path(__file__).parent / "gorod" / "catalog" / "fixtures" / "services.csv"

@@ -198,9 +198,10 @@ AUTHENTICATION_BACKENDS = [
 # GOROD_AUTH_CACHE_SECONDS (0 = not at all), so a signed-in request skips its lookup. A
 # revocation (token revoked, user deactivated, password or person changed) reaches every
 # process within GOROD_AUTH_REVOCATION_SECONDS through a version in Redis (0 = one GET per
-# request); without Redis nothing is shared, and GOROD_AUTH_CACHE_SECONDS is the bound.
+# request). Without Redis no other process would hear of a revocation before its entry
+# expired, so the memory is off unless set (then GOROD_AUTH_CACHE_SECONDS is the bound).
 GOROD_AUTH_CACHE_SECONDS = float(
-    os.environ.get("GOROD_AUTH_CACHE_SECONDS", "60" if REDIS_URL else "2")
+    os.environ.get("GOROD_AUTH_CACHE_SECONDS", "60" if REDIS_URL else "0")
 )
 GOROD_AUTH_REVOCATION_SECONDS = float(os.environ.get("GOROD_AUTH_REVOCATION_SECONDS", "1"))
 PASSWORD_HASHERS = [

@@ -4,7 +4,8 @@ for reading its token or its user from the database every time (1–2 ms of CPU 
 A personal token is remembered under its prefix and the SHA-256 of its secret (the hash the
 database keeps, never the secret), a session's user under the session's user id, backend
 and password-derived hash. Only a caller that the database has just accepted is remembered:
-a wrong secret with the right prefix has another key, misses, and is refused as before.
+a wrong secret with the right prefix has another key, misses, and is refused as before
+(how long a look-up takes depends on the hash, which tells a guesser nothing usable).
 
 When a remembered caller stops being accepted — a token revoked or deleted, a user
 deactivated, deleted or given a new password, a person's details changed — the change
@@ -16,7 +17,7 @@ commits while a request is being verified cannot be remembered past it. The boun
   GOROD_AUTH_REVOCATION_SECONDS (it re-reads the version at most that often; 0 = one GET
   on every request); the process that made the change sees it at once;
 - without one (the per-process memory cache), each process keeps its own version, so the
-  others see it when their entry expires: GOROD_AUTH_CACHE_SECONDS;
+  others see it when their entry expires: GOROD_AUTH_CACHE_SECONDS (off by default there);
 - an entry lives GOROD_AUTH_CACHE_SECONDS at most in any case, which also bounds changes
   made around the services (SQL by hand) and how stale a token's last use may be noted.
 
@@ -25,6 +26,7 @@ person), so nothing one request sets on its user is seen by another. 0 seconds t
 memory off.
 """
 
+import logging
 import threading
 import time
 import uuid
@@ -38,6 +40,8 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from gorod.accounts.models import Person, User
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "accounts:revocation-version"
 # A few hundred bytes an entry: ten thousand callers active within a minute per process.
@@ -96,6 +100,8 @@ class AuthCache:
         if lifetime <= 0:
             return load()
         version = self._version()
+        if version is None:  # the shared cache is unreachable: every caller from the database
+            return load()
         now = self._clock()
         with self._lock:
             entry = self._entries.get(key)
@@ -129,15 +135,22 @@ class AuthCache:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
-    def _version(self) -> str:
+    def _version(self) -> str | None:
+        """The revocation version, or None while the shared cache cannot be read."""
         version, read_at = self._seen
         now = self._clock()
         if version is not None and now - read_at < settings.GOROD_AUTH_REVOCATION_SECONDS:
             return version
-        version = cache.get(VERSION_KEY)
-        if version is None:  # never published, or evicted: a new one, and one for all
-            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        try:
             version = cache.get(VERSION_KEY)
+            if version is None:  # never published, or evicted: a new one, and one for all
+                cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+                version = cache.get(VERSION_KEY)
+        except Exception:
+            # Redis down: a revocation meanwhile could not be published, so nothing
+            # remembered before is trusted after; signing in still works, from the database.
+            logger.warning("auth cache: the revocation version is unreadable", exc_info=True)
+            version, now = None, float("-inf")
         with self._lock:
             if version != self._seen[0]:
                 self._entries.clear()  # all of them are of an older version now
@@ -157,7 +170,9 @@ def revoke_all() -> None:
     # One publication a transaction is enough (the demo city saves thousands of people).
     if any(callback is _publish_version for _ids, callback, _robust in connection.run_on_commit):
         return
-    transaction.on_commit(_publish_version)
+    # Robust: the change has committed; a shared cache that is down must not turn it into
+    # an error (the processes that cannot read the version trust no entry meanwhile).
+    transaction.on_commit(_publish_version, robust=True)
 
 
 def _publish_version() -> None:

@@ -165,6 +165,32 @@ def test_a_revocation_while_the_database_is_read_is_not_outlived(remembering):
     assert loads == [1]
 
 
+class Unreachable:
+    def get(self, key, default=None):
+        raise ConnectionError("the shared cache is down")
+
+
+def test_while_the_shared_cache_is_down_callers_are_read_from_the_database(
+    remembering, monkeypatch
+):
+    user, loads = UserFactory(), []
+    memory = auth_cache.AuthCache()
+
+    def load():
+        loads.append(1)
+        return user
+
+    memory.user("k", load)
+    monkeypatch.setattr(auth_cache, "cache", Unreachable())
+    assert memory.user("k", load) == user
+    assert memory.user("k", load) == user
+    assert len(loads) == 3  # and what was remembered before is not trusted after
+    monkeypatch.undo()
+    memory.user("k", load)
+    memory.user("k", load)
+    assert len(loads) == 4
+
+
 def test_one_publication_per_transaction(remembering, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         for person in PersonFactory.create_batch(3):
