@@ -7,6 +7,7 @@ a GET form and "Показать ещё" a cursor link, so everything works with
 `?print=1` renders the same content on a bare page for printing.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
@@ -16,8 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, register_converter, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -226,29 +226,34 @@ def _source(entry) -> str:
     return " · ".join(part for part in (doctor, clinic) if part)
 
 
-def _listed(entry, certificates_url: str) -> ListedEntry:
+def _entry_links(person_id: int) -> Callable[[object], str]:
+    """Each listed entry's page, by this module's pattern (`<person_id>/<section>/<entry_id>/`
+    under the timeline's address): one reverse for a listing, not one per entry. An ordered
+    certificate lives on the certificates page, with its download."""
+    timeline_url = reverse("record:timeline", kwargs={"person_id": person_id})
+    certificates_url = reverse("record:certificates", kwargs={"person_id": person_id})
+
+    def link(entry) -> str:
+        if entry.section == Section.CERTIFICATES:
+            return certificates_url
+        return f"{timeline_url}{entry.section}/{entry.pk}/"
+
+    return link
+
+
+def _listed(entry, link: Callable[[object], str]) -> ListedEntry:
     moment = timezone.localtime(entry.occurred_at)
     return ListedEntry(
         section=entry.section,
         section_label=str(SECTION_LABELS[entry.section]),
         machine_time=machine_datetime(moment),
-        shown_time=date_format(moment, "j E Y, H:i"),
+        shown_time=dateformat.format(moment, "j E Y, H:i"),
         title=record_words.entry_title(entry),
         summary=record_words.entry_summary(entry) if entry.summary else "",
-        url=_entry_link(entry, certificates_url),
+        url=link(entry),
         status=str(STATUS_LABELS.get(entry.status, "")),
         flagged=entry.flagged,
         source=_source(entry),
-    )
-
-
-def _entry_link(entry, certificates_url: str | None) -> str | None:
-    # An ordered certificate lives on the certificates page, with its download.
-    if entry.section == Section.CERTIFICATES:
-        return certificates_url
-    return reverse(
-        "record:entry",
-        kwargs={"person_id": entry.patient_id, "section": entry.section, "entry_id": entry.pk},
     )
 
 
@@ -263,12 +268,12 @@ def _listing(request, access: RecordAccess, *, section: str | None, with_section
     page = selectors.timeline(
         access, filters=filters, cursor=request.GET.get("cursor"), section=section
     )
-    certificates_url = reverse("record:certificates", kwargs={"person_id": access.patient.pk})
+    link = _entry_links(access.patient.pk)
     return {
         "form": form,
         "filters_url": _with_query(request, filters="1", cursor=None),
         "filtered": filters.active or bool(section and with_section),
-        "rows": [_listed(entry, certificates_url) for entry in page.entries],
+        "rows": [_listed(entry, link) for entry in page.entries],
         "continued": bool(request.GET.get("cursor")),
         "more_url": _with_query(request, cursor=page.next_cursor) if page.next_cursor else None,
         "reset_url": request.path,
