@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 from django.db.models.base import ModelState
 
@@ -39,21 +39,21 @@ class _Shape:
     attnames: tuple[str, ...]
     columns: tuple[str, ...]
 
-    def converters(self) -> list[tuple[int, list]]:
+    def converters(self, db) -> list[tuple[int, list]]:
         """(position, converters) of the columns that need converting on this database."""
-        return _converters(self, connection.vendor)
+        return _converters(self, db.vendor)
 
-    def instance(self, values, start: int, converted: list) -> Model:
+    def instance(self, values, start: int, converted: list, db) -> Model:
         part = list(values[start : start + len(self.attnames)])
         for position, functions in converted:
             for function in functions:
-                part[position] = function(part[position], None, connection)
+                part[position] = function(part[position], None, db)
         # What `Model.from_db` makes, without `__init__`'s per-field loop and its init
         # signals (none of these models has a receiver): a field not read is deferred.
         instance = self.model.__new__(self.model)
         instance.__dict__.update(zip(self.attnames, part, strict=True))
         state = instance._state = ModelState()
-        state.adding, state.db = False, connection.alias
+        state.adding, state.db = False, db.alias
         return instance
 
 
@@ -107,20 +107,21 @@ def entries_page(where: list[str], params: list, limit: int) -> list[Entry]:
         " ORDER BY e.occurred_at DESC, e.id DESC LIMIT %s"
     )
     entry_shape, related_shapes = _entry_shapes()
-    entry_converters = entry_shape.converters()
-    related_converters = [shape.converters() for shape in related_shapes]
+    db = connections[DEFAULT_DB_ALIAS]  # once: each `connection.x` is a lookup
+    entry_converters = entry_shape.converters(db)
+    related_converters = [shape.converters(db) for shape in related_shapes]
     relations = [Entry._meta.get_field(relation) for relation, _m, _n in ENTRY_RELATED]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
     entries = []
     for row in rows:
-        entry = entry_shape.instance(row, 0, entry_converters)
+        entry = entry_shape.instance(row, 0, entry_converters, db)
         start = len(entry_shape.attnames)
         for field, shape, converters in zip(
             relations, related_shapes, related_converters, strict=True
         ):
-            related = None if row[start] is None else shape.instance(row, start, converters)
+            related = None if row[start] is None else shape.instance(row, start, converters, db)
             field.set_cached_value(entry, related)
             start += len(shape.attnames)
         entries.append(entry)
@@ -173,11 +174,12 @@ def switch_rows(actor_id: int, today: date) -> list[SwitchRow]:
     """The reader's own person, wards (by guardianship) and live delegations' principals
     (newest delegation first, `Delegation.Meta.ordering`), in that order."""
     shape = _shape(Person, PERSON_COLUMNS)
-    converters = shape.converters()
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    converters = shape.converters(db)
+    with db.cursor() as cursor:
         cursor.execute(
             _switch_sql(),
-            {"actor": actor_id, "today": connection.ops.adapt_datefield_value(today)},
+            {"actor": actor_id, "today": db.ops.adapt_datefield_value(today)},
         )
         rows = cursor.fetchall()
     found = []
@@ -186,7 +188,9 @@ def switch_rows(actor_id: int, today: date) -> list[SwitchRow]:
             scopes = json.loads(scopes)
         found.append(
             SwitchRow(
-                shape.instance(values, 0, converters), SWITCH_KINDS[kind], frozenset(scopes or ())
+                shape.instance(values, 0, converters, db),
+                SWITCH_KINDS[kind],
+                frozenset(scopes or ()),
             )
         )
     return found
