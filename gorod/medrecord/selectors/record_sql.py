@@ -70,7 +70,8 @@ def _converters(shape: _Shape, vendor: str) -> list[tuple[int, list]]:
     return found
 
 
-def _shape(model: type[Model], names=None) -> _Shape:
+@cache
+def _shape(model: type[Model], names: tuple[str, ...] | None = None) -> _Shape:
     fields = (
         model._meta.concrete_fields if names is None else [model._meta.get_field(n) for n in names]
     )
@@ -194,3 +195,26 @@ def switch_rows(actor_id: int, today: date) -> list[SwitchRow]:
             )
         )
     return found
+
+
+@cache
+def _with_person_columns(sql: str) -> str:
+    columns = ", ".join(f"p.{column}" for column in _shape(Person).columns)
+    return sql.replace("{person_columns}", columns)
+
+
+def annotated_person(sql: str, params: dict) -> Person | None:
+    """The person row `sql` finds: `{person_columns}` of `accounts_person p` first, then
+    further columns, set on the person as attributes as they come (like `raw()` does)."""
+    shape = _shape(Person)
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(_with_person_columns(sql), params)
+        row = cursor.fetchone()
+        names = [column[0] for column in cursor.description[len(shape.attnames) :]]
+    if row is None:
+        return None
+    person = shape.instance(row, 0, shape.converters(db), db)
+    for name, value in zip(names, row[len(shape.attnames) :], strict=True):
+        setattr(person, name, value)
+    return person
