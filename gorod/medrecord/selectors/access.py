@@ -223,7 +223,7 @@ def _log(
 ) -> AccessLogEntry:
     signed_in = getattr(actor, "is_authenticated", False)
     emergency = decision.role == "emergency"
-    return AccessLogEntry.objects.create(
+    look = AccessLogEntry(
         actor_id=actor.pk if signed_in else None,
         actor_name=_account_name(actor, row) if signed_in else "",
         reader_label=_reader_label(decision.role, row),
@@ -238,6 +238,9 @@ def _log(
         emergency_reason=row.emergency_reason if emergency else "",
         emergency_access_id=row.emergency_access_id if emergency else None,
     )
+    # Every look writes its row: the INSERT is built once per process, not per look.
+    record_sql.insert(look)
+    return look
 
 
 def record_open(
