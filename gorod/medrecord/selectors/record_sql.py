@@ -1,4 +1,5 @@
-"""The record's hottest reads, as SQL written once: the person switch and a page of entries.
+"""The record's hot path as SQL built once: the reader's facts (selectors.access), the
+person switch, a page of entries, and the INSERT of each look's access-log row.
 
 The timeline is the most opened page of the portal, and the ORM spent longer compiling its
 querysets than the database spent answering them. Here each statement's text is built once
@@ -6,8 +7,8 @@ per process from the models' own tables and columns, run through `connection.cur
 with parameters (prepared by PostgreSQL from its second run), and its rows become model
 instances through the same converters the ORM applies, so a page reads like a queryset's:
 `entry.organisation.name` is loaded, never a further query. Portable to SQLite and
-PostgreSQL. The rules of what is shown stay in `selectors.record` (VISIBLE_SQL there is
-`record.VISIBLE` written out; test_selectors checks both say the same).
+PostgreSQL. The rules of what is shown stay in `selectors.record` (`_visible_where` there is
+`record.VISIBLE` written out; test_record_sql checks both read the same).
 """
 
 import json
