@@ -27,6 +27,7 @@ from gorod.core.errors import NotFound, Unauthenticated
 from gorod.core.ids import valid_id
 from gorod.medrecord import rules as record_rules
 from gorod.medrecord.models.record import AccessLogEntry
+from gorod.medrecord.selectors import record_sql
 
 
 class NotSignedIn(Unauthenticated):
@@ -81,9 +82,10 @@ def _facts_for_role(role: str) -> record_rules.ReaderFacts:
 
 # What the reader is to the patient, in one statement written out by hand: the ORM spent
 # more time building this query (five subqueries) than the database spent running it, on
-# the most used page of the portal. Table names are the models' own; %(…)s are parameters.
+# the most used page of the portal. Table names are the models' own; %(…)s are parameters,
+# {person_columns} the patient's own columns (record_sql.annotated_person).
 READER_FACTS_SQL = """
-SELECT p.*,
+SELECT {person_columns},
     EXISTS (
         SELECT 1 FROM accounts_guardianship g
         JOIN accounts_person gp ON gp.id = g.guardian_id
@@ -158,7 +160,7 @@ def _reader_facts(actor, person_id: int, emergency_access: int | None) -> Person
     now = timezone.now()
     window = timedelta(days=settings.GOROD_HEALTH_CARE_WINDOW_DAYS)
     operations = connection.ops
-    rows = Person.objects.raw(
+    row = record_sql.annotated_person(
         READER_FACTS_SQL,
         {
             "actor": actor.pk,
@@ -170,12 +172,10 @@ def _reader_facts(actor, person_id: int, emergency_access: int | None) -> Person
             "window_end": operations.adapt_datetimefield_value(now + window),
         },
     )
-    for row in rows:
+    if row is not None and isinstance(row.scopes, str):
         # SQLite answers 0/1 and JSON as text; PostgreSQL booleans and a decoded list.
-        if isinstance(row.scopes, str):
-            row.scopes = json.loads(row.scopes)
-        return row
-    return None
+        row.scopes = json.loads(row.scopes)
+    return row
 
 
 def _account_name(actor, row: Person | None) -> str:
@@ -223,7 +223,7 @@ def _log(
 ) -> AccessLogEntry:
     signed_in = getattr(actor, "is_authenticated", False)
     emergency = decision.role == "emergency"
-    return AccessLogEntry.objects.create(
+    look = AccessLogEntry(
         actor_id=actor.pk if signed_in else None,
         actor_name=_account_name(actor, row) if signed_in else "",
         reader_label=_reader_label(decision.role, row),
@@ -238,6 +238,9 @@ def _log(
         emergency_reason=row.emergency_reason if emergency else "",
         emergency_access_id=row.emergency_access_id if emergency else None,
     )
+    # Every look writes its row: the INSERT is built once per process, not per look.
+    record_sql.insert(look)
+    return look
 
 
 def record_open(

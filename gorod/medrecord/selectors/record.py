@@ -99,16 +99,14 @@ SWITCH_KEEPS = frozenset({"timeline", "section", "certificates", "diary"})
 
 def _nav(access: RecordAccess, url_name: str, current_section: str) -> list[NavItem]:
     person_id = access.patient.pk
+    timeline_url = reverse("record:timeline", kwargs={"person_id": person_id})
     items = [
-        NavItem(
-            "timeline",
-            _("Лента"),
-            reverse("record:timeline", kwargs={"person_id": person_id}),
-            "page" if url_name == "timeline" else "",
-        )
+        NavItem("timeline", _("Лента"), timeline_url, "page" if url_name == "timeline" else "")
     ]
     for section, label in NAV_SECTIONS:
-        url = reverse("record:section", kwargs={"person_id": person_id, "section": section})
+        # The section page's pattern is `<person_id>/<section>/` (views/record.py): one
+        # reverse for the navigation instead of one per section.
+        url = f"{timeline_url}{section}/"
         current = ""
         if current_section == section:
             current = "page" if url_name == "section" else "true"

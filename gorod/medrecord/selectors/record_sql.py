@@ -1,4 +1,5 @@
-"""The record's hottest reads, as SQL written once: the person switch and a page of entries.
+"""The record's hot path as SQL built once: the reader's facts (selectors.access), the
+person switch, a page of entries, and the INSERT of each look's access-log row.
 
 The timeline is the most opened page of the portal, and the ORM spent longer compiling its
 querysets than the database spent answering them. Here each statement's text is built once
@@ -6,8 +7,8 @@ per process from the models' own tables and columns, run through `connection.cur
 with parameters (prepared by PostgreSQL from its second run), and its rows become model
 instances through the same converters the ORM applies, so a page reads like a queryset's:
 `entry.organisation.name` is loaded, never a further query. Portable to SQLite and
-PostgreSQL. The rules of what is shown stay in `selectors.record` (VISIBLE_SQL there is
-`record.VISIBLE` written out; test_selectors checks both say the same).
+PostgreSQL. The rules of what is shown stay in `selectors.record` (`_visible_where` there is
+`record.VISIBLE` written out; test_record_sql checks both read the same).
 """
 
 import json
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 from django.db.models.base import ModelState
 
@@ -39,21 +40,21 @@ class _Shape:
     attnames: tuple[str, ...]
     columns: tuple[str, ...]
 
-    def converters(self) -> list[tuple[int, list]]:
+    def converters(self, db) -> list[tuple[int, list]]:
         """(position, converters) of the columns that need converting on this database."""
-        return _converters(self, connection.vendor)
+        return _converters(self, db.vendor)
 
-    def instance(self, values, start: int, converted: list) -> Model:
+    def instance(self, values, start: int, converted: list, db) -> Model:
         part = list(values[start : start + len(self.attnames)])
         for position, functions in converted:
             for function in functions:
-                part[position] = function(part[position], None, connection)
+                part[position] = function(part[position], None, db)
         # What `Model.from_db` makes, without `__init__`'s per-field loop and its init
         # signals (none of these models has a receiver): a field not read is deferred.
         instance = self.model.__new__(self.model)
         instance.__dict__.update(zip(self.attnames, part, strict=True))
         state = instance._state = ModelState()
-        state.adding, state.db = False, connection.alias
+        state.adding, state.db = False, db.alias
         return instance
 
 
@@ -70,7 +71,8 @@ def _converters(shape: _Shape, vendor: str) -> list[tuple[int, list]]:
     return found
 
 
-def _shape(model: type[Model], names=None) -> _Shape:
+@cache
+def _shape(model: type[Model], names: tuple[str, ...] | None = None) -> _Shape:
     fields = (
         model._meta.concrete_fields if names is None else [model._meta.get_field(n) for n in names]
     )
@@ -107,20 +109,21 @@ def entries_page(where: list[str], params: list, limit: int) -> list[Entry]:
         " ORDER BY e.occurred_at DESC, e.id DESC LIMIT %s"
     )
     entry_shape, related_shapes = _entry_shapes()
-    entry_converters = entry_shape.converters()
-    related_converters = [shape.converters() for shape in related_shapes]
+    db = connections[DEFAULT_DB_ALIAS]  # once: each `connection.x` is a lookup
+    entry_converters = entry_shape.converters(db)
+    related_converters = [shape.converters(db) for shape in related_shapes]
     relations = [Entry._meta.get_field(relation) for relation, _m, _n in ENTRY_RELATED]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
     entries = []
     for row in rows:
-        entry = entry_shape.instance(row, 0, entry_converters)
+        entry = entry_shape.instance(row, 0, entry_converters, db)
         start = len(entry_shape.attnames)
         for field, shape, converters in zip(
             relations, related_shapes, related_converters, strict=True
         ):
-            related = None if row[start] is None else shape.instance(row, start, converters)
+            related = None if row[start] is None else shape.instance(row, start, converters, db)
             field.set_cached_value(entry, related)
             start += len(shape.attnames)
         entries.append(entry)
@@ -173,11 +176,12 @@ def switch_rows(actor_id: int, today: date) -> list[SwitchRow]:
     """The reader's own person, wards (by guardianship) and live delegations' principals
     (newest delegation first, `Delegation.Meta.ordering`), in that order."""
     shape = _shape(Person, PERSON_COLUMNS)
-    converters = shape.converters()
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    converters = shape.converters(db)
+    with db.cursor() as cursor:
         cursor.execute(
             _switch_sql(),
-            {"actor": actor_id, "today": connection.ops.adapt_datefield_value(today)},
+            {"actor": actor_id, "today": db.ops.adapt_datefield_value(today)},
         )
         rows = cursor.fetchall()
     found = []
@@ -186,7 +190,58 @@ def switch_rows(actor_id: int, today: date) -> list[SwitchRow]:
             scopes = json.loads(scopes)
         found.append(
             SwitchRow(
-                shape.instance(values, 0, converters), SWITCH_KINDS[kind], frozenset(scopes or ())
+                shape.instance(values, 0, converters, db),
+                SWITCH_KINDS[kind],
+                frozenset(scopes or ()),
             )
         )
     return found
+
+
+@cache
+def _with_person_columns(sql: str) -> str:
+    columns = ", ".join(f"p.{column}" for column in _shape(Person).columns)
+    return sql.replace("{person_columns}", columns)
+
+
+def annotated_person(sql: str, params: dict) -> Person | None:
+    """The person row `sql` finds: `{person_columns}` of `accounts_person p` first, then
+    further columns, set on the person as attributes as they come (like `raw()` does)."""
+    shape = _shape(Person)
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(_with_person_columns(sql), params)
+        row = cursor.fetchone()
+        names = [column[0] for column in cursor.description[len(shape.attnames) :]]
+    if row is None:
+        return None
+    person = shape.instance(row, 0, shape.converters(db), db)
+    for name, value in zip(names, row[len(shape.attnames) :], strict=True):
+        setattr(person, name, value)
+    return person
+
+
+@cache
+def _insert_sql(model: type[Model], vendor: str, returning: bool) -> tuple[str, tuple]:
+    quote = connection.ops.quote_name
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    if returning:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql, fields
+
+
+def insert(instance: Model) -> None:
+    """`instance.save()` of a new row, with the INSERT built once per process: the values
+    are what `save()` writes (each field's `pre_save` and database preparation). Only for
+    a model without its own `save()` and without signal receivers, like the access log."""
+    db = connections[DEFAULT_DB_ALIAS]
+    returning = db.features.can_return_columns_from_insert
+    sql, fields = _insert_sql(type(instance), db.vendor, returning)
+    values = [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]
+    with db.cursor() as cursor:
+        cursor.execute(sql, values)
+        instance.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    instance._state.adding, instance._state.db = False, db.alias

@@ -1,5 +1,6 @@
 """Lab values as the record pages print them: `{{ observation|lab_value }}`, `|lab_range`;
-an entry's title and summary in the reader's language: `{{ entry|entry_title }}`."""
+an entry's title in the reader's language: `{{ entry|entry_title }}` (the listings compute
+their titles and summaries in Python, views/record.py)."""
 
 from django import template
 
@@ -20,4 +21,3 @@ def lab_range(observation) -> str:
 
 
 register.filter("entry_title", record_words.entry_title)
-register.filter("entry_summary", record_words.entry_summary)

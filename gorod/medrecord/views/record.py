@@ -17,14 +17,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, register_converter, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.dates import MONTHS_ALT
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from gorod.core.errors import NotFound
 from gorod.core.ids import valid_id
-from gorod.core.templatetags.machine_time import machine_datetime
 from gorod.medrecord import charts as record_charts
 from gorod.medrecord import rules as record_rules
 from gorod.medrecord import words as record_words
@@ -117,10 +116,6 @@ STATUS_LABELS = {
     "open": gettext_lazy("открыт"),
     "closed": gettext_lazy("закрыт"),
 }
-
-
-# Each section's label (lazy: translated when shown).
-SECTION_LABELS = dict(Section.choices)
 
 
 class RecordFilterForm(forms.Form):
@@ -226,30 +221,40 @@ def _source(entry) -> str:
     return " · ".join(part for part in (doctor, clinic) if part)
 
 
-def _listed(entry, certificates_url: str) -> ListedEntry:
-    moment = timezone.localtime(entry.occurred_at)
-    return ListedEntry(
-        section=entry.section,
-        section_label=str(SECTION_LABELS[entry.section]),
-        machine_time=machine_datetime(moment),
-        shown_time=date_format(moment, "j E Y, H:i"),
-        title=record_words.entry_title(entry),
-        summary=record_words.entry_summary(entry) if entry.summary else "",
-        url=_entry_link(entry, certificates_url),
-        status=str(STATUS_LABELS.get(entry.status, "")),
-        flagged=entry.flagged,
-        source=_source(entry),
-    )
+class _Listing:
+    """What every row of one listing shares, looked up once: the reader's time zone and
+    words (the month names of `date:"j E Y, H:i"`, the section and status labels) and the
+    entries' addresses, by this module's pattern (`<person_id>/<section>/<entry_id>/` under
+    the timeline's): one reverse for a listing, not one per entry."""
 
+    def __init__(self, person_id: int):
+        self.zone = timezone.get_current_timezone()
+        self.months = {number: str(name) for number, name in MONTHS_ALT.items()}
+        self.sections = {value: str(label) for value, label in Section.choices}
+        self.statuses = {value: str(label) for value, label in STATUS_LABELS.items()}
+        self.timeline_url = reverse("record:timeline", kwargs={"person_id": person_id})
+        # An ordered certificate lives on the certificates page, with its download.
+        self.certificates_url = reverse("record:certificates", kwargs={"person_id": person_id})
 
-def _entry_link(entry, certificates_url: str | None) -> str | None:
-    # An ordered certificate lives on the certificates page, with its download.
-    if entry.section == Section.CERTIFICATES:
-        return certificates_url
-    return reverse(
-        "record:entry",
-        kwargs={"person_id": entry.patient_id, "section": entry.section, "entry_id": entry.pk},
-    )
+    def row(self, entry) -> ListedEntry:
+        moment = entry.occurred_at.astimezone(self.zone)
+        url = (
+            self.certificates_url
+            if entry.section == Section.CERTIFICATES
+            else f"{self.timeline_url}{entry.section}/{entry.pk}/"
+        )
+        return ListedEntry(
+            section=entry.section,
+            section_label=self.sections[entry.section],
+            machine_time=moment.isoformat(timespec="seconds"),
+            shown_time=f"{moment.day} {self.months[moment.month]} {moment.year}, {moment:%H:%M}",
+            title=record_words.entry_title(entry),
+            summary=record_words.entry_summary(entry) if entry.summary else "",
+            url=url,
+            status=self.statuses.get(entry.status, ""),
+            flagged=entry.flagged,
+            source=_source(entry),
+        )
 
 
 def _listing(request, access: RecordAccess, *, section: str | None, with_section: bool):
@@ -263,12 +268,12 @@ def _listing(request, access: RecordAccess, *, section: str | None, with_section
     page = selectors.timeline(
         access, filters=filters, cursor=request.GET.get("cursor"), section=section
     )
-    certificates_url = reverse("record:certificates", kwargs={"person_id": access.patient.pk})
+    listing = _Listing(access.patient.pk)
     return {
         "form": form,
         "filters_url": _with_query(request, filters="1", cursor=None),
         "filtered": filters.active or bool(section and with_section),
-        "rows": [_listed(entry, certificates_url) for entry in page.entries],
+        "rows": [listing.row(entry) for entry in page.entries],
         "continued": bool(request.GET.get("cursor")),
         "more_url": _with_query(request, cursor=page.next_cursor) if page.next_cursor else None,
         "reset_url": request.path,
