@@ -567,9 +567,8 @@ def city_section(args, argv: list[str], info: str, result: CityResult) -> str:
     rush = city.rush
     window = city.window
     opened = (
-        " (a window the bench opened: "
+        ", a window the bench opened with "
         + " ".join(f"{key}={value}" for key, value in sorted(window.env.items()))
-        + ")"
         if window.env
         else ""
     )

@@ -15,6 +15,7 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,108 +111,119 @@ def measure(call, warm: int, calls: int) -> Costs:
     )
 
 
-def _cases(city: City, calls: int) -> dict[str, tuple[object, int]]:
-    """The hot paths: (call, warm-up calls), each call a request of the next
-    citizen in turn through Django's test client, its status checked."""
-    from itertools import count
+class Requests:
+    """One request of each hot path per call, each as the next citizen in turn, through
+    Django's test client (a browser's with the session cookie, an app's with the token),
+    its status checked."""
 
-    from django.conf import settings
-    from django.test import Client
+    def __init__(self, city: City):
+        from django.conf import settings
+        from django.test import Client
 
-    browser = Client(HTTP_HOST="127.0.0.1")
-    app = Client(HTTP_HOST="127.0.0.1")
-    turn = count()
-    warm = max(1, calls // 10)
-    deck = health.tickets(city.rush)
-    rush = city.rush
+        self.city = city
+        self.browser = Client(HTTP_HOST="127.0.0.1")
+        self.app = Client(HTTP_HOST="127.0.0.1")
+        self.cookie = settings.SESSION_COOKIE_NAME
+        self.turn = count()
+        self.query_turn = count()
+        self.deck = health.tickets(city.rush)
 
+    @staticmethod
     def expect(response, status: int, request: str) -> None:
         if response.status_code != status:
             raise BenchError(f"in-process {request}: {response.status_code}, not {status}")
 
-    def citizen() -> Citizen:
-        return city.citizens[next(turn) % len(city.citizens)]
+    def citizen(self) -> Citizen:
+        return self.city.citizens[next(self.turn) % len(self.city.citizens)]
 
+    @staticmethod
     def auth(someone: Citizen) -> dict[str, str]:
         return {"HTTP_AUTHORIZATION": f"Bearer {someone.token}"}
 
-    def page(path: str) -> None:
-        browser.cookies[settings.SESSION_COOKIE_NAME] = citizen().session
-        expect(browser.get(path), 200, f"GET {path}")
+    def page(self, path: str, someone: Citizen | None = None) -> None:
+        self.browser.cookies[self.cookie] = (someone or self.citizen()).session
+        self.expect(self.browser.get(path), 200, f"GET {path}")
 
-    def rotating(paths: list[str]):
+    def rotating(self, paths: list[str]):
+        """A call that opens the pages one after another."""
         order = count()
-        return lambda: page(paths[next(order) % len(paths)])
+        return lambda: self.page(paths[next(order) % len(paths)])
 
-    def record_page() -> None:
-        someone = citizen()
-        browser.cookies[settings.SESSION_COOKIE_NAME] = someone.session
-        expect(browser.get(f"/health/record/{someone.person_id}/"), 200, "record page")
+    def healthz(self) -> None:
+        self.expect(self.app.get("/healthz"), 200, "GET /healthz")
 
-    def record_api() -> None:
-        someone = citizen()
+    def record_page(self) -> None:
+        someone = self.citizen()
+        self.page(f"/health/record/{someone.person_id}/", someone)
+
+    def record_api(self) -> None:
+        someone = self.citizen()
         path = health_record.TIMELINE_API.format(id=someone.person_id)
-        expect(app.get(path, **auth(someone)), 200, f"GET {path}")
+        self.expect(self.app.get(path, **self.auth(someone)), 200, f"GET {path}")
 
-    def meter_view() -> None:
-        expect(app.get(housing.PREMISES_API, **auth(citizen())), 200, "meter view")
+    def meter_view(self) -> None:
+        response = self.app.get(housing.PREMISES_API, **self.auth(self.citizen()))
+        self.expect(response, 200, f"GET {housing.PREMISES_API}")
 
-    def meter_submit() -> None:
-        someone, step = citizen(), 1 + next(turn) / 1000
+    def meter_submit(self) -> None:
+        someone, step = self.citizen(), 1 + next(self.turn) / 1000
         body = {
             "readings": [
                 {"meter_id": someone.cold, "value": f"{float(someone.cold_last) + step:.3f}"},
                 {"meter_id": someone.hot, "value": f"{float(someone.hot_last) + step:.3f}"},
             ]
         }
-        response = app.post(
+        response = self.app.post(
             f"{housing.PREMISES_API}/{someone.premises}/readings",
             json.dumps(body),
             content_type="application/json",
             HTTP_IDEMPOTENCY_KEY=f"city-in-process-{secrets.token_hex(8)}",
-            **auth(someone),
+            **self.auth(someone),
         )
-        expect(response, 201, "meter submission")
+        self.expect(response, 201, "meter submission")
 
-    def slot_list() -> None:
-        n = next(turn)
+    def slot_list(self) -> None:
+        rush, n = self.city.rush, next(self.turn)
         someone = rush.citizens[n % len(rush.citizens)]
         day = rush.days[n % len(rush.days)]
         path = health.slots_path(someone, rush, day, n % len(rush.specialties))
-        expect(app.get(path, **auth(someone)), 200, f"GET {path}")
+        self.expect(self.app.get(path, **self.auth(someone)), 200, f"GET {path}")
 
-    def booking() -> None:
-        ticket = next(deck, None)
+    def booking(self) -> None:
+        ticket = next(self.deck, None)
         if ticket is None:
             raise BenchError("in-process booking: no ticket left; raise CITIZENS in city.py")
         someone, slot_id = ticket
-        response = app.post(
+        response = self.app.post(
             health.BOOK_API,
             json.dumps({"person_id": someone.person_id, "slot_id": slot_id}),
             content_type="application/json",
-            **auth(someone),
+            **self.auth(someone),
         )
-        expect(response, 201, "booking")
+        self.expect(response, 201, "booking")
 
-    queries = count()
+    def search(self) -> None:
+        path = self.city.queries[next(self.query_turn) % len(self.city.queries)]
+        self.expect(self.app.get(path, **self.auth(self.citizen())), 200, f"GET {path}")
 
-    def search() -> None:
-        path = city.queries[next(queries) % len(city.queries)]
-        expect(app.get(path, **auth(citizen())), 200, f"GET {path}")
 
+def _cases(city: City, calls: int) -> dict[str, tuple[object, int]]:
+    """The hot paths: (call, warm-up calls)."""
+    requests = Requests(city)
+    warm = max(1, calls // 10)
     paths = {
-        "/healthz": (lambda: expect(app.get("/healthz"), 200, "GET /healthz"), warm),
-        "record page": (record_page, warm),
-        "record API": (record_api, warm),
-        "meter view": (meter_view, warm),
-        "meter submission": (meter_submit, warm),
-        "slot listing": (slot_list, warm),
-        "booking": (booking, warm),
+        "/healthz": (requests.healthz, warm),
+        "record page": (requests.record_page, warm),
+        "record API": (requests.record_api, warm),
+        "meter view": (requests.meter_view, warm),
+        "meter submission": (requests.meter_submit, warm),
+        "slot listing": (requests.slot_list, warm),
+        "booking": (requests.booking, warm),
         # One pass over the queries first: the mix finds them in the answer cache too.
-        "search": (search, len(city.queries)),
-        "home": (lambda: page("/"), warm),
-        "service page": (rotating(city.pages["service"]), warm),
-        "category page": (rotating(city.pages["category"]), warm),
+        "search": (requests.search, len(city.queries)),
+        "home": (lambda: requests.page("/"), warm),
+        "service page": (requests.rotating(city.pages["service"]), warm),
+        "category page": (requests.rotating(city.pages["category"]), warm),
     }
     assert paths.keys() == HOT_PATHS.keys()
     return paths
@@ -225,11 +237,7 @@ def request_costs(city: City, calls: int) -> tuple[dict[str, Costs], int]:
     from gorod.accounts.models import ApiToken
     from gorod.analytics.recorder import recorder
 
-    # Every token used within the minute, as in the load: a token's first use after a
-    # minute writes last_used_at, which would show up in one call's statements by chance.
-    ApiToken.objects.filter(user__person__in=[c.person_id for c in city.citizens]).update(
-        last_used_at=timezone.now()
-    )
+    tokens = ApiToken.objects.filter(user__person__in=[c.person_id for c in city.citizens])
     logged_before, _denied = health_record.logged(city.records)
     costs, looks = {}, 0
     django_requests = logging.getLogger("django.request")
@@ -237,6 +245,9 @@ def request_costs(city: City, calls: int) -> tuple[dict[str, Costs], int]:
     django_requests.setLevel(logging.ERROR)
     try:
         for name, (call, warm) in _cases(city, calls).items():
+            # Every token used within the minute, as in the load: a token's first use after
+            # a minute writes last_used_at, which would show in a call's statements by chance.
+            tokens.update(last_used_at=timezone.now())
             costs[name] = measure(call, warm, calls)
             if name.startswith("record"):
                 looks += warm + calls + CAPTURED_CALLS
