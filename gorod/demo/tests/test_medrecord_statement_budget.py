@@ -1,4 +1,4 @@
-"""The timeline's statement budget: the page and the API cost a fixed, exact number of SQL
+"""The medical record timeline's statement budget: the page and the API cost a fixed, exact number of SQL
 statements, for the patient and for a guardian reading a child, however long the record.
 
 A change that adds a statement to the portal's most used read fails here first: raise the
