@@ -1,5 +1,6 @@
-"""The medical record timeline's statement budget: the page and the API cost a fixed, exact number of SQL
-statements, for the patient and for a guardian reading a child, however long the record.
+"""The medical record timeline's statement budget: the page and the API cost a fixed,
+exact number of SQL statements, for the patient and for a guardian reading a child, however
+long the record.
 
 A change that adds a statement to the portal's most used read fails here first: raise the
 number only with the reason in the commit."""
