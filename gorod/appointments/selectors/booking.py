@@ -276,10 +276,11 @@ def booking_facts(
         Q(appointments__end__gt=now) | Q(appointments__slot_id=slot_id)
     )
     subqueries = {
+        # One current attachment at most (attachment_one_current): nothing to sort.
         "attached": Subquery(
-            Attachment.objects.filter(person=OuterRef("pk"), until__isnull=True).values(
-                "organisation_id"
-            )[:1]
+            Attachment.objects.filter(person=OuterRef("pk"), until__isnull=True)
+            .order_by()
+            .values("organisation_id")[:1]
         )
     }
     if referral_id is not None:

@@ -2,6 +2,7 @@ import json
 from datetime import date, datetime
 
 import pytest
+from django.db import connection
 
 from gorod.accounts import services as accounts
 from gorod.accounts.models import Delegation, Guardianship, Person, Sex
@@ -22,6 +23,7 @@ from gorod.appointments.tests.fixtures import (
     make_slots,
     staff,
 )
+from gorod.catalog import snapshot
 from gorod.clinics.models import PractitionerRole
 from gorod.clinics.tests.factories import AttachmentFactory, LocationFactory, RoleFactory, specialty
 
@@ -557,3 +559,30 @@ def test_a_body_that_is_not_json(api, clinic):
     response = api.post(f"{BASE}/appointments", "{", content_type="application/json")
     assert response.status_code in {400, 422}
     assert response["Content-Type"] == PROBLEM
+
+
+def use_write() -> int:
+    """The statements of a use written at once, as the tests write it (production buffers
+    it): one INSERT on SQLite; on PostgreSQL a staging table, COPY, INSERT … ON CONFLICT."""
+    return 3 if connection.vendor == "postgresql" else 1
+
+
+def test_a_booking_with_a_token_is_a_budget_of_statements(
+    client, clinic, time_machine, django_assert_num_queries
+):
+    time_machine.move_to(NOW)
+    _token, plaintext = accounts.api_token_create(actor=clinic.patient.user, name="app")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+    client.get(f"{BASE}/people", **headers)  # the token's "last used" is written once
+    snapshot.current()  # the catalog as the process holds it: the use names its service
+    # The token with its user and person; the slot with its doctor and building; in the
+    # transaction (a savepoint within the test's): the patient's lock, the facts (the
+    # attachment, their booked appointments, the replay) in one read, the slot's claim,
+    # the appointment, its audit row and the use (buffered in production, written here).
+    with django_assert_num_queries(9 + use_write()):
+        response = book(client, clinic.patient, clinic.slots[0], **headers)
+    assert response.status_code == 201, response.content
+    # A retry: the facts find the first appointment, read with what the answer shows.
+    with django_assert_num_queries(7):
+        again = book(client, clinic.patient, clinic.slots[0], **headers)
+    assert again.json()["id"] == response.json()["id"]

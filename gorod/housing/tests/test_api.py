@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from conftest import load_catalog
 from gorod.accounts import services as accounts
 from gorod.accounts.tests.factories import UserFactory
+from gorod.catalog import snapshot
 from gorod.core.tests.schema_checks import assert_documented_answer
 from gorod.housing import services
 from gorod.housing.models import (
@@ -329,6 +330,34 @@ def test_submit_readings_of_two_meters(api, household):
     submission = Submission.objects.get(pk=body["submission_id"])
     assert submission.channel == "api"
     assert set(Reading.objects.values_list("channel", flat=True)) == {"api"}
+
+
+def use_write() -> int:
+    """The statements of a use written at once, as the tests write it (production buffers
+    it): one INSERT on SQLite; on PostgreSQL a staging table, COPY, INSERT … ON CONFLICT."""
+    return 3 if connection.vendor == "postgresql" else 1
+
+
+def test_a_submission_with_a_token_is_a_budget_of_statements(
+    household, time_machine, django_assert_num_queries
+):
+    time_machine.move_to(IN_WINDOW)
+    _token, plaintext = accounts.api_token_create(actor=household.user, name="app")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    client.get(f"{BASE}/premises")  # the token's "last used" is written once
+    snapshot.current()  # the catalog as the process holds it: the use names its service
+    values = {household.cold.pk: "12", household.hot.pk: "11"}
+    # The token with its user and person; in the transaction (a savepoint within the
+    # test's): the key claimed by one INSERT … ON CONFLICT, the premises' meters locked,
+    # their recent readings, the readings in one INSERT, the audit row and the use
+    # (buffered in production, written here).
+    with django_assert_num_queries(8 + use_write()):
+        response = submit(client, household, values, key="budget")
+    assert response.status_code == 201, response.content
+    # A retry: the key's claim finds the first submission, which answers with its readings.
+    with django_assert_num_queries(6):
+        again = submit(client, household, values, key="budget")
+    assert again.json()["replayed"] is True
 
 
 def test_the_mobile_app_is_its_own_channel(api, household):
