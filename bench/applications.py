@@ -45,6 +45,7 @@ from run import (
     free_port,
     load_summary,
     say,
+    script_counts,
 )
 
 SCRIPT = BENCH_DIR / "applications_mix.lua"
@@ -183,13 +184,10 @@ class SubmitWrk(Wrk):
     def counted(self, endpoint: Endpoint, seconds: int, label: str) -> tuple[WrkResult, int]:
         self.results_path.unlink(missing_ok=True)
         result = self.run(endpoint, seconds, label)
-        try:
-            counts = dict(line.split() for line in self.results_path.read_text().splitlines())
-        except (OSError, ValueError) as error:
-            raise BenchError(f"applications_mix.lua wrote no counts ({error})") from error
-        if int(counts.get("errors", 0)):
+        counts = script_counts(self.results_path, "applications_mix.lua")
+        if counts.get("errors", 0):
             raise BenchError(f"submit: {counts['errors']} answers other than 200")
-        if int(counts.get("exhausted", 0)):
+        if counts.get("exhausted", 0):
             raise BenchError("submit: the prepared drafts ran out; raise DRAFTS_PER_CITIZEN")
         return result, int(counts.get("submitted", 0))
 

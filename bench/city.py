@@ -60,6 +60,7 @@ from run import (
     free_port,
     load_summary,
     say,
+    script_counts,
     search_path,
 )
 
@@ -435,15 +436,7 @@ class CityWrk(Wrk):
     def counted(self, seconds: int, label: str) -> tuple[WrkResult, dict[str, int]]:
         self.results_path.unlink(missing_ok=True)
         result = self.run(MIX, seconds, label)
-        try:
-            counts = {
-                name: int(count)
-                for name, count in (
-                    line.split() for line in self.results_path.read_text().splitlines()
-                )
-            }
-        except (OSError, ValueError) as error:
-            raise BenchError(f"city_mix.lua wrote no counts ({error})") from error
+        counts = script_counts(self.results_path, "city_mix.lua")
         check_counts(counts, self.connections)
         return result, counts
 

@@ -68,6 +68,7 @@ from run import (
     free_port,
     load_summary,
     say,
+    script_counts,
 )
 
 from gorod.appointments import rules
@@ -545,15 +546,7 @@ class RushWrk(Wrk):
         fails it, and so does a deck of tickets that ran out."""
         self.results_path.unlink(missing_ok=True)
         result = self.run(endpoint, seconds, label)
-        try:
-            counts = {
-                name: int(count)
-                for name, count in (
-                    line.split() for line in self.results_path.read_text().splitlines()
-                )
-            }
-        except (OSError, ValueError) as error:
-            raise BenchError(f"rush_mix.lua wrote no counts ({error})") from error
+        counts = script_counts(self.results_path, "rush_mix.lua")
         if counts.get("errors", 0) or counts.get("replays", 0):
             raise BenchError(
                 f"{endpoint.name}: {counts.get('errors', 0)} answers neither a listing, a "

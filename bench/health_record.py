@@ -48,6 +48,7 @@ from run import (
     free_port,
     load_summary,
     say,
+    script_counts,
     show_progress,
 )
 
@@ -227,15 +228,7 @@ class RecordWrk(Wrk):
         """A run and the pages (200) record_mix.lua counted; any other answer fails it."""
         self.results_path.unlink(missing_ok=True)
         result = self.run(endpoint, seconds, label)
-        try:
-            counts = {
-                name: int(count)
-                for name, count in (
-                    line.split() for line in self.results_path.read_text().splitlines()
-                )
-            }
-        except (OSError, ValueError) as error:
-            raise BenchError(f"record_mix.lua wrote no counts ({error})") from error
+        counts = script_counts(self.results_path, "record_mix.lua")
         if counts.get("errors", 0):
             raise BenchError(f"{endpoint.name}: {counts['errors']} answers other than 200")
         return result, counts.get("pages", 0)

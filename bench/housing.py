@@ -54,6 +54,7 @@ from run import (
     free_port,
     load_summary,
     say,
+    script_counts,
 )
 
 SCRIPT = BENCH_DIR / "meters_mix.lua"
@@ -286,15 +287,7 @@ class HousingWrk(Wrk):
         """A run and what the script counted: views, submissions (201) and errors."""
         self.results_path.unlink(missing_ok=True)
         result = self.run(endpoint, seconds, label)
-        try:
-            counts = {
-                name: int(count)
-                for name, count in (
-                    line.split() for line in self.results_path.read_text().splitlines()
-                )
-            }
-        except (OSError, ValueError) as error:
-            raise BenchError(f"meters_mix.lua wrote no counts ({error})") from error
+        counts = script_counts(self.results_path, "meters_mix.lua")
         if counts.get("errors", 0):
             raise BenchError(f"{endpoint.name}: {counts['errors']} answers neither 200 nor 201")
         return result, counts

@@ -344,6 +344,17 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect)
 
 
+def script_counts(path: Path, script: str) -> dict[str, int]:
+    """What a wrk mix script counted: its results file, one `name count` per line."""
+    try:
+        return {
+            name: int(count)
+            for name, count in (line.split() for line in path.read_text().splitlines())
+        }
+    except (OSError, ValueError) as error:
+        raise BenchError(f"{script} wrote no counts ({error})") from error
+
+
 def fetch(url: str, timeout: float = 10.0, headers: dict[str, str] | None = None):
     """(status, body) of a GET, redirects not followed."""
     request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 — loopback
