@@ -2,6 +2,10 @@
 
 from ninja import Field, Schema
 
+# A pattern for free text a database column will hold: PostgreSQL refuses NUL in a string,
+# so such text is refused at the door with a 422 rather than by the database with a 500.
+NO_NUL = r"^[^\x00]*$"
+
 
 class ValidationIssue(Schema):
     location: str = Field(..., description="Where: query.page, body.value, …")

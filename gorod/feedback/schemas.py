@@ -5,6 +5,8 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import BaseModel
 
+from gorod.core.schemas import NO_NUL
+
 # A receipt is ~150 characters; anything far longer is not one and is not worth verifying.
 TOKEN_MAX_LENGTH = 1000
 # Large enough to reach the service's own "too long" message with the real length,
@@ -86,7 +88,7 @@ class OwnerCommentPage(BaseModel):
 
 
 class AnswerIn(Schema):
-    text: str = Field(..., max_length=TEXT_MAX_LENGTH)
+    text: str = Field(..., max_length=TEXT_MAX_LENGTH, pattern=NO_NUL)
 
 
 class TagIn(Schema):

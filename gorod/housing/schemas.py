@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import BaseModel, StrictBool, StrictInt, StrictStr
 
 from gorod.core.ids import MAX_ID
-from gorod.core.schemas import Problem, ValidationIssue
+from gorod.core.schemas import NO_NUL, Problem, ValidationIssue
 
 # Long enough for the service's own "too many digits" message on a 40-digit number,
 # short enough that nobody makes the server parse megabytes as one reading.
@@ -33,7 +33,9 @@ class LinkIn(Schema):
     payer_code: StrictStr = Field(
         ..., max_length=100, description="The payer code from the ЕПД (10 digits)"
     )
-    apartment: StrictStr = Field(..., max_length=100, description="Apartment number")
+    apartment: StrictStr = Field(
+        ..., max_length=100, pattern=NO_NUL, description="Apartment number"
+    )
     role: StrictStr = Field(
         ..., max_length=100, description="owner, tenant or registered", examples=["owner"]
     )
@@ -61,7 +63,7 @@ class SubmissionIn(Schema):
 
 class CorrectionIn(Schema):
     value: StrictStr = Field(..., max_length=VALUE_MAX_LENGTH, examples=["123,456"])
-    reason: StrictStr = Field(..., max_length=REASON_MAX_LENGTH)
+    reason: StrictStr = Field(..., max_length=REASON_MAX_LENGTH, pattern=NO_NUL)
 
 
 class PeriodQuery(Schema):

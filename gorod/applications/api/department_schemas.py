@@ -8,8 +8,9 @@ from pydantic import StrictStr
 
 from gorod.applications import rules
 from gorod.core.ids import MAX_ID
+from gorod.core.schemas import NO_NUL
 
-TEXT = Field(..., max_length=rules.TEXTAREA_MAX_LENGTH * 2)
+TEXT = Field(..., max_length=rules.TEXTAREA_MAX_LENGTH * 2, pattern=NO_NUL)
 OpenStatus = Literal["submitted", "registered", "in_review", "info_requested", "suspended"]
 
 
@@ -44,6 +45,7 @@ class DeskApproveIn(Schema):
     text: StrictStr = Field(
         "",
         max_length=rules.TEXTAREA_MAX_LENGTH * 2,
+        pattern=NO_NUL,
         description="The decision (`decision`), the document's text (`document`, optional), "
         "what to bring (`in_person`)",
     )
@@ -55,7 +57,7 @@ class DeskApproveIn(Schema):
 class DeskRefuseIn(Schema):
     reason: StrictStr = TEXT
     appeal: StrictStr = Field(
-        ..., max_length=rules.TEXTAREA_MAX_LENGTH * 2, description="How to appeal"
+        ..., max_length=rules.TEXTAREA_MAX_LENGTH * 2, pattern=NO_NUL, description="How to appeal"
     )
 
 

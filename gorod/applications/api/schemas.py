@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 
 from gorod.core.ids import MAX_ID
-from gorod.core.schemas import Problem
+from gorod.core.schemas import NO_NUL, Problem
 
 FieldKey = Annotated[str, Field(max_length=40)]
 FieldValue = Annotated[str, Field(max_length=4000)]
@@ -64,7 +64,9 @@ class ApplicationStepIn(Schema):
 
 
 class ApplicationAnswerIn(Schema):
-    text: str = Field(..., max_length=4000, description="The answer to the department")
+    text: str = Field(
+        ..., max_length=4000, pattern=NO_NUL, description="The answer to the department"
+    )
 
 
 class MyApplicationsQuery(Schema):

@@ -14,13 +14,11 @@ from ninja import Field, Router, Schema, Status
 
 from gorod.accounts.auth import authenticated
 from gorod.core.clock import city_zone
-from gorod.core.schemas import with_problems
+from gorod.core.schemas import NO_NUL, with_problems
 from gorod.medrecord.emergency import HEADER
 from gorod.medrecord.services.emergency import emergency_open
 
 router = Router(tags=["medical record"], auth=authenticated)
-# Text a database column can hold: PostgreSQL refuses NUL in a string.
-NO_NUL = r"^[^\x00]*$"
 
 
 class EmergencyAccessIn(Schema):

@@ -168,7 +168,8 @@ def test_htmx_more_returns_only_the_next_entries(signed_in, clinic, settings):
     for days in range(5):
         prescription_entry(clinic.patient, occurred_at=NOW - timedelta(days=days + 1))
     first = signed_in.get(timeline_url(clinic.patient)).content.decode()
-    more = re.search(r'data-hx-get="([^"]*)"', first).group(1).replace("&amp;", "&")
+    more = re.search(r'data-hx-get="([^"]*)" data-hx-target="#record-more', first).group(1)
+    more = more.replace("&amp;", "&")
     fragment = signed_in.get(more, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in fragment
     assert fragment.count('<li class="record-item') == 2
