@@ -8,6 +8,7 @@ converges on its own within the recheck interval.
 """
 
 import itertools
+import math
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -37,7 +38,10 @@ class CatalogSnapshot:
 _lock = threading.Lock()
 _generations = itertools.count(1)
 _current: CatalogSnapshot | None = None
-_checked_at = 0.0
+# When the database was last checked, on the monotonic clock; never, at first. (Not 0.0:
+# the monotonic clock counts from boot, and a machine up for less than the recheck interval
+# would take 0.0 for a recent check.)
+_checked_at = -math.inf
 
 
 def _catalog_version() -> tuple:
@@ -137,4 +141,4 @@ def discard() -> None:
 def invalidate() -> None:
     """Make the next read re-check the database (called after a catalog write commits)."""
     global _checked_at
-    _checked_at = 0.0
+    _checked_at = -math.inf
