@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 import pytest
+import vobject
 from icalendar import Calendar
 
 from gorod.appointments.calendar import appointment_ics, ics_filename
@@ -127,7 +128,6 @@ def test_the_text_follows_rfc_5545_lines(appointment):
 
 
 def test_a_second_parser_reads_the_same_time(appointment):
-    vobject = pytest.importorskip("vobject")
     parsed = vobject.readOne(appointment_ics(appointment).decode("utf-8"))
     assert parsed.vevent.dtstart.value == datetime(2026, 11, 26, 10, 0, tzinfo=MOSCOW)
     assert parsed.vevent.uid.value == f"appointment-{appointment.pk}@gorod"
