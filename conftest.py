@@ -32,6 +32,7 @@ from django.test import override_settings
 from schemathesis.pytest.plugin import SchemathesisFunction
 
 from gorod.catalog import snapshot
+from gorod.core.tests.module_data import connection_kept_between_requests
 
 # Browser fixtures (Playwright, one Chromium per test session) for every app's page tests;
 # the polyclinic every health app's tests start from (`clinic`).
@@ -391,6 +392,15 @@ def _fresh_catalog_snapshot():
 def catalog(db):
     """The full project catalog (469 services), loaded once for the session."""
     load_catalog()
+
+
+@pytest.fixture
+def wsgi_db(db):
+    """The test's database transaction kept across requests made through the WSGI
+    application (schemathesis), which would otherwise close the connection at the end of
+    each; cheaper than a transactional test, whose flush on PostgreSQL takes a second."""
+    with connection_kept_between_requests():
+        yield
 
 
 @pytest.fixture

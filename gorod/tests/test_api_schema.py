@@ -10,15 +10,14 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from conftest import load_catalog
-
 # Loading the schema needs no database: it is served from the route table.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
 @pytest.fixture(autouse=True)
-def _catalog(transactional_db):
-    load_catalog()
+def _catalog(wsgi_db, catalog):
+    """Every operation against the whole catalog; what a call writes is rolled back with
+    the test's transaction."""
 
 
 @schema.parametrize()

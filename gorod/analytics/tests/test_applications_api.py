@@ -136,7 +136,7 @@ api_schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_app
 
 
 @pytest.fixture
-def analyst_token(transactional_db, tmp_path):
+def analyst_token(wsgi_db, tmp_path):
     load_catalog()
     definitions_setup(tmp_path)
     march_history()

@@ -21,7 +21,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture
-def world(transactional_catalog):
+def world(wsgi_db, catalog):
     definitions_load()
     citizen = citizen_make()
     draft = services.application_start(

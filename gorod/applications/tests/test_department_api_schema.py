@@ -22,7 +22,7 @@ desk_schema = schemathesis.openapi.from_wsgi(
 
 
 @pytest.fixture
-def operator_world(transactional_db, desk):
+def operator_world(wsgi_db, desk):
     _token, plaintext = api_token_create(actor=desk.operator, name="schema")
     file = File.objects.filter(application=desk.decision).first()
     return {

@@ -279,7 +279,7 @@ health_schema = schemathesis.openapi.from_wsgi(
 
 
 @pytest.fixture
-def token_header(transactional_db, time_machine):
+def token_header(wsgi_db, time_machine):
     load_catalog()
     ensure_specialties()
     time_machine.move_to(NOW)

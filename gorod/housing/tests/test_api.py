@@ -752,7 +752,7 @@ housing_schema = schemathesis.openapi.from_wsgi(
 
 
 @pytest.fixture
-def token_header(transactional_db, household, time_machine):
+def token_header(wsgi_db, household, time_machine):
     load_catalog()
     time_machine.move_to(IN_WINDOW)
     _token, plaintext = accounts.api_token_create(actor=household.user, name="schema")
