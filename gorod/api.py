@@ -19,6 +19,7 @@ from gorod.core.renderers import CityTimeRenderer
 from gorod.feedback.api import router as feedback_router
 from gorod.housing.api import router as housing_router
 from gorod.medrecord.api.record import router as record_router
+from gorod.school.api import router as school_router
 
 
 class GorodAPI(NinjaAPI):
@@ -112,6 +113,7 @@ api.add_router("/feedback", feedback_router)
 # Public definitions and the citizen's applications: each operation names its auth.
 api.add_router("/applications", applications_router)
 api.add_router("/housing", housing_router, auth=authenticated)
+api.add_router("/school", school_router, auth=authenticated)
 # The record's router authenticates itself: an anonymous look is refused *and logged*.
 api.add_router("/health/record", record_router)
 # Booking and attachment share the /health prefix and its tag, as before the split.

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gorod.fhir",
     "gorod.notifications",
     "gorod.applications",
+    "gorod.school",
     # Above every domain: `gorod demo` and the demo city's generators.
     "gorod.demo",
     "gorod.web",
@@ -392,6 +393,12 @@ GOROD_USAGE_BUFFER_MAX = int(os.environ.get("GOROD_USAGE_BUFFER_MAX", "100000"))
 GOROD_PUBLIC_MIN_COUNT = 10
 # The feedback window: a use can be rated, and a rating changed, for this many days.
 GOROD_RATING_EDIT_DAYS = int(os.environ.get("GOROD_RATING_EDIT_DAYS", "30"))
+
+# The school diary (DOMAIN.md): the averages at or above which a period mark of 5, 4 and 3
+# is suggested (a school may set its own), and the days after a period's end during which
+# its teacher may still change its marks (afterwards only the head teacher may).
+GOROD_SCHOOL_MARK_THRESHOLDS = os.environ.get("GOROD_SCHOOL_MARK_THRESHOLDS", "4.60,3.60,2.60")
+GOROD_SCHOOL_CHANGE_CUTOFF_DAYS = int(os.environ.get("GOROD_SCHOOL_CHANGE_CUTOFF_DAYS", "5"))
 
 # Water and heat meter readings (DOMAIN.md). The window runs from the start day of the
 # billing month to the end day (of the next month when it is smaller), in TIME_ZONE.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("applications/", include("gorod.applications.urls")),
     path("feedback/", include("gorod.feedback.urls")),
     path("housing/", include("gorod.housing.urls")),
+    path("school/", include("gorod.school.urls")),
     # The health pages keep their paths and namespaces; each app brings its own routes.
     path(
         "health/staff/",
