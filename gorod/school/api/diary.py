@@ -1,0 +1,5 @@
+"""The family's diary over the API."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,3 @@
+"""The parent's and the student's diary pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The teacher's journal pages."""
+
+urlpatterns = []
