@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -38,6 +38,7 @@ from gorod.core.importing import (
     SHOW_PROBLEMS,
     RowProblem,
     chunks,
+    coordinate_field,
     file_facts,
     problems_print,
     read_csv,
@@ -72,7 +73,6 @@ BRANCH_SUFFIX = re.compile(r"^(?P<main>.+?)\s+филиал(?:\s*№\s*\d+)?$", r
 BRANCH_OF_QUOTED = re.compile(r"филиал\w*\s[^«]*«(?P<main>[^»]+)»", re.IGNORECASE)
 QUOTED = re.compile(r"«(?P<name>[^»]+)»")
 DATASET = re.compile(r"^[0-9]{1,10}$")
-COORDINATE_PLACES = Decimal("0.000001")
 WRITE_BATCH = 500
 
 ORGANISATION_FIELDS = ("name", "kind", "district", "phone")
@@ -131,26 +131,6 @@ class ClinicImportReport:
     districts_dropped: list[RowProblem] = field(default_factory=list)
 
 
-def _coordinate(text: str, column: str, errors: list[str], *, bound: int) -> Decimal | None:
-    if not text:
-        return None
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or not -bound <= value <= bound:
-        errors.append(
-            _(
-                "%(column)s: нужно число от -%(bound)d до %(bound)d (градусы WGS84), "
-                "а не «%(value)s»"
-            )
-            % {"column": column, "bound": bound, "value": text}
-        )
-        return None
-    # Six places are about ten centimetres: rounding a longer export changes no building.
-    return value.quantize(COORDINATE_PLACES, rounding=ROUND_HALF_EVEN)
-
-
 def parse_row(raw: Mapping[str | None, str | None], line: int) -> ClinicRow | list[str]:
     """A checked row, or every reason why the row is bad."""
     if None in raw:
@@ -181,8 +161,8 @@ def parse_row(raw: Mapping[str | None, str | None], line: int) -> ClinicRow | li
     name = text_field(row, "name", errors, limit=_width(Location, "name"))
     address = text_field(row, "address", errors, limit=_width(Location, "address"))
     phone = text_field(row, "phone", errors, limit=_width(Location, "phone"), required=False)
-    latitude = _coordinate(row["lat"], "lat", errors, bound=90)
-    longitude = _coordinate(row["lon"], "lon", errors, bound=180)
+    latitude = coordinate_field(row, "lat", errors, bound=90)
+    longitude = coordinate_field(row, "lon", errors, bound=180)
     if bool(row["lat"]) != bool(row["lon"]):
         errors.append(_("lat, lon: координаты указываются обе или ни одной"))
     if errors:

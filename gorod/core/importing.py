@@ -1,5 +1,5 @@
-"""What every importer does the same way: know the file, read a CSV, check a text, look up
-in chunks, name the bad rows.
+"""What every importer does the same way: know the file, read a CSV, check a text or a
+coordinate, look up in chunks, name the bad rows.
 
 Each domain's importer parses its own columns; the file handling, the header check and
 the errors a broken file gets are one here, so every `gorod import` answers alike.
@@ -10,6 +10,7 @@ import csv
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from gorod.core.errors import DomainError
 
 # Stored rows are looked up this many keys at a time (SQLite's bound-parameter limit).
 LOOKUP_CHUNK = 500
+COORDINATE_PLACES = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,31 @@ def text_field(
             _("%(column)s: длиннее %(limit)d знаков") % {"column": column, "limit": limit}
         )
     return text
+
+
+def coordinate_field(
+    row: Mapping[str, str], column: str, errors: list[str], *, bound: int
+) -> Decimal | None:
+    """A WGS84 degree (latitude bound 90, longitude 180) or None when the column is empty,
+    with a problem noted if it is no number within the bound."""
+    text = row[column]
+    if not text:
+        return None
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not -bound <= value <= bound:
+        errors.append(
+            _(
+                "%(column)s: нужно число от -%(bound)d до %(bound)d (градусы WGS84), "
+                "а не «%(value)s»"
+            )
+            % {"column": column, "bound": bound, "value": text}
+        )
+        return None
+    # Six places are about ten centimetres: rounding a longer export changes no building.
+    return value.quantize(COORDINATE_PLACES, rounding=ROUND_HALF_EVEN)
 
 
 def chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
