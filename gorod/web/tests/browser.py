@@ -114,7 +114,9 @@ def screenshot():
         if not enabled:
             return
         SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS_DIR / f"{name}.png"), full_page=True)
+        # caret="initial": hiding the caret takes an inline style, which our CSP refuses
+        # (and the refusal would read as the page's own in a later CSP check).
+        page.screenshot(path=str(SCREENSHOTS_DIR / f"{name}.png"), full_page=True, caret="initial")
 
     take.enabled = enabled
     return take
