@@ -347,6 +347,7 @@ def _small_demo_city():
         patch.setattr("gorod.demo.health.DEFAULT_PATIENTS", 20)
         patch.setattr("gorod.demo.applications.DEFAULT_APPLICATIONS", 30)
         patch.setattr("gorod.demo.applications.APPLICANTS", 6)
+        patch.setattr("gorod.demo.school.DEFAULT_CLASS_SIZE", 3)
         yield
 
 

@@ -399,6 +399,9 @@ GOROD_RATING_EDIT_DAYS = int(os.environ.get("GOROD_RATING_EDIT_DAYS", "30"))
 # its teacher may still change its marks (afterwards only the head teacher may).
 GOROD_SCHOOL_MARK_THRESHOLDS = os.environ.get("GOROD_SCHOOL_MARK_THRESHOLDS", "4.60,3.60,2.60")
 GOROD_SCHOOL_CHANGE_CUTOFF_DAYS = int(os.environ.get("GOROD_SCHOOL_CHANGE_CUTOFF_DAYS", "5"))
+# The namespace (a UUID) of the schools' OneRoster sourcedIds; unset, it is derived from
+# SECRET_KEY, and rotating the key would change every id partners hold.
+GOROD_ONEROSTER_NAMESPACE = os.environ.get("GOROD_ONEROSTER_NAMESPACE", "")
 
 # Water and heat meter readings (DOMAIN.md). The window runs from the start day of the
 # billing month to the end day (of the next month when it is smaller), in TIME_ZONE.

@@ -6,6 +6,7 @@ from gorod.appointments import urls as appointments_urls
 from gorod.clinics import urls as clinics_urls
 from gorod.fhir import exports as fhir_exports
 from gorod.medrecord import urls as medrecord_urls
+from gorod.school.oneroster_views import oneroster_api
 
 urlpatterns = [
     path("", include("gorod.web.urls")),
@@ -44,6 +45,8 @@ urlpatterns = [
         "health/", include(([*appointments_urls.urlpatterns, *clinics_urls.urlpatterns], "health"))
     ),
     path("fhir/r4/", include("gorod.fhir.urls")),
+    # IMS OneRoster 1.2's REST binding for the schools (rostering and gradebook, read-only).
+    path("ims/oneroster/", oneroster_api.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", admin.site.urls),

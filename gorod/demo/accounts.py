@@ -45,7 +45,7 @@ DEMO_STAFF = (
 )
 CITIZEN_TRY = gettext_lazy(
     "запись к врачу: /health/; медкарта семьи: /health/record/; показания счётчиков: "
-    "/housing/; поиск услуг на главной"
+    "/housing/; дневник детей: /school/; поиск услуг на главной"
 )
 
 FIRST_NAMES = {

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gorod.accounts.models import Person
 
@@ -22,10 +23,10 @@ class School(models.Model):
     """A general education school, as the city's register names it."""
 
     name = models.CharField(_("полное наименование"), max_length=300, unique=True)
-    short_name = models.CharField(_("краткое наименование"), max_length=120)
+    short_name = models.CharField(_("краткое наименование"), max_length=160)
     kind = models.CharField(_("вид учреждения"), max_length=120, blank=True)
     address = models.CharField(_("адрес"), max_length=300, blank=True)
-    phone = models.CharField(_("телефон"), max_length=100, blank=True)
+    phone = models.CharField(_("телефон"), max_length=200, blank=True)
     website = models.CharField(_("сайт"), max_length=200, blank=True)
     lat = models.DecimalField(_("широта"), max_digits=9, decimal_places=6, null=True, blank=True)
     lon = models.DecimalField(_("долгота"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -411,7 +412,7 @@ class Mark(models.Model):
     control_form = models.ForeignKey(
         ControlForm, verbose_name=_("форма контроля"), on_delete=models.PROTECT, related_name="+"
     )
-    value = models.PositiveSmallIntegerField(_("оценка"))
+    value = models.PositiveSmallIntegerField(pgettext_lazy("school mark", "оценка"))
     # The form's weight when the mark was given: a later change of the school's weights
     # does not rewrite the averages parents have already seen.
     weight = models.PositiveSmallIntegerField(_("вес"))
@@ -419,11 +420,11 @@ class Mark(models.Model):
     given_by = models.ForeignKey(
         Teacher, verbose_name=_("поставил"), on_delete=models.PROTECT, related_name="+"
     )
-    given_at = models.DateTimeField(_("поставлена"))
+    given_at = models.DateTimeField(pgettext_lazy("school mark", "поставлена"))
     changed_at = models.DateTimeField(_("изменена"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("оценка")
+        verbose_name = pgettext_lazy("school mark", "оценка")
         verbose_name_plural = _("оценки")
         ordering = ["lesson_id", "student_id", "control_form_id"]
         constraints = [
@@ -533,9 +534,9 @@ class FinalMark(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    value = models.PositiveSmallIntegerField(_("оценка"))
+    value = models.PositiveSmallIntegerField(pgettext_lazy("school mark", "оценка"))
     given_by = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="+")
-    given_at = models.DateTimeField(_("поставлена"))
+    given_at = models.DateTimeField(pgettext_lazy("school mark", "поставлена"))
 
     class Meta:
         verbose_name = _("итоговая оценка")

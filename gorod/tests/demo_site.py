@@ -1,5 +1,5 @@
-"""The portal's key pages over a small demo city, as a citizen, a registrar, a doctor and a
-passer-by see them: what the HTML-validity and the English-coverage tests read."""
+"""The portal's key pages over a small demo city, as a citizen, a registrar, a doctor, a teacher
+and a passer-by see them: what the HTML-validity and the English-coverage tests read."""
 
 from dataclasses import dataclass
 
@@ -10,6 +10,7 @@ from gorod.accounts.tests.factories import PersonFactory
 from gorod.demo import clinics as clinics_demo
 from gorod.demo import health as health_demo_module
 from gorod.demo.housing import housing_demo
+from gorod.demo.school import DEMO_SUBJECT_TEACHER, school_demo
 from gorod.housing.models import Meter
 from gorod.medrecord.models.record import Entry, Observation, Section
 
@@ -29,6 +30,8 @@ def demo_pages() -> list[Page]:
     ).user
     health_demo_module.health_demo(citizen=citizen, seed=7, patients=4, registry=None)
     housing_demo(citizen=citizen, seed=7, households=1)
+    # The citizen's school-age children in the invented school, two pupils to a class.
+    school_demo(citizen=citizen, seed=7, class_size=2, registry=None, subjects=None)
 
     me = citizen.person.pk
     lab = Entry.objects.filter(patient_id=me, section=Section.LABS).order_by("-occurred_at")[0]
@@ -42,6 +45,8 @@ def demo_pages() -> list[Page]:
     as_registrar, as_doctor = Client(), Client()
     as_registrar.force_login(registrar)
     as_doctor.force_login(User.objects.get(email=clinics_demo.DEMO_DOCTOR))
+    as_teacher = Client()
+    as_teacher.force_login(User.objects.get(email=DEMO_SUBJECT_TEACHER))
     record = f"/health/record/{me}"
     return [
         Page("home", "/", anonymous),
@@ -62,4 +67,7 @@ def demo_pages() -> list[Page]:
         Page("certificates", f"{record}/certificates/", as_citizen),
         Page("registrar-day", f"/health/staff/clinics/{clinic}/day/", as_registrar),
         Page("doctor-day", "/health/staff/doctor/", as_doctor),
+        Page("diary", "/school/", as_citizen),
+        Page("diary-marks", "/school/marks/", as_citizen),
+        Page("journal", "/school/journal/", as_teacher),
     ]

@@ -28,6 +28,15 @@ from gorod.medrecord.models.record import (
     StudyReport,
 )
 from gorod.notifications.models import Message
+from gorod.school.models import (
+    ControlForm,
+    Lesson,
+    Mark,
+    School,
+    SchoolClass,
+    Subject,
+    Teacher,
+)
 from gorod.tests.demo_site import demo_pages
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -40,6 +49,9 @@ TAG = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S)
 # mostly what a laboratory and readers wrote, and the staff desk is for Russian staff.
 PAGES = {
     "home",
+    "diary",
+    "diary-marks",
+    "journal",
     "category",
     "service",
     "login",
@@ -83,6 +95,17 @@ def written_by_people() -> list[str]:
     words |= set(StudyReport.objects.values_list("body_site", flat=True))
     words |= set(StudyReport.objects.values_list("conclusion", flat=True))
     words |= set(Entry.objects.filter(section="labs").values_list("title", flat=True))
+    # A school names its own classes (5А), forms of control and lessons' topics and homework;
+    # the subjects are the federal programmes' names.
+    for school in School.objects.all():
+        words |= {school.name, school.short_name}
+    words |= {teacher.initials_name for teacher in Teacher.objects.all()}
+    words |= {str(school_class) for school_class in SchoolClass.objects.all()}
+    words |= set(Subject.objects.values_list("name", flat=True))
+    words |= set(ControlForm.objects.values_list("name", flat=True))
+    words |= set(Lesson.objects.values_list("topic", flat=True))
+    words |= set(Lesson.objects.values_list("homework", flat=True))
+    words |= set(Mark.objects.values_list("comment", flat=True))
     # The longest first, so that a name inside a longer text goes with the whole text.
     return sorted((word for word in words if word), key=len, reverse=True)
 

@@ -120,6 +120,13 @@ ACTIVITY_LABELS = {
     "applications.department_post_deleted": _("Снято назначение сотрудника ведомства"),
     "department.created": _("Добавлено ведомство"),
     "department.updated": _("Изменено ведомство"),
+    # The school diary (the teacher's journal and the school's registers)
+    "school.lesson_marks_save": _("Выставлены оценки за урок"),
+    "school.lesson_update": _("Изменены тема и задание урока"),
+    "school.final_mark_set": _("Выставлена итоговая оценка"),
+    "school.lessons_build": _("Уроки составлены по расписанию"),
+    "school.schools_imported": _("Загружен реестр школ"),
+    "school.subjects_imported": _("Загружен перечень учебных предметов"),
 }
 
 # Codes made of a stem and a suffix: a signed record entry of any section
@@ -134,6 +141,7 @@ SUFFIX_LABELS = {
 AREA_LABELS = {
     "health": _("Действие в разделе «Здоровье»"),
     "housing": _("Действие в разделе «Показания счётчиков»"),
+    "school": _("Действие в разделе «Электронный дневник»"),
     "application": _("Действие с заявлением в ведомство"),
     "applications": _("Действие с услугами-заявлениями"),
     "rating": _("Действие с оценками услуг"),

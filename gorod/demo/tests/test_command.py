@@ -14,6 +14,8 @@ ROLES = {
     "registrar@gorod.local": "Регистратор",
     "doctor@gorod.local": "Врач",
     "supervisor@gorod.local": "Руководитель поликлиники",
+    "teacher@gorod.local": "Учитель",
+    "classteacher@gorod.local": "Учитель",
 }
 
 

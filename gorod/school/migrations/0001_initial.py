@@ -112,10 +112,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=300, unique=True, verbose_name='полное наименование')),
-                ('short_name', models.CharField(max_length=120, verbose_name='краткое наименование')),
+                ('short_name', models.CharField(max_length=160, verbose_name='краткое наименование')),
                 ('kind', models.CharField(blank=True, max_length=120, verbose_name='вид учреждения')),
                 ('address', models.CharField(blank=True, max_length=300, verbose_name='адрес')),
-                ('phone', models.CharField(blank=True, max_length=100, verbose_name='телефон')),
+                ('phone', models.CharField(blank=True, max_length=200, verbose_name='телефон')),
                 ('website', models.CharField(blank=True, max_length=200, verbose_name='сайт')),
                 ('lat', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='широта')),
                 ('lon', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='долгота')),

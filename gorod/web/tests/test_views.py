@@ -77,8 +77,14 @@ def test_doctor_appointments_lead_into_the_health_module(client, catalog):
     assert "Скоро на портале" not in html
 
 
-def test_a_service_without_its_module_is_honest_about_it(client, catalog):
+def test_the_school_diary_leads_into_the_school_module(client, catalog):
     html = client.get("/services/school-diary/").content.decode()
+    assert 'href="/school/"' in html
+    assert "Скоро на портале" not in html
+
+
+def test_a_service_without_its_module_is_honest_about_it(client, catalog):
+    html = client.get("/services/clubs-enrollment/").content.decode()
     assert "Скоро на портале" not in html
     assert "центрах госуслуг «Мои документы»" in html
 

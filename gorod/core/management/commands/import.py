@@ -19,7 +19,19 @@ IMPORTERS = {
     # A directory of YAML service definitions (the repository's: gorod/applications/definitions).
     "definitions": "gorod.applications.importers:import_definitions_dir",
     "mfc": "gorod.applications.importers:import_offices_file",
+    "schools": "gorod.school.importers:import_schools_file",
+    "subjects": "gorod.school.importers:import_subjects_file",
 }
+# kind -> "module:attribute", the file read when the command names none (../shared/data's).
+DEFAULT_FILES = {
+    "schools": "gorod.school.importers:SCHOOLS_FILE",
+    "subjects": "gorod.school.importers:SUBJECTS_FILE",
+}
+
+
+def _resolve(reference: str):
+    module_name, attribute = reference.split(":")
+    return getattr(import_module(module_name), attribute)
 
 
 class Command(BaseCommand):
@@ -27,15 +39,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(IMPORTERS))
-        parser.add_argument("file", type=Path, help="a file; for definitions, a directory")
+        parser.add_argument(
+            "file",
+            type=Path,
+            nargs="?",
+            help="a file; for definitions, a directory; "
+            f"optional for {', '.join(DEFAULT_FILES)} (../shared/data's)",
+        )
 
-    def handle(self, *args, kind: str, file: Path, **options):
+    def handle(self, *args, kind: str, file: Path | None, **options):
+        if file is None:
+            if kind not in DEFAULT_FILES:
+                raise CommandError(f"Name the file to import as {kind}.")
+            file = _resolve(DEFAULT_FILES[kind])
         if not (file.is_dir() if kind == "definitions" else file.is_file()):
             raise CommandError(
                 f"No such {'directory' if kind == 'definitions' else 'file'}: {file}"
             )
-        module_name, function_name = IMPORTERS[kind].split(":")
-        importer = getattr(import_module(module_name), function_name)
+        importer = _resolve(IMPORTERS[kind])
         try:
             report = importer(file, stdout=self.stdout, style=self.style)
         except DomainError as error:

@@ -11,7 +11,10 @@ history, so the dashboards and reports have something to show. Premises, meters 
 year of readings are generated too (gorod/demo/housing.py: invented households), written
 once, while there are no premises. Clinics, doctors, slots and appointments come last
 (gorod/health/demo.py: the city's registry of medical organisations when ../shared/data
-has it, invented doctors and patients), once, while there are no doctors.
+has it, invented doctors and patients), once, while there are no doctors. The school
+(gorod/demo/school.py: the first school of the city's register when ../shared/data has it,
+invented teachers, pupils and a year of journals, the demo citizen's children among the
+pupils) comes after them, once, while there are no teachers.
 """
 
 import os
@@ -34,12 +37,14 @@ from gorod.applications.models import Application
 from gorod.catalog.models import Service
 from gorod.clinics.importers import ATTRIBUTION
 from gorod.clinics.models import Practitioner
-from gorod.demo import applications, health, housing
+from gorod.demo import applications, health, housing, school
 from gorod.demo.accounts import DEMO_CITIZEN, demo_people
 from gorod.demo.analytics import DAYS, DEFAULT_EVENTS, DEFAULT_SEED, demo_generate
 from gorod.demo.catalog import catalog_demo
 from gorod.feedback.services import rating_rollup, ratings_import
 from gorod.housing.models import Premises
+from gorod.school.importers import ATTRIBUTION as SCHOOLS_SOURCE
+from gorod.school.models import Teacher
 
 CREDENTIALS_FILE = "demo-credentials.txt"
 
@@ -104,6 +109,7 @@ class Command(BaseCommand):
             self._usage(events=max(1, round(DEFAULT_EVENTS * usage_scale)), seed=seed)
         saved = self._health(seed=seed) or saved
         saved = self._applications(seed=seed) or saved
+        saved = self._school(seed=seed) or saved
         if saved:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -275,6 +281,47 @@ class Command(BaseCommand):
                     "operator": made.quick_operator,
                 }
             )
+        return saved
+
+    def _school(self, *, seed: int) -> bool:
+        """A school with classes 1–11, teachers, a timetable and a year of journals."""
+        if Teacher.objects.exists():
+            self.stdout.write(_("Учителя уже есть: демонстрационную школу не добавляю."))
+            return False
+        with self._progress() as progress:
+            task = progress.add_task(_("Школа, классы, расписание и журналы"), total=1)
+            made = school.school_demo(
+                citizen=User.objects.get(email=DEMO_CITIZEN),
+                seed=seed,
+                class_size=school.DEFAULT_CLASS_SIZE,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        saved = self._save_credentials(made.credentials)
+        source = (
+            _("первая школа реестра (%(source)s)") % {"source": SCHOOLS_SOURCE}
+            if made.imported
+            else _("вымышленная школа")
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Школа «%(school)s»: %(source)s; классов %(classes)d, учеников "
+                    "%(pupils)d, учителей %(teachers)d (вымышленные), уроков %(lessons)d, "
+                    "оценок %(marks)d, пропусков %(absences)d; seed %(seed)d."
+                )
+                % {
+                    "school": made.school,
+                    "source": source,
+                    "classes": made.classes,
+                    "pupils": made.pupils,
+                    "teachers": made.teachers,
+                    "lessons": made.lessons,
+                    "marks": made.marks,
+                    "absences": made.absences,
+                    "seed": seed,
+                }
+            )
+        )
         return saved
 
     def _usage(self, *, events: int, seed: int) -> None:
