@@ -58,6 +58,11 @@ def teacher_of(actor) -> Teacher:
     return teacher
 
 
+def is_teacher(actor) -> bool:
+    """Whether a login is a working teacher's (the diary then points to the journal)."""
+    return Teacher.objects.filter(user=actor, active=True).exists()
+
+
 def posts_of(teacher: Teacher) -> list[rules.TeachingPost]:
     """The teacher's assignments as the rules see them (a subgroup lists its students)."""
     posts: dict[int, tuple[int, int, set[int]]] = {}

@@ -281,6 +281,7 @@ def test_a_reader_without_students_is_told_where_to_go(client, diary_world: Diar
         text = text_of(response)
         assert "Нам не известен ни один ученик" in text
         assert reverse("accounts:child_add") in response.content.decode()
+        assert reverse("school:journal") not in response.content.decode()
     assert log_counts() == (0, 0)
 
 
@@ -293,6 +294,8 @@ def test_a_class_teacher_finds_the_students_of_the_class(client, diary_world: Di
         assert f'<a href="{url(WEEK_URL, student=student.pk)}">{student.full_name}</a>' in html
     assert diary_world.other_child.full_name not in html
     assert "Нам не известен ни один ученик" not in text_of(response)
+    # A teacher who opens the diary is pointed to the journal.
+    assert f'href="{reverse("school:journal")}"' in html
     assert log_counts() == (0, 0)
 
 

@@ -22,7 +22,7 @@ from gorod.core.channels import channel_of
 from gorod.core.clock import local_date
 from gorod.core.ids import valid_id
 from gorod.feedback.selectors import rated_service
-from gorod.school import diary_access, rules
+from gorod.school import diary_access, journal_selectors, rules
 from gorod.school import diary_selectors as diary
 from gorod.school.diary_access import DiaryAccess, DiaryStudent
 
@@ -108,7 +108,11 @@ def _no_diary(request):
         }
         for roster in diary_access.led_classes(actor=request.user)
     ]
-    return render(request, "school/diary/no_children.html", {"rosters": rosters})
+    return render(
+        request,
+        "school/diary/no_children.html",
+        {"rosters": rosters, "teacher": journal_selectors.is_teacher(request.user)},
+    )
 
 
 @login_required
