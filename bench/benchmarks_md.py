@@ -160,6 +160,8 @@ SECTIONS = {
     "record-postgresql": "## The medical record's timeline on PostgreSQL",
     "city-sqlite": "## The city mix on SQLite",
     "city-postgresql": "## The city mix on PostgreSQL",
+    "school-sqlite": "## The school diary at evening peak on SQLite",
+    "school-postgresql": "## The school diary at evening peak on PostgreSQL",
 }
 
 

@@ -27,6 +27,7 @@ request.
     .venv/bin/python bench/run.py --only health    # the 08:00 rush part alone
     .venv/bin/python bench/run.py --only record    # the medical record part alone
     .venv/bin/python bench/run.py --only applications  # submissions and the department queue
+    .venv/bin/python bench/run.py --only school    # the school diary's evening peak
     .venv/bin/python bench/run.py --only city      # the city mix (only ever alone)
     .venv/bin/python bench/run.py --write          # also update BENCHMARKS.md
 
@@ -200,8 +201,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         help="comma-separated endpoint names to load (healthz always runs); 'analytics',\n"
-        "'housing', 'health', 'record', 'applications' and 'city' run those parts, and\n"
-        "alone they run nothing else",
+        "'housing', 'health', 'record', 'applications', 'school' and 'city' run those\n"
+        "parts, and alone they run nothing else",
     )
     parser.add_argument("--no-http", action="store_true", help="skip the wrk part")
     parser.add_argument("--no-inprocess", action="store_true", help="skip in-process search")
@@ -212,6 +213,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-applications", action="store_true", help="skip the long-tail applications part"
     )
+    parser.add_argument("--no-school", action="store_true", help="skip the school diary part")
     parser.add_argument(
         "--events",
         type=int,
@@ -991,12 +993,13 @@ def _stop_on_sigterm(signum, frame):
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     wanted = {name.strip() for name in args.only.split(",")} if args.only else set()
-    parts = {"analytics", "housing", "health", "record", "applications", "city"}
+    parts = {"analytics", "housing", "health", "record", "applications", "school", "city"}
     analytics = not args.no_analytics and (not wanted or "analytics" in wanted)
     housing = not args.no_housing and (not wanted or "housing" in wanted)
     health = not args.no_health and (not wanted or "health" in wanted)
     record = not args.no_record and (not wanted or "record" in wanted)
     long_tail = not args.no_applications and (not wanted or "applications" in wanted)
+    school = not args.no_school and (not wanted or "school" in wanted)
     # The city mix prepares its citizens through the record, rush and month-end parts'
     # preparations, which each refuse a database that already holds theirs: it runs alone.
     city = "city" in wanted
@@ -1008,7 +1011,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
     args.only = ",".join(sorted(wanted - parts)) or None
     wrk_binary = shutil.which("wrk")
     if (
-        not args.no_http or analytics or housing or health or record or long_tail or city
+        not args.no_http or analytics or housing or health or record or long_tail or school or city
     ) and wrk_binary is None:
         raise BenchError("wrk is not installed (Debian: apt-get install wrk)")
     if not GOROD.exists():
@@ -1078,6 +1081,10 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             from applications import applications_bench, applications_section
 
             chosen.append(("applications", applications_bench, applications_section))
+        if school:
+            from school import school_bench, school_section
+
+            chosen.append(("school", school_bench, school_section))
         if city:
             from city import city_bench, city_section
 
