@@ -43,6 +43,7 @@ from gorod.core.importing import (
     problems_print,
     read_csv,
     text_field,
+    unique_rows,
 )
 
 ATTRIBUTION = "Портал открытых данных Правительства Москвы, data.mos.ru"
@@ -188,26 +189,15 @@ def parse_rows(
     records: Iterable[tuple[int, Mapping]],
 ) -> tuple[list[ClinicRow], list[RowProblem]]:
     """Check every row; a code repeated within a dataset is a problem on the later line."""
-    rows: list[ClinicRow] = []
-    problems: list[RowProblem] = []
-    seen: dict[str, int] = {}
-    for line, raw in records:
-        parsed = parse_row(raw, line)
-        if isinstance(parsed, list):
-            problems.append(RowProblem(line, "; ".join(str(reason) for reason in parsed)))
-            continue
-        first = seen.setdefault(parsed.registry_code, line)
-        if first != line:
-            problems.append(
-                RowProblem(
-                    line,
-                    _("код %(code)s набора %(dataset)s уже есть в строке %(first)d")
-                    % {"code": parsed.code, "dataset": parsed.dataset, "first": first},
-                )
-            )
-            continue
-        rows.append(parsed)
-    return rows, problems
+    return unique_rows(
+        records,
+        parse_row,
+        key=lambda row: row.registry_code,
+        repeated=lambda row, first: (
+            _("код %(code)s набора %(dataset)s уже есть в строке %(first)d")
+            % {"code": row.code, "dataset": row.dataset, "first": first}
+        ),
+    )
 
 
 def read_file(path: Path, *, progress: Progress | None = None):

@@ -120,6 +120,32 @@ def coordinate_field(
     return value.quantize(COORDINATE_PLACES, rounding=ROUND_HALF_EVEN)
 
 
+def unique_rows(
+    records: Iterable[tuple[int, Mapping]],
+    parse_row: Callable[[Mapping, int], object],
+    *,
+    key: Callable[[object], object],
+    repeated: Callable[[object, int], str],
+) -> tuple[list, list[RowProblem]]:
+    """Check every row: `parse_row(raw, line)` gives the row or its list of problems; a row
+    whose `key` an earlier line already had is a problem on the later line, in the words of
+    `repeated(row, first_line)`."""
+    rows: list = []
+    problems: list[RowProblem] = []
+    seen: dict[object, int] = {}
+    for line, raw in records:
+        parsed = parse_row(raw, line)
+        if isinstance(parsed, list):
+            problems.append(RowProblem(line, "; ".join(str(reason) for reason in parsed)))
+            continue
+        first = seen.setdefault(key(parsed), line)
+        if first != line:
+            problems.append(RowProblem(line, repeated(parsed, first)))
+            continue
+        rows.append(parsed)
+    return rows, problems
+
+
 def chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -42,6 +42,7 @@ from gorod.core.importing import (
     problems_print,
     read_csv,
     text_field,
+    unique_rows,
 )
 from gorod.school import rules
 from gorod.school.models import School, Subject
@@ -174,24 +175,14 @@ def parse_schools(
     records: Iterable[tuple[int, Mapping]],
 ) -> tuple[list[SchoolRow], list[RowProblem]]:
     """Check every row; a name repeated in the file is a problem on the later line."""
-    rows: list[SchoolRow] = []
-    problems: list[RowProblem] = []
-    seen: dict[str, int] = {}
-    for line, raw in records:
-        parsed = parse_school(raw, line)
-        if isinstance(parsed, list):
-            problems.append(RowProblem(line, "; ".join(str(reason) for reason in parsed)))
-            continue
-        first = seen.setdefault(parsed.name, line)
-        if first != line:
-            problems.append(
-                RowProblem(
-                    line, _("name: эта школа уже есть в строке %(first)d") % {"first": first}
-                )
-            )
-            continue
-        rows.append(parsed)
-    return rows, problems
+    return unique_rows(
+        records,
+        parse_school,
+        key=lambda row: row.name,
+        repeated=lambda _row, first: (
+            _("name: эта школа уже есть в строке %(first)d") % {"first": first}
+        ),
+    )
 
 
 def _grades_valid(text: str) -> bool:
