@@ -338,6 +338,23 @@ def _private_files_in_a_temporary_folder(tmp_path_factory):
         storage.__dict__.pop(cached, None)
 
 
+@pytest.fixture
+def private_files(tmp_path) -> Iterator[Path]:
+    """The private storage in this test's own folder: a test that counts the files stored,
+    or needs a file missing, sees only its own."""
+    storage = storages["private"]
+    session_folder = storage._location
+
+    def point_at(folder: str) -> None:
+        storage._location = folder
+        for cached in ("base_location", "location"):
+            storage.__dict__.pop(cached, None)
+
+    point_at(str(tmp_path))
+    yield tmp_path
+    point_at(session_folder)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _small_demo_city():
     """`gorod demo` in a test invents a handful of households and patients, not thousands:

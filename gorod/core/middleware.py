@@ -14,9 +14,12 @@ API_PREFIX = "/api/"
 # The versioned API whose request bodies are JSON only.
 JSON_API_PREFIX = "/api/v1/"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# The one body that is not JSON: a document uploaded to an application, as multipart/form-data.
-# Like any write it needs the session's CSRF token or a personal token.
-MULTIPART_API_PATHS = re.compile(r"^/api/v1/applications/[0-9a-fA-F-]{36}/files$")
+# The bodies that are not JSON: a document uploaded to an application, and a file a teacher
+# attaches to a lesson's homework, as multipart/form-data. Like any write they need the
+# session's CSRF token or a personal token.
+MULTIPART_API_PATHS = re.compile(
+    r"^/api/v1/(applications/[0-9a-fA-F-]{36}|school/journal/lessons/[0-9]{1,19})/files$"
+)
 
 
 def is_json_media_type(content_type: str) -> bool:

@@ -7,9 +7,11 @@ journal's rules are the service's, whose refusals land next to their cell.
 """
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gorod.core.errors import DomainError
+from gorod.school import homework
 from gorod.school.journal_selectors import LessonSheet
 from gorod.school.models import ControlForm, Lesson
 from gorod.school.services import AbsenceCell, MarkCell
@@ -143,6 +145,27 @@ class LessonTopicForm(forms.Form):
         self.fields["planned_control"].queryset = ControlForm.objects.filter(
             school_id=lesson.assignment.school_class.year.school_id
         )
+
+
+class HomeworkFileForm(forms.Form):
+    """One file for the lesson's homework; its type and size are the service's to judge
+    (from the bytes), so an empty file reaches it too and is refused there."""
+
+    file = forms.FileField(
+        label=_("Файл к домашнему заданию"),
+        allow_empty_file=True,
+        error_messages={"required": _("Выберите файл."), "invalid": _("Выберите файл.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(
+            "%(kinds)s, до %(mb)d МБ, не больше %(count)d файлов к уроку."
+        ) % {
+            "kinds": homework.HOMEWORK_FILE_KINDS,
+            "mb": homework.HOMEWORK_FILE_MAX_MB,
+            "count": homework.HOMEWORK_FILES_PER_LESSON,
+        }
 
 
 class FinalMarkForm(forms.Form):

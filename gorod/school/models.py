@@ -9,6 +9,7 @@ second code path and no race can put a mark where no student sat.
 """
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -355,6 +356,12 @@ class Lesson(models.Model):
         return f"{self.date:%d.%m.%Y} · {self.bell}"
 
 
+def _private_storage():
+    # Homework reaches only the class's families, through an authorised view: the files
+    # live in the private storage (never under a public URL), as applications' files do.
+    return storages["private"]
+
+
 class HomeworkFile(models.Model):
     lesson = models.ForeignKey(
         Lesson, verbose_name=_("урок"), on_delete=models.CASCADE, related_name="files"
@@ -362,7 +369,7 @@ class HomeworkFile(models.Model):
     name = models.CharField(_("имя файла"), max_length=200)
     content_type = models.CharField(_("тип"), max_length=100)
     size = models.PositiveIntegerField(_("размер"))
-    file = models.FileField(_("файл"), upload_to="school/homework/%Y/%m/")
+    file = models.FileField(_("файл"), storage=_private_storage, upload_to="school/homework/%Y/%m/")
     uploaded_at = models.DateTimeField(_("загружен"), auto_now_add=True)
 
     class Meta:

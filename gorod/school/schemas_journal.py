@@ -174,3 +174,14 @@ class CellProblem(Problem):
     `errors` lists every one; nothing was saved."""
 
     errors: list[ValidationIssue] | None = None
+
+
+class JournalHomeworkFileOut(Schema):
+    """A file attached to a lesson's homework (the family downloads it from the diary)."""
+
+    id: int
+    lesson_id: int
+    name: str = Field(..., description="The teacher's file name, as shown to the family")
+    content_type: str = Field(..., description="The type read from the file's bytes")
+    size: int = Field(..., description="In bytes")
+    uploaded_at: datetime

@@ -123,6 +123,8 @@ ACTIVITY_LABELS = {
     # The school diary (the teacher's journal and the school's registers)
     "school.lesson_marks_save": _("Выставлены оценки за урок"),
     "school.lesson_update": _("Изменены тема и задание урока"),
+    "school.homework_file_add": _("К домашнему заданию прикреплён файл"),
+    "school.homework_file_remove": _("Из домашнего задания убран файл"),
     "school.final_mark_set": _("Выставлена итоговая оценка"),
     "school.lessons_build": _("Уроки составлены по расписанию"),
     "school.schools_imported": _("Загружен реестр школ"),

@@ -3,17 +3,18 @@
 Only a teacher finds anything here: a class, subject or lesson the teacher neither
 teaches nor leads as class teacher is 404, as if it did not exist. A lesson's marks are
 saved all or nothing: 422 names the bad cell (`field`: cells[3]) and lists every one in
-`errors`; 409 `stale_mark` when a cell changed since the teacher read it.
+`errors`; 409 `stale_mark` when a cell changed since the teacher read it. The lesson's
+teacher attaches files to its homework (multipart/form-data, gorod/school/homework.py).
 """
 
-from ninja import Path, Query, Router
+from ninja import File, Path, Query, Router, Status, UploadedFile
 
 from gorod.core import clock
 from gorod.core.ids import MAX_ID
 from gorod.core.schemas import with_problems
+from gorod.school import homework, services
 from gorod.school import journal_selectors as selectors
-from gorod.school import services
-from gorod.school.models import Lesson, Mark, Period
+from gorod.school.models import HomeworkFile, Lesson, Mark, Period
 from gorod.school.schemas_journal import (
     CellProblem,
     ClassSubjectOut,
@@ -21,6 +22,7 @@ from gorod.school.schemas_journal import (
     FinalMarkOut,
     GridOut,
     GridQuery,
+    JournalHomeworkFileOut,
     LessonMarksIn,
     LessonPatchIn,
     LessonSavedOut,
@@ -32,6 +34,7 @@ router = Router(tags=["school journal"])
 CLASS_ID = Path(..., ge=1, le=MAX_ID)
 SUBJECT_ID = Path(..., ge=1, le=MAX_ID)
 LESSON_ID = Path(..., ge=1, le=MAX_ID)
+FILE_ID = Path(..., ge=1, le=MAX_ID)
 
 
 def _mark_out(mark: Mark) -> dict:
@@ -269,3 +272,40 @@ def set_final_mark(request, payload: FinalMarkIn):
         "period_id": payload.period_id,
         "value": final.value if final is not None else None,
     }
+
+
+def _homework_file_out(attachment: HomeworkFile) -> dict:
+    return {
+        "id": attachment.pk,
+        "lesson_id": attachment.lesson_id,
+        "name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "uploaded_at": attachment.uploaded_at,
+    }
+
+
+@router.post(
+    "/lessons/{lesson_id}/files",
+    response=with_problems({201: JournalHomeworkFileOut}, 400, 401, 403, 404, 415, 422),
+    summary="Attach a file to a lesson's homework",
+)
+def homework_file_add(request, file: File[UploadedFile], lesson_id: int = LESSON_ID):
+    """multipart/form-data with one part `file`. The type is read from the bytes: PDF,
+    JPEG, PNG, DOCX, XLSX, PPTX or ODT, up to 10 MB, at most 10 files a lesson. 422
+    `file_type` (an .exe renamed .pdf), `file_too_large`, `file_empty`, `too_many_files`;
+    a class teacher on another teacher's subject: 403 `not_your_subject`; a body that is
+    not multipart/form-data: 415."""
+    added = homework.homework_file_add(actor=request.auth, lesson_id=lesson_id, upload=file)
+    return Status(201, _homework_file_out(added))
+
+
+@router.delete(
+    "/lessons/{lesson_id}/files/{file_id}",
+    response=with_problems({204: None}, 400, 401, 403, 404, 422),
+    summary="Remove a file from a lesson's homework",
+)
+def homework_file_remove(request, lesson_id: int = LESSON_ID, file_id: int = FILE_ID):
+    """404 `homework_file_not_found` for a file that is not this lesson's."""
+    homework.homework_file_remove(actor=request.auth, lesson_id=lesson_id, file_id=file_id)
+    return Status(204, None)

@@ -183,8 +183,7 @@ def test_attendance(parent_api, diary_world: DiaryWorld):
     assert (russian["lessons"], russian["absent"], russian["present_share"]) == (2, 1, "50.0")
 
 
-def test_a_homework_file(parent_api, diary_world: DiaryWorld, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_homework_file(parent_api, diary_world: DiaryWorld, private_files):
     attachment = diary_world.homework_file
     attachment.file.save("tasks.pdf", ContentFile(b"%PDF-1.4 tasks"), save=True)
     response = parent_api.get(f"{BASE}/students/{diary_world.child.pk}/files/{attachment.pk}")

@@ -221,7 +221,8 @@ journal_schema = schemathesis.openapi.from_wsgi(
 
 
 @pytest.fixture
-def teacher_token(wsgi_db, time_machine):
+def teacher_token(wsgi_db, time_machine, private_files):
+    # The generated calls upload homework files: they go to this test's own folder.
     load_catalog()
     world = build_world()
     time_machine.move_to(LESSON_EVENING)

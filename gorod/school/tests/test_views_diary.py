@@ -302,8 +302,7 @@ def test_a_class_teacher_finds_the_students_of_the_class(client, diary_world: Di
 # --- homework files -------------------------------------------------------------------
 
 
-def test_a_homework_file_downloads(parent_client, diary_world: DiaryWorld, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_homework_file_downloads(parent_client, diary_world: DiaryWorld, private_files):
     attachment = diary_world.homework_file
     attachment.file.save("tasks.pdf", ContentFile(b"%PDF-1.4 tasks"), save=True)
     file_url = reverse("school:diary_homework_file", args=[diary_world.child.pk, attachment.pk])
@@ -317,9 +316,8 @@ def test_a_homework_file_downloads(parent_client, diary_world: DiaryWorld, setti
 
 
 def test_a_missing_homework_file_is_not_found(
-    parent_client, diary_world: DiaryWorld, settings, tmp_path
+    parent_client, diary_world: DiaryWorld, private_files
 ):
-    settings.MEDIA_ROOT = tmp_path
     file_url = reverse(
         "school:diary_homework_file", args=[diary_world.child.pk, diary_world.homework_file.pk]
     )

@@ -17,9 +17,9 @@ from gorod.core import clock
 from gorod.core.errors import DomainError, NotFound, show_on_form
 from gorod.core.ids import valid_id
 from gorod.core.problems import status_of
+from gorod.school import homework, services
 from gorod.school import journal_selectors as selectors
-from gorod.school import services
-from gorod.school.forms import FinalMarkForm, LessonMarksForm, LessonTopicForm
+from gorod.school.forms import FinalMarkForm, HomeworkFileForm, LessonMarksForm, LessonTopicForm
 
 
 @login_required
@@ -62,7 +62,7 @@ def journal_grid(request, class_id: int, subject_id: int):
     return render(request, "school/journal/grid.html", {"grid": grid, "table": table})
 
 
-def _sheet_page(request, sheet, marks_form, topic_form, *, status=200, notice=""):
+def _sheet_page(request, sheet, marks_form, topic_form, *, status=200, notice="", file_form=None):
     template = (
         "school/journal/_lesson_form.html"
         if request.htmx and request.method == "POST"
@@ -77,6 +77,8 @@ def _sheet_page(request, sheet, marks_form, topic_form, *, status=200, notice=""
             "lesson": lesson,
             "form": marks_form,
             "topic_form": topic_form,
+            "file_form": file_form or HomeworkFileForm(),
+            "homework_files": lesson.files.all(),
             "notice": notice,
             "grid_url": reverse(
                 "school:journal_grid",
@@ -153,6 +155,51 @@ def journal_lesson_topic(request, lesson_id: int):
 
 @login_required
 @require_POST
+def journal_homework_file_add(request, lesson_id: int):
+    """Attach a file to the lesson's homework; a refusal re-shows the sheet with the
+    message next to the file input."""
+    sheet = selectors.lesson_sheet(
+        actor=request.user, lesson_id=lesson_id, today=clock.local_date()
+    )
+    file_form = HomeworkFileForm(request.POST, request.FILES)
+    status = 422
+    if file_form.is_valid():
+        try:
+            added = homework.homework_file_add(
+                actor=request.user, lesson_id=lesson_id, upload=file_form.cleaned_data["file"]
+            )
+        except NotFound:
+            raise
+        except DomainError as error:
+            show_on_form(file_form, error)
+            status = status_of(error)
+        else:
+            messages.success(
+                request, _("Файл «%(name)s» прикреплён к заданию.") % {"name": added.name}
+            )
+            return redirect("school:journal_lesson", lesson_id=lesson_id)
+    topic_form = LessonTopicForm(sheet.lesson)
+    return _sheet_page(
+        request, sheet, LessonMarksForm(sheet), topic_form, status=status, file_form=file_form
+    )
+
+
+@login_required
+@require_POST
+def journal_homework_file_remove(request, lesson_id: int, file_id: int):
+    try:
+        homework.homework_file_remove(actor=request.user, lesson_id=lesson_id, file_id=file_id)
+    except NotFound:
+        raise
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Файл убран из задания."))
+    return redirect("school:journal_lesson", lesson_id=lesson_id)
+
+
+@login_required
+@require_POST
 def journal_final_mark(request, class_id: int, subject_id: int, period_id: int):
     selectors.teacher_of(request.user)  # nobody else learns anything here
     form = FinalMarkForm(request.POST)
@@ -189,5 +236,15 @@ urlpatterns = [
     path("journal/lessons/<int:lesson_id>/", journal_lesson, name="journal_lesson"),
     path(
         "journal/lessons/<int:lesson_id>/topic/", journal_lesson_topic, name="journal_lesson_topic"
+    ),
+    path(
+        "journal/lessons/<int:lesson_id>/files/",
+        journal_homework_file_add,
+        name="journal_homework_file_add",
+    ),
+    path(
+        "journal/lessons/<int:lesson_id>/files/<int:file_id>/remove/",
+        journal_homework_file_remove,
+        name="journal_homework_file_remove",
     ),
 ]
