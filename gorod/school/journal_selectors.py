@@ -52,7 +52,7 @@ def teacher_of(actor) -> Teacher:
     """The working teacher behind a login; anyone else finds no journal."""
     if not getattr(actor, "is_authenticated", False):
         raise journal_not_found()
-    teacher = Teacher.objects.select_related("school").filter(user=actor, active=True).first()
+    teacher = _working_teacher(actor).select_related("school").first()
     if teacher is None:
         raise journal_not_found()
     return teacher
@@ -60,7 +60,12 @@ def teacher_of(actor) -> Teacher:
 
 def is_teacher(actor) -> bool:
     """Whether a login is a working teacher's (the diary then points to the journal)."""
-    return Teacher.objects.filter(user=actor, active=True).exists()
+    return _working_teacher(actor).exists()
+
+
+def _working_teacher(actor):
+    """The active teacher behind a login, as a queryset of at most one."""
+    return Teacher.objects.filter(user=actor, active=True)
 
 
 def posts_of(teacher: Teacher) -> list[rules.TeachingPost]:
