@@ -372,7 +372,16 @@ GOROD_PERIODIC_TASKS = [
     ("gorod.appointments.tasks.mark_no_shows", 10),
     # Certificates ordered online are made ready (signed PDF) once their day has come.
     ("gorod.medrecord.tasks.prepare_due_certificates", 60),
+    # The daily digests of optional notifications: nothing before GOROD_DIGEST_HOUR, then
+    # one per person and day (the outbox key), so hourly reruns write nothing more.
+    ("gorod.notifications.tasks.send_digests", 60),
 ]
+# The hour (the city's time, 0–23) from which the day's digest of the notifications a
+# citizen takes once a day is written; the first hourly run past it writes them.
+GOROD_DIGEST_HOUR = int(os.environ.get("GOROD_DIGEST_HOUR", "19"))
+if not 0 <= GOROD_DIGEST_HOUR <= 23:
+    # An hour past 23 would never come: no digest, silently.
+    raise RuntimeError("GOROD_DIGEST_HOUR must be between 0 and 23")
 
 # Usage analytics (docs/analytics.md). The pseudonym key turns account ids into keyed
 # hashes; changing it starts unique-user counting afresh, so set it once per city.

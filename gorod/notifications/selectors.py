@@ -1,8 +1,11 @@
-"""Reads of the outbox for the citizen's pages."""
+"""Reads of the outbox and of the citizen's choice of optional topics, for their pages."""
+
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from gorod.notifications.models import Message
+from gorod.notifications.models import Message, TopicPreference
+from gorod.notifications.topics import OptionalTopic, optional_topics
 
 # The cabinet shows the newest few; each carries a link to where the citizen acts on it.
 RECENT_MESSAGES = 5
@@ -20,3 +23,22 @@ def unread_count(*, person) -> int:
     if person is None:
         return 0
     return Message.objects.filter(person=person, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class TopicChoice:
+    topic: OptionalTopic
+    delivery: str  # TopicPreference.Delivery
+
+
+def topic_choices(*, person) -> list[TopicChoice]:
+    """Every optional topic with the person's choice for it (at once where none was made)."""
+    chosen = (
+        dict(TopicPreference.objects.filter(person=person).values_list("topic", "delivery"))
+        if person is not None
+        else {}
+    )
+    return [
+        TopicChoice(topic, chosen.get(topic.code, TopicPreference.Delivery.AT_ONCE))
+        for topic in optional_topics()
+    ]

@@ -19,23 +19,21 @@ remove a mark its teacher did not see is refused with a Conflict naming the cell
 mark is lost silently; setting the very value already there is no change.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from gorod.accounts.models import Guardianship, Person
+from gorod.accounts.models import Person
 from gorod.core import clock
 from gorod.core.audit import audit_record
 from gorod.core.errors import Conflict, Forbidden, Invalid, NotFound
-from gorod.notifications.services import Draft, in_every_language, messages_enqueue
 from gorod.school import journal_selectors as selectors
-from gorod.school import rules
+from gorod.school import rules, tasks
 from gorod.school.models import (
     Attendance,
     ControlForm,
@@ -49,8 +47,6 @@ from gorod.school.models import (
     Teacher,
     TimetableSlot,
 )
-
-MARKS_TOPIC = "school.marks"
 
 
 @dataclass(frozen=True)
@@ -465,9 +461,13 @@ def _write(
     )
     Attendance.objects.filter(pk__in=gone).delete()
 
-    news = [change for change in history if change.new_value is not None]
+    # The families hear of the new marks from the worker (notify.py): one task row here.
+    # Robust: the marks are saved by then, and a failed enqueue is logged, not a 500.
+    news = [change.pk for change in history if change.new_value is not None]
     if news:
-        transaction.on_commit(lambda: _notify_guardians(lesson, news, forms))
+        transaction.on_commit(
+            partial(tasks.send_mark_messages.enqueue, lesson.pk, news), robust=True
+        )
     return LessonSaved(
         lesson=lesson,
         created=len(fresh),
@@ -476,61 +476,6 @@ def _write(
         absences_added=len(added),
         absences_removed=len(gone),
     )
-
-
-def _diary_link() -> str:
-    try:
-        return reverse("school:diary")
-    except NoReverseMatch:  # the diary's pages are another part of the app
-        return ""
-
-
-def _notify_guardians(
-    lesson: Lesson, news: list[MarkChange], forms: dict[int, ControlForm]
-) -> None:
-    """One message per child per save to each verified guardian: the new and changed marks."""
-    by_student: dict[int, list[MarkChange]] = defaultdict(list)
-    for change in news:
-        by_student[change.student_id].append(change)
-    guardians: dict[int, list[int]] = defaultdict(list)
-    for guardian_id, child_id in Guardianship.objects.filter(
-        child_id__in=by_student, verified_at__isnull=False
-    ).values_list("guardian_id", "child_id"):
-        guardians[child_id].append(guardian_id)
-    children = Person.objects.in_bulk(list(guardians))
-    subject = lesson.assignment.subject
-    link = _diary_link()
-    drafts = []
-    for child_id, guardian_ids in guardians.items():
-        changes = by_student[child_id]
-        child = children[child_id]
-
-        def compose(changes=changes, child=child) -> tuple[str, str]:
-            marks = ", ".join(
-                f"{change.new_value} ({forms[change.control_form_id].name})" for change in changes
-            )
-            return _("Новые оценки: %(subject)s") % {"subject": subject.name}, _(
-                "%(child)s, %(subject)s, урок %(date)s: %(marks)s."
-            ) % {
-                "child": child.full_name,
-                "subject": subject.name,
-                "date": f"{lesson.date:%d.%m.%Y}",
-                "marks": marks,
-            }
-
-        texts = in_every_language(compose)
-        last_change = max(change.pk for change in changes)
-        drafts.extend(
-            Draft(
-                person_id=guardian_id,
-                key=f"{MARKS_TOPIC}:{last_change}:{guardian_id}",
-                texts=texts,
-                link=link,
-            )
-            for guardian_id in guardian_ids
-        )
-    if drafts:
-        messages_enqueue(topic=MARKS_TOPIC, drafts=drafts)
 
 
 def lesson_update(
@@ -542,7 +487,8 @@ def lesson_update(
     planned_control_id: int | None,
     now: datetime | None = None,
 ) -> Lesson:
-    """The lesson's topic, homework and the test announced for it."""
+    """The lesson's topic, homework and the test announced for it. Homework set or changed
+    (not cleared) is told to the families of the lesson's students by the worker."""
     teacher = selectors.teacher_of(actor)
     topic, homework = topic.strip(), homework.strip()
     if len(topic) > Lesson._meta.get_field("topic").max_length:
@@ -562,8 +508,13 @@ def lesson_update(
                     _("Такой формы контроля в школе нет."),
                     field="planned_control",
                 )
+        homework_is_news = bool(homework) and homework != lesson.homework
         lesson.topic, lesson.homework, lesson.planned_control = topic, homework, planned
         lesson.save(update_fields=["topic", "homework", "planned_control", "updated_at"])
+        if homework_is_news:
+            transaction.on_commit(
+                partial(tasks.send_homework_messages.enqueue, lesson.pk), robust=True
+            )
         audit_record(
             actor=actor,
             action="school.lesson_update",

@@ -22,6 +22,7 @@ ACTIVITY_LABELS = {
     "delegation.revoked": _("Отозвана доверенность"),
     "api_token.created": _("Создан API-токен"),
     "api_token.revoked": _("Отозван API-токен"),
+    "notifications.preferences_set": _("Изменены настройки уведомлений"),
     # Ratings and the catalog
     "rating.created": _("Оценка услуги"),
     "rating.edited": _("Изменена оценка услуги"),

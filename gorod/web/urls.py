@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gorod.notifications import views as notifications
 from gorod.web import views
 
 app_name = "web"
@@ -12,5 +13,10 @@ urlpatterns = [
     path("services/<slug:slug>/go", views.service_go, name="service_go"),
     path("cabinet/", views.cabinet, name="cabinet"),
     path("cabinet/notifications/read", views.notifications_read, name="notifications_read"),
+    path(
+        "cabinet/notifications/settings",
+        notifications.preferences_page,
+        name="notification_settings",
+    ),
     path("healthz", views.healthz, name="healthz"),
 ]
