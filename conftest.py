@@ -29,6 +29,7 @@ from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.db.models.signals import post_migrate
 from django.test import override_settings
+from django.utils import translation
 from schemathesis.pytest.plugin import SchemathesisFunction
 
 from gorod.catalog import snapshot
@@ -365,7 +366,18 @@ def _small_demo_city():
         patch.setattr("gorod.demo.applications.DEFAULT_APPLICATIONS", 30)
         patch.setattr("gorod.demo.applications.APPLICANTS", 6)
         patch.setattr("gorod.demo.school.DEFAULT_CLASS_SIZE", 3)
+        patch.setattr("gorod.demo.clubs.DEMO_DISTRICTS", 3)
+        patch.setattr("gorod.demo.clubs.GROUPS_ELSEWHERE", (0, 0))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's language: a page asked for in English activates it
+    in the thread (the locale middleware does not switch back), and a later test in the
+    same worker would otherwise read English where it expects Russian."""
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

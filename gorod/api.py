@@ -13,6 +13,7 @@ from gorod.applications.api.department import router as applications_desk_router
 from gorod.appointments.api import router as appointments_router
 from gorod.catalog.api import router as catalog_router
 from gorod.clinics.api import router as clinics_router
+from gorod.clubs.api import router as clubs_router
 from gorod.core.errors import DomainError
 from gorod.core.problems import PROBLEM_CONTENT_TYPE, problem_response, status_of
 from gorod.core.renderers import CityTimeRenderer
@@ -114,6 +115,9 @@ api.add_router("/feedback", feedback_router)
 api.add_router("/applications", applications_router)
 api.add_router("/housing", housing_router, auth=authenticated)
 api.add_router("/school", school_router, auth=authenticated)
+# Public search, the family's applications and the organisation's desk: each part names
+# its auth.
+api.add_router("/clubs", clubs_router)
 # The record's router authenticates itself: an anonymous look is refused *and logged*.
 api.add_router("/health/record", record_router)
 # Booking and attachment share the /health prefix and its tag, as before the split.

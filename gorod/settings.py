@@ -17,6 +17,11 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("GOROD_VAR_DIR", PROJECT_DIR / "var"))
+# The city's open data the importers and the demo read by default (read there, never copied
+# into the project): ../shared/data beside the checkout.
+SHARED_DATA_DIR = Path(
+    os.environ.get("GOROD_SHARED_DATA_DIR", PROJECT_DIR.parent / "shared" / "data")
+)
 
 
 def env_flag(name: str, default: bool) -> bool:
@@ -79,6 +84,7 @@ INSTALLED_APPS = [
     "gorod.notifications",
     "gorod.applications",
     "gorod.school",
+    "gorod.clubs",
     # Above every domain: `gorod demo` and the demo city's generators.
     "gorod.demo",
     "gorod.web",
@@ -372,6 +378,8 @@ GOROD_PERIODIC_TASKS = [
     ("gorod.appointments.tasks.mark_no_shows", 10),
     # Certificates ordered online are made ready (signed PDF) once their day has come.
     ("gorod.medrecord.tasks.prepare_due_certificates", 60),
+    # Clubs: invitations not confirmed in time pass their places on (idempotent).
+    ("gorod.clubs.tasks.lapse_invitations", 60),
     # The daily digests of optional notifications: nothing before GOROD_DIGEST_HOUR, then
     # one per person and day (the outbox key), so hourly reruns write nothing more.
     ("gorod.notifications.tasks.send_digests", 60),
@@ -411,6 +419,21 @@ GOROD_SCHOOL_CHANGE_CUTOFF_DAYS = int(os.environ.get("GOROD_SCHOOL_CHANGE_CUTOFF
 # The namespace (a UUID) of the schools' OneRoster sourcedIds; unset, it is derived from
 # SECRET_KEY, and rotating the key would change every id partners hold.
 GOROD_ONEROSTER_NAMESPACE = os.environ.get("GOROD_ONEROSTER_NAMESPACE", "")
+
+# Clubs and sports sections: the municipal districts' boundaries (GeoJSON, WGS84) that
+# place a venue in its district; by default the OpenStreetMap file in ../shared/data.
+GOROD_DISTRICTS_GEOJSON = Path(
+    os.environ.get(
+        "GOROD_DISTRICTS_GEOJSON",
+        SHARED_DATA_DIR / "moscow_municipal_units_osm.geojson",
+    )
+)
+
+# Clubs and sports sections (DOMAIN.md): how many free programmes one child may hold at
+# once, and the working days an invited family has to confirm in person with documents
+# before the place goes to the next on the waiting list.
+GOROD_CLUBS_FREE_PROGRAMMES_MAX = int(os.environ.get("GOROD_CLUBS_FREE_PROGRAMMES_MAX", "3"))
+GOROD_CLUBS_CONFIRM_WORKING_DAYS = int(os.environ.get("GOROD_CLUBS_CONFIRM_WORKING_DAYS", "10"))
 
 # Water and heat meter readings (DOMAIN.md). The window runs from the start day of the
 # billing month to the end day (of the next month when it is smaller), in TIME_ZONE.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("feedback/", include("gorod.feedback.urls")),
     path("housing/", include("gorod.housing.urls")),
     path("school/", include("gorod.school.urls")),
+    path("clubs/", include("gorod.clubs.urls")),
     # The health pages keep their paths and namespaces; each app brings its own routes.
     path(
         "health/staff/",

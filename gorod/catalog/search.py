@@ -38,6 +38,7 @@ __all__ = [
     "SearchDocument",
     "SearchHit",
     "SearchIndex",
+    "Vocabulary",
     "normalize",
     "switch_layout",
 ]
@@ -223,6 +224,145 @@ def _tokens(text: str) -> list[str]:
     return [token for token in normalize(text).split() if token not in STOP_WORDS]
 
 
+class Vocabulary:
+    """The words a search knows, and what it makes of a query in their light: the wrong
+    keyboard layout, Russian in Latin letters, a misspelt word, a derived word.
+
+    The catalog's index holds one; searches answered by the database (clubs) build one of
+    the words they index, so that a query is understood the same way across the portal.
+    Immutable; safe to share between threads.
+    """
+
+    def __init__(self, forms: Iterable[str], surfaces: Iterable[str] = ()) -> None:
+        # `forms`: the dictionary forms the search matches; `surfaces`: words as its texts
+        # write them. Ordered, so that derivatives come in the order they were indexed.
+        self._forms = dict.fromkeys(forms)
+        self._surfaces = frozenset(surfaces)
+
+        # What a misspelt word is compared against: words as they occur in the texts, and
+        # their dictionary forms. Digits and very short words are never "corrected". People
+        # rarely get the first letter wrong, so comparing only words with the same initial
+        # keeps a correction to a few hundred comparisons instead of thousands.
+        vocabulary = {word for word in self._surfaces if len(word) >= _FUZZY_MIN_LENGTH}
+        vocabulary.update(form for form in self._forms if len(form) >= _FUZZY_MIN_LENGTH)
+        by_initial: dict[str, list[str]] = {}
+        for word in sorted(vocabulary):
+            if not word.isdigit():
+                by_initial.setdefault(word[0], []).append(word)
+        self._vocabulary_by_initial = {
+            initial: tuple(words) for initial, words in by_initial.items()
+        }
+
+        by_prefix: dict[str, list[str]] = {}
+        for form in self._forms:
+            if len(form) >= _RELATED_MIN_PREFIX and _CYRILLIC_RE.match(form):
+                by_prefix.setdefault(form[:_RELATED_MIN_PREFIX], []).append(form)
+        self._forms_by_prefix = by_prefix
+
+    def knows(self, form: str) -> bool:
+        """Whether `form` is one of the dictionary forms the search matches."""
+        return form in self._forms
+
+    def related(self, form: str) -> list[str]:
+        """Known derivatives of `form` the dictionary does not link to it ("оплата" and
+        "оплатить"): they share a long common prefix."""
+        return [
+            related
+            for related in self._forms_by_prefix.get(form[:_RELATED_MIN_PREFIX], ())
+            if related != form and _are_related(form, related)
+        ]
+
+    def corrections(self, word: str) -> list[tuple[str, float]]:
+        """The known words a misspelt `word` may stand for, with their similarity (0–100),
+        the most similar first; none for a short word or a number."""
+        if len(word) < _FUZZY_MIN_LENGTH or word.isdigit():
+            return []
+        candidates = self._vocabulary_by_initial.get(word[0], ())
+        if len(word) == _FUZZY_MIN_LENGTH:
+            cutoff = _FUZZY_CUTOFF_SHORT
+        elif _CYRILLIC_RE.search(word) and _morph().word_is_known(word):
+            cutoff = _FUZZY_CUTOFF_REAL_WORD
+        else:
+            cutoff = _FUZZY_CUTOFF
+        matches = process.extract(
+            word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=_FUZZY_CANDIDATES
+        )
+        return [(candidate, similarity) for candidate, similarity, _ in matches]
+
+    def _familiarity(self, chunk: str) -> int:
+        """How much a chunk reads as real words: 2 per known word, 1 per other Russian one."""
+        score = 0
+        for word in _tokens(chunk):
+            if any(form in self._forms for form in lemmas(word)):
+                score += 2
+            elif len(word) >= 3 and _CYRILLIC_RE.search(word) and _morph().word_is_known(word):
+                score += 1
+        return score
+
+    def _transliterate(self, chunk: str) -> str:
+        """A chunk's Latin words in Cyrillic, each spelt the way the vocabulary knows best."""
+        return _LATIN_WORD_RE.sub(lambda match: self._best_spelling(match[0]), chunk.lower())
+
+    def _best_spelling(self, word: str) -> str:
+        spellings = latin_spellings(word)
+        best, best_score = (spellings[0], 0) if spellings else (word, 0)
+        # The likeliest spelling that is a known word wins outright; failing that, the
+        # likeliest real word ("семя" before the unknown "семыа"). Most spellings are no word
+        # at all, and the dictionary's lookup rules them out far cheaper than lemmatizing.
+        for spelling in spellings:
+            if spelling in self._surfaces:
+                score = 2
+            elif _morph().word_is_known(spelling):
+                score = self._familiarity(spelling)
+            else:
+                continue
+            if score > best_score:
+                best, best_score = spelling, score
+                if score >= 2:
+                    break
+        return best
+
+    def rewrite(self, query: str) -> QueryRewrite | None:
+        """What was meant, if `query` was typed in the wrong layout or in Latin letters."""
+        # Decide per script: the Latin-looking words of "pfgbcm к врачу" may be Russian typed
+        # on QWERTY while its Cyrillic words are fine. Within a script the words are retyped
+        # together when that makes the query more familiar overall, so that gibberish like
+        # "r" (the "к" of "pfgbcm r dhfxe") follows its neighbours. Latin words may also be
+        # Russian spelt in Latin letters: the reading that explains more words wins, the
+        # keyboard layout on a tie (its readings are exact, a transliteration's a guess).
+        chunks = query.split()
+        rewritten = list(chunks)
+        transliterated = False
+        # Ranking reads only the first few words; retyping more would only cost time.
+        considered = chunks[:_MAX_QUERY_TOKENS]
+        for script in (_LATIN_RE, _CYRILLIC_RE):
+            indices = [i for i, chunk in enumerate(considered) if script.search(chunk.lower())]
+            if not indices:
+                continue
+            before = [self._familiarity(chunks[i]) for i in indices]
+            if sum(before) >= 2 * sum(len(_tokens(chunks[i])) for i in indices):
+                continue  # every word is a known word already: nothing to improve
+            readings = [(switch_layout, False)]
+            if script is _LATIN_RE:
+                readings.append((self._transliterate, True))
+            best_total, best = sum(before), None
+            for retype, is_transliteration in readings:
+                retyped = [retype(chunks[i]) for i in indices]
+                after = [self._familiarity(chunk) for chunk in retyped]
+                if sum(after) > best_total:
+                    best_total, best = sum(after), (retyped, after, is_transliteration)
+            if best is None:
+                continue
+            retyped, after, is_transliteration = best
+            for i, old, new, chunk in zip(indices, before, after, retyped, strict=True):
+                if new >= old:
+                    rewritten[i] = chunk
+            transliterated = transliterated or is_transliteration
+        if rewritten == chunks:
+            return None
+        return QueryRewrite(text=" ".join(rewritten), transliterated=transliterated)
+
+
 class SearchIndex:
     """An immutable in-memory index over a catalog; safe to share between threads."""
 
@@ -247,26 +387,7 @@ class SearchIndex:
                     phrase_postings.setdefault(form, []).append((phrase_id, slot))
         self._phrase_postings = {form: tuple(hits) for form, hits in phrase_postings.items()}
 
-        # What a misspelt word is compared against: words as they occur in the catalog, and
-        # their dictionary forms. Digits and very short words are never "corrected". People
-        # rarely get the first letter wrong, so comparing only words with the same initial
-        # keeps a correction to a few hundred comparisons instead of thousands.
-        self._surfaces = frozenset(surfaces)
-        vocabulary = {word for word in surfaces if len(word) >= _FUZZY_MIN_LENGTH}
-        vocabulary.update(form for form in self._idf if len(form) >= _FUZZY_MIN_LENGTH)
-        by_initial: dict[str, list[str]] = {}
-        for word in sorted(vocabulary):
-            if not word.isdigit():
-                by_initial.setdefault(word[0], []).append(word)
-        self._vocabulary_by_initial = {
-            initial: tuple(words) for initial, words in by_initial.items()
-        }
-
-        by_prefix: dict[str, list[str]] = {}
-        for form in self._idf:
-            if len(form) >= _RELATED_MIN_PREFIX and _CYRILLIC_RE.match(form):
-                by_prefix.setdefault(form[:_RELATED_MIN_PREFIX], []).append(form)
-        self._forms_by_prefix = by_prefix
+        self._vocabulary = Vocabulary(self._idf, surfaces)
 
         synonyms: dict[str, set[str]] = {}
         for group in _SYNONYMS:
@@ -363,83 +484,9 @@ class SearchIndex:
         self, query: str
     ) -> tuple[QueryRewrite | None, tuple[SearchHit, ...], bool]:
         """The rewritten query, the first hits, and whether those are all the hits."""
-        rewrite = self._rewrite(query)
+        rewrite = self._vocabulary.rewrite(query)
         hits = self._rank(rewrite.text if rewrite is not None else query)
         return rewrite, hits[:_CACHED_HITS], len(hits) <= _CACHED_HITS
-
-    # --- wrong keyboard layout, Latin letters ------------------------------------------------
-
-    def _familiarity(self, chunk: str) -> int:
-        """How much a chunk reads as real words: 2 per catalog word, 1 per other Russian one."""
-        score = 0
-        for word in _tokens(chunk):
-            if any(form in self._idf for form in lemmas(word)):
-                score += 2
-            elif len(word) >= 3 and _CYRILLIC_RE.search(word) and _morph().word_is_known(word):
-                score += 1
-        return score
-
-    def _transliterate(self, chunk: str) -> str:
-        """A chunk's Latin words in Cyrillic, each spelt the way the catalog knows best."""
-        return _LATIN_WORD_RE.sub(lambda match: self._best_spelling(match[0]), chunk.lower())
-
-    def _best_spelling(self, word: str) -> str:
-        spellings = latin_spellings(word)
-        best, best_score = (spellings[0], 0) if spellings else (word, 0)
-        # The likeliest spelling that is a catalog word wins outright; failing that, the
-        # likeliest real word ("семя" before the unknown "семыа"). Most spellings are no word
-        # at all, and the dictionary's lookup rules them out far cheaper than lemmatizing.
-        for spelling in spellings:
-            if spelling in self._surfaces:
-                score = 2
-            elif _morph().word_is_known(spelling):
-                score = self._familiarity(spelling)
-            else:
-                continue
-            if score > best_score:
-                best, best_score = spelling, score
-                if score >= 2:
-                    break
-        return best
-
-    def _rewrite(self, query: str) -> QueryRewrite | None:
-        # Decide per script: the Latin-looking words of "pfgbcm к врачу" may be Russian typed
-        # on QWERTY while its Cyrillic words are fine. Within a script the words are retyped
-        # together when that makes the query more familiar overall, so that gibberish like
-        # "r" (the "к" of "pfgbcm r dhfxe") follows its neighbours. Latin words may also be
-        # Russian spelt in Latin letters: the reading that explains more words wins, the
-        # keyboard layout on a tie (its readings are exact, a transliteration's a guess).
-        chunks = query.split()
-        rewritten = list(chunks)
-        transliterated = False
-        # Ranking reads only the first few words; retyping more would only cost time.
-        considered = chunks[:_MAX_QUERY_TOKENS]
-        for script in (_LATIN_RE, _CYRILLIC_RE):
-            indices = [i for i, chunk in enumerate(considered) if script.search(chunk.lower())]
-            if not indices:
-                continue
-            before = [self._familiarity(chunks[i]) for i in indices]
-            if sum(before) >= 2 * sum(len(_tokens(chunks[i])) for i in indices):
-                continue  # every word is a catalog word already: nothing to improve
-            readings = [(switch_layout, False)]
-            if script is _LATIN_RE:
-                readings.append((self._transliterate, True))
-            best_total, best = sum(before), None
-            for retype, is_transliteration in readings:
-                retyped = [retype(chunks[i]) for i in indices]
-                after = [self._familiarity(chunk) for chunk in retyped]
-                if sum(after) > best_total:
-                    best_total, best = sum(after), (retyped, after, is_transliteration)
-            if best is None:
-                continue
-            retyped, after, is_transliteration = best
-            for i, old, new, chunk in zip(indices, before, after, retyped, strict=True):
-                if new >= old:
-                    rewritten[i] = chunk
-            transliterated = transliterated or is_transliteration
-        if rewritten == chunks:
-            return None
-        return QueryRewrite(text=" ".join(rewritten), transliterated=transliterated)
 
     # --- ranking -------------------------------------------------------------------------
 
@@ -456,27 +503,15 @@ class SearchIndex:
             # Derivatives only widen a word the catalog knows: a shared prefix is too weak a
             # hint to explain an unknown word ("домашка" is not "дома").
             for form in list(alternatives):
-                for related in self._forms_by_prefix.get(form[:_RELATED_MIN_PREFIX], ()):
-                    if related not in alternatives and _are_related(form, related):
+                for related in self._vocabulary.related(form):
+                    if related not in alternatives:
                         alternatives[related] = _RELATED_WEIGHT
             terms.append(alternatives or self._fuzzy_terms(word))
         return [alternatives for alternatives in terms if alternatives]
 
     def _fuzzy_terms(self, word: str) -> dict[str, float]:
-        if len(word) < _FUZZY_MIN_LENGTH or word.isdigit():
-            return {}
-        candidates = self._vocabulary_by_initial.get(word[0], ())
-        if len(word) == _FUZZY_MIN_LENGTH:
-            cutoff = _FUZZY_CUTOFF_SHORT
-        elif _CYRILLIC_RE.search(word) and _morph().word_is_known(word):
-            cutoff = _FUZZY_CUTOFF_REAL_WORD
-        else:
-            cutoff = _FUZZY_CUTOFF
-        matches = process.extract(
-            word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff, limit=_FUZZY_CANDIDATES
-        )
         terms: dict[str, float] = {}
-        for candidate, similarity, _ in matches:
+        for candidate, similarity in self._vocabulary.corrections(word):
             weight = _FUZZY_WEIGHT * (similarity / 100.0) ** 2
             for form in lemmas(candidate):
                 if form in self._idf and weight > terms.get(form, 0.0):

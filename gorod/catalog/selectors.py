@@ -17,7 +17,7 @@ FLAGSHIP_ROUTES = {
     "emr": "record:own",
     "meter-readings": "housing:meters",
     "school-diary": "school:diary",
-    "clubs-enrollment": "leisure:clubs",
+    "clubs-enrollment": "clubs:search",
 }
 
 

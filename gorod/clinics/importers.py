@@ -21,32 +21,32 @@ phone and WGS84 coordinates. The data is the city's open data: the source is nam
 """
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.progress import Progress
 
 from gorod.clinics.models import Location, Organisation
 from gorod.core.audit import audit_record
 from gorod.core.importing import (
+    DATA_MOS_RU,
     SHOW_PROBLEMS,
     RowProblem,
     chunks,
     coordinate_field,
     file_facts,
     problems_print,
+    progress_shown,
     read_csv,
     text_field,
     unique_rows,
 )
 
-ATTRIBUTION = "Портал открытых данных Правительства Москвы, data.mos.ru"
+ATTRIBUTION = DATA_MOS_RU
 COLUMNS = (
     "source_dataset_id",
     "category",
@@ -420,18 +420,6 @@ def import_clinics(
         RowProblem(row.line, row.district_dropped) for row in rows if row.district_dropped
     ]
     return report
-
-
-@contextmanager
-def progress_shown(stdout) -> Iterator[Progress]:
-    """A progress bar on the command's output, gone when the work is done."""
-    columns = (
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-    )
-    with Progress(*columns, console=Console(file=stdout, highlight=False), transient=True) as bar:
-        yield bar
 
 
 def import_clinics_file(path: Path, *, stdout, style, actor=None) -> ClinicImportReport:

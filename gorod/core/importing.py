@@ -8,15 +8,20 @@ the errors a broken file gets are one here, so every `gorod import` answers alik
 import codecs
 import csv
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 
 from django.utils.translation import gettext as _
-from rich.progress import Progress
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from gorod.core.errors import DomainError
+
+# The source the city's open-data terms ask every use of its registers to name.
+DATA_MOS_RU = "Портал открытых данных Правительства Москвы, data.mos.ru"
 
 # Stored rows are looked up this many keys at a time (SQLite's bound-parameter limit).
 LOOKUP_CHUNK = 500
@@ -170,3 +175,15 @@ def problems_print(path: Path, problems: list[RowProblem], *, stdout, style) -> 
             _("Ничего не загружено: строк с ошибками — %(count)d.") % {"count": len(problems)}
         )
     )
+
+
+@contextmanager
+def progress_shown(stdout) -> Iterator[Progress]:
+    """A progress bar on a command's output, gone when the work is done."""
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+    )
+    with Progress(*columns, console=Console(file=stdout, highlight=False), transient=True) as bar:
+        yield bar

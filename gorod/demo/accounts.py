@@ -45,7 +45,8 @@ DEMO_STAFF = (
 )
 CITIZEN_TRY = gettext_lazy(
     "запись к врачу: /health/; медкарта семьи: /health/record/; показания счётчиков: "
-    "/housing/; дневник детей: /school/; поиск услуг на главной"
+    "/housing/; дневник детей: /school/; кружки и секции: /clubs/applications/; поиск услуг "
+    "на главной"
 )
 
 FIRST_NAMES = {

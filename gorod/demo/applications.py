@@ -16,7 +16,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -40,7 +39,7 @@ from gorod.core.errors import DomainError
 from gorod.demo.accounts import FIRST_NAMES, LAST_NAMES, MIDDLE_NAMES
 from gorod.housing.models import Premises, PremisesLink
 
-MFC_FILE = Path(settings.PROJECT_DIR).parent / "shared" / "data" / "moscow_mfc_2013.csv"
+MFC_FILE = settings.SHARED_DATA_DIR / "moscow_mfc_2013.csv"
 MFC_ATTRIBUTION = "Портал открытых данных Правительства Москвы, data.mos.ru (2013)"
 DEFAULT_APPLICATIONS = 240
 APPLICANTS = 60

@@ -37,9 +37,7 @@ from gorod.medrecord.models.oversight import SupervisorPost
 # The demo's name lists are keyed by "m" and "f".
 SEXES = {"m": Sex.MALE, "f": Sex.FEMALE}
 
-REGISTRY_FILE = (
-    Path(settings.PROJECT_DIR).parent / "shared" / "data" / "moscow_medical_organisations_2013.csv"
-)
+REGISTRY_FILE = settings.SHARED_DATA_DIR / "moscow_medical_organisations_2013.csv"
 
 
 # Staffed clinics of each kind besides the demo family's.

@@ -20,8 +20,7 @@ numbers, in the source's order, as fit; the short name is cut at a word with "�
 name is kept whole). Both are reported by line, never silently.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,17 +28,18 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.progress import Progress
 
 from gorod.core.audit import audit_record
 from gorod.core.importing import (
+    DATA_MOS_RU,
     SHOW_PROBLEMS,
     RowProblem,
     chunks,
     coordinate_field,
     file_facts,
     problems_print,
+    progress_shown,
     read_csv,
     text_field,
     unique_rows,
@@ -47,9 +47,9 @@ from gorod.core.importing import (
 from gorod.school import rules
 from gorod.school.models import School, Subject
 
-ATTRIBUTION = "Портал открытых данных Правительства Москвы, data.mos.ru"
+ATTRIBUTION = DATA_MOS_RU
 SUBJECTS_SOURCE = "ФОП НОО/ООО/СОО (приказы Минпросвещения России № 372, 370, 371 от 18.05.2023)"
-SHARED_DATA = Path(settings.PROJECT_DIR).parent / "shared" / "data"
+SHARED_DATA = settings.SHARED_DATA_DIR
 SCHOOLS_FILE = SHARED_DATA / "moscow_schools_2013.csv"
 SUBJECTS_FILE = SHARED_DATA / "school_subjects_fop_2023_hand_compiled.csv"
 
@@ -337,19 +337,6 @@ def import_subjects(path: Path, *, actor=None, progress: Progress | None = None)
                 unchanged=report.unchanged,
             )
     return report
-
-
-@contextmanager
-def progress_shown(stdout) -> Iterator[Progress]:
-    """A progress bar on the command's output, gone when the work is done (as the clinics'
-    import shows it; gorod.school may not import from gorod.clinics)."""
-    columns = (
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-    )
-    with Progress(*columns, console=Console(file=stdout, highlight=False), transient=True) as bar:
-        yield bar
 
 
 def _summary(report: ImportReport, *, stdout, style, what: str) -> None:

@@ -130,6 +130,21 @@ ACTIVITY_LABELS = {
     "school.lessons_build": _("Уроки составлены по расписанию"),
     "school.schools_imported": _("Загружен реестр школ"),
     "school.subjects_imported": _("Загружен перечень учебных предметов"),
+    # Clubs and sports sections (the family's side and the organisation's)
+    "clubs.application_submitted": _("Подано заявление в кружок или секцию"),
+    "clubs.application_withdrawn": _("Отозвано заявление в кружок или секцию"),
+    "clubs.invitation_accepted": _("Принято приглашение в кружок или секцию"),
+    "clubs.invitation_lapsed": _("Приглашение в кружок истекло, место передано дальше"),
+    "clubs.application_moved": _("Решение по заявлению в кружок"),
+    "clubs.group_created": _("Создана группа кружка"),
+    "clubs.group_updated": _("Изменена группа кружка"),
+    "clubs.group_capacity_set": _("Изменено число мест в группе"),
+    "clubs.group_session_added": _("Добавлено занятие в расписание группы"),
+    "clubs.group_session_removed": _("Убрано занятие из расписания группы"),
+    "clubs.group_queue_read": _("Просмотрена очередь заявлений группы"),
+    "clubs.attendance_export": _("Выгружен список группы"),
+    "clubs.imported": _("Загружен реестр кружков и секций"),
+    "clubs.demo_loaded": _("Загружены демонстрационные кружки"),
 }
 
 # Codes made of a stem and a suffix: a signed record entry of any section
@@ -145,6 +160,7 @@ AREA_LABELS = {
     "health": _("Действие в разделе «Здоровье»"),
     "housing": _("Действие в разделе «Показания счётчиков»"),
     "school": _("Действие в разделе «Электронный дневник»"),
+    "clubs": _("Действие в разделе «Кружки и секции»"),
     "application": _("Действие с заявлением в ведомство"),
     "applications": _("Действие с услугами-заявлениями"),
     "rating": _("Действие с оценками услуг"),

@@ -18,6 +18,7 @@ from gorod.applications.selectors import definitions as service_definitions
 from gorod.applications.selectors.overview import my_open_applications
 from gorod.appointments.selectors import booking as health
 from gorod.catalog import selectors as catalog
+from gorod.clubs.selectors import is_staff_of_any
 from gorod.core.channels import channel_of
 from gorod.core.clock import local_date
 from gorod.core.problems import not_found_problem, server_error_problem
@@ -174,6 +175,8 @@ def cabinet(request):
             "meter_window": window,
             # The last day to send readings, or the day sending opens.
             "meter_window_day": window.closes_on if window.open else window.opens_on,
+            # Club staff's logins are not the admin's staff: their desk is linked from here.
+            "clubs_desk": is_staff_of_any(request.user),
         },
     )
 

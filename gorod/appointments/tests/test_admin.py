@@ -119,7 +119,7 @@ def test_a_clinic_is_edited_with_an_audit_row_but_keeps_its_registry_code(
         url,
         {
             "registry_code": "HACKED",
-            "name": "Городская поликлиника № 12",
+            "name": "Городская поликлиника № 12 имени Пирогова",
             "kind": Organisation.Kind.ADULT_POLYCLINIC,
             "district": "ЮАО",
             "phone": "",
@@ -136,7 +136,10 @@ def test_a_clinic_is_edited_with_an_audit_row_but_keeps_its_registry_code(
     )
     assert response.status_code == 302, response.context["errors"]
     organisation.refresh_from_db()
-    assert (organisation.name, organisation.district) == ("Городская поликлиника № 12", "ЮАО")
+    assert (organisation.name, organisation.district) == (
+        "Городская поликлиника № 12 имени Пирогова",
+        "ЮАО",
+    )
     assert organisation.registry_code != "HACKED"
     audit = AuditEvent.objects.get(action="health.organisation_changed")
     assert audit.data["fields"] == ["district", "name"]

@@ -37,8 +37,7 @@ def test_a_flagship_leads_into_its_module_once_it_exists(catalog):
     assert selectors.service_entry_url(selectors.service_get("doctor-appointment")) == "/health/"
     assert selectors.service_entry_url(selectors.service_get("emr")) == "/health/record/"
     assert selectors.service_entry_url(selectors.service_get("school-diary")) == "/school/"
-    # The clubs' module arrives with a later issue; until then: "coming soon".
-    assert selectors.service_entry_url(selectors.service_get("clubs-enrollment")) is None
+    assert selectors.service_entry_url(selectors.service_get("clubs-enrollment")) == "/clubs/"
 
 
 def test_search_issue_examples(catalog):

@@ -16,6 +16,7 @@ ROLES = {
     "supervisor@gorod.local": "Руководитель поликлиники",
     "teacher@gorod.local": "Учитель",
     "classteacher@gorod.local": "Учитель",
+    "clubs@gorod.local": "Сотрудник кружка или секции",
 }
 
 

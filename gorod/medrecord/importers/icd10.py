@@ -22,13 +22,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rich.progress import Progress
 
-from gorod.clinics.importers import progress_shown
 from gorod.core.audit import audit_record
 from gorod.core.importing import (
     RowProblem,
     chunks,
     file_facts,
     problems_print,
+    progress_shown,
     read_csv,
     text_field,
 )

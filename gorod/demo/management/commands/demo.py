@@ -14,7 +14,11 @@ once, while there are no premises. Clinics, doctors, slots and appointments come
 has it, invented doctors and patients), once, while there are no doctors. The school
 (gorod/demo/school.py: the first school of the city's register when ../shared/data has it,
 invented teachers, pupils and a year of journals, the demo citizen's children among the
-pupils) comes after them, once, while there are no teachers.
+pupils) comes after them, once, while there are no teachers. Clubs and sports sections come
+last (gorod/demo/clubs.py: the city's registers of organisations and sections when
+../shared/data has them, invented groups and schedules in the districts with the most
+venues and the family's, the demo children's applications in several states, the
+organisation's staff login), once, while there are no groups.
 """
 
 import os
@@ -37,7 +41,10 @@ from gorod.applications.models import Application
 from gorod.catalog.models import Service
 from gorod.clinics.importers import ATTRIBUTION
 from gorod.clinics.models import Practitioner
-from gorod.demo import applications, health, housing, school
+from gorod.clubs.importers import ATTRIBUTION as CLUBS_SOURCE
+from gorod.clubs.models import Application as ClubApplication
+from gorod.clubs.models import Group as ClubGroup
+from gorod.demo import applications, clubs, health, housing, school
 from gorod.demo.accounts import DEMO_CITIZEN, demo_people
 from gorod.demo.analytics import DAYS, DEFAULT_EVENTS, DEFAULT_SEED, demo_generate
 from gorod.demo.catalog import catalog_demo
@@ -110,6 +117,7 @@ class Command(BaseCommand):
         saved = self._health(seed=seed) or saved
         saved = self._applications(seed=seed) or saved
         saved = self._school(seed=seed) or saved
+        saved = self._clubs(seed=seed) or saved
         if saved:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -318,6 +326,50 @@ class Command(BaseCommand):
                     "lessons": made.lessons,
                     "marks": made.marks,
                     "absences": made.absences,
+                    "seed": seed,
+                }
+            )
+        )
+        return saved
+
+    def _clubs(self, *, seed: int) -> bool:
+        """Organisations, groups with schedules, applications, the organisation's login."""
+        if ClubGroup.objects.exists():
+            self.stdout.write(_("Группы кружков уже есть: демонстрационные кружки не добавляю."))
+            return False
+        with self._progress() as progress:
+            task = progress.add_task(_("Кружки, секции, группы и заявления"), total=1)
+            made = clubs.clubs_demo(
+                citizen=User.objects.get(email=DEMO_CITIZEN),
+                seed=seed,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        saved = self._save_credentials(made.credentials)
+        source = (
+            _("реестры организаций и спортивных секций (%(source)s)") % {"source": CLUBS_SOURCE}
+            if made.imported
+            else _("вымышленные организации")
+        )
+        family = ", ".join(
+            str(ClubApplication.Status(status).label) for status in made.family
+        ) or _("нет детей подходящего возраста")
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Кружки и секции: %(source)s, организаций %(organisations)d, мест занятий "
+                    "%(venues)d; группы и расписания (вымышленные): районов %(districts)d, "
+                    "групп %(groups)d, из них полных %(full)d, заявлений %(applications)d; "
+                    "заявления детей демо-жителя: %(family)s; seed %(seed)d."
+                )
+                % {
+                    "source": source,
+                    "organisations": made.organisations,
+                    "venues": made.venues,
+                    "districts": made.districts,
+                    "groups": made.groups,
+                    "full": made.full,
+                    "applications": made.applications,
+                    "family": family,
                     "seed": seed,
                 }
             )
