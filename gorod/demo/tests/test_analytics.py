@@ -5,15 +5,11 @@ import csv
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from gorod.analytics.models import ImportRun
-from gorod.analytics.ratings import rating_figures_for
-from gorod.analytics.rules import Period
-from gorod.analytics.selectors import usage_report
 from gorod.demo import analytics as demo
 from gorod.demo.analytics import DemoService, catalog_services, demo_generate
 
@@ -142,28 +138,6 @@ def test_a_small_catalog_works_too(tmp_path):
     assert {row[1] for row in read(files.usage)} == {"emr", "passport"}
 
 
-def test_gorod_demo_imports_and_rolls_up_what_it_generated(catalog, tmp_path):
-    call_command("demo", "--usage-scale", "0.02", "--seed", "11", stdout=StringIO())
-
-    # The command's files are gone; the generator makes them again, byte for byte.
-    run = ImportRun.objects.get(kind="usage")
-    last = datetime.now(ZoneInfo("Europe/Moscow")).date() - timedelta(days=1)
-    events = round(demo.DEFAULT_EVENTS * 0.02)
-    files = demo_generate(tmp_path, events=events, seed=11, last=last)
-    assert run.imported == len(read(files.usage)) == files.uses
-
-    period = Period(files.first, files.last)
-    report = usage_report(period)
-    assert report.current.uses == files.uses
-    assert sum(uses for _day, uses in report.current.daily) == files.uses
-
-    assert rating_figures_for(period).count == files.ratings_count == len(read(files.ratings))
-
-    # Running it again adds nothing: a second generated year would double the first.
-    call_command("demo", "--usage-scale", "0.02", "--seed", "11", stdout=StringIO())
-    assert usage_report(period).current.uses == files.uses
-
-
 def test_gorod_demo_if_empty_skips_everything(catalog):
     out = StringIO()
     call_command("demo", "--if-empty", stdout=out)
@@ -174,11 +148,6 @@ def test_gorod_demo_if_empty_skips_everything(catalog):
 def test_usage_scale_must_be_positive(catalog):
     with pytest.raises(CommandError):
         call_command("demo", "--usage-scale", "0", stdout=StringIO())
-
-
-def test_no_usage_loads_only_the_city(catalog):
-    call_command("demo", "--no-usage", stdout=StringIO())
-    assert ImportRun.objects.count() == 0
 
 
 def test_daily_weekday_means_by_day_of_week_are_not_flat(year):

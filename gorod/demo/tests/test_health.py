@@ -2,14 +2,12 @@
 made through the booking services (so every rule holds), the same for the same seed."""
 
 from datetime import datetime, timedelta
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 
-from gorod.accounts.models import Guardianship, Person, User
+from gorod.accounts.models import Guardianship, User
 from gorod.accounts.tests.factories import PersonFactory
 from gorod.appointments.models import HOLDS_SLOT, Appointment, Schedule, Slot
 from gorod.appointments.selectors import booking as selectors
@@ -101,33 +99,6 @@ def test_the_same_seed_gives_the_same_city(citizen):
 
     assert made[0] == made[1]
     assert made[0] != made[2]
-
-
-def test_gorod_demo_loads_the_clinics_once_with_the_staff_logins(catalog, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    call_command("demo", "--no-usage", stdout=StringIO())
-
-    citizen = User.objects.get(email="demo@gorod.local")
-    assert clinic_selectors.current_attachment(citizen.person.pk) is not None
-    assert len(selectors.patients_of(citizen)) == 4  # herself, Миша, a teen, her mother
-    credentials = (tmp_path / "demo-credentials.txt").read_text()
-    assert f"{clinics_demo.DEMO_REGISTRAR}\t" in credentials
-    assert f"{clinics_demo.DEMO_DOCTOR}\t" in credentials
-    counts = (Practitioner.objects.count(), Slot.objects.count(), Appointment.objects.count())
-    # The housing demo's mother is the one who delegated, not a second one.
-    mothers = citizen.person.delegated_to_me.values_list("principal__first_name", flat=True)
-    assert list(mothers) == ["Галина"]
-    assert Person.objects.filter(first_name="Галина", middle_name="Петровна").count() == 1
-
-    out = StringIO()
-    call_command("demo", "--no-usage", stdout=out)
-    assert "Врачи уже есть" in out.getvalue()
-    assert (
-        Practitioner.objects.count(),
-        Slot.objects.count(),
-        Appointment.objects.count(),
-    ) == counts
-    assert (tmp_path / "demo-credentials.txt").read_text() == credentials
 
 
 def own_appointments(person, **filters):

@@ -3,10 +3,8 @@ every series obeys the rules, and the same seed gives the same data."""
 
 from collections import Counter
 from datetime import date
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 
 from gorod.accounts.models import User
@@ -77,25 +75,6 @@ def test_the_same_seed_gives_the_same_data(citizen):
 
     assert made[0] == made[1]
     assert made[0] != made[2]
-
-
-def test_gorod_demo_loads_the_premises_once_and_an_operator(catalog, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    call_command("demo", "--no-usage", stdout=StringIO())
-
-    citizen = User.objects.get(email="demo@gorod.local")
-    assert len(selectors.my_meters(actor=citizen)[1]) == 2
-    operator = User.objects.get(email="operator@gorod.local")
-    assert selectors.is_operator(operator)
-    assert operator.has_perm("housing.change_reading")
-    credentials = (tmp_path / "demo-credentials.txt").read_text()
-    assert "operator@gorod.local\t" in credentials
-    readings = Reading.objects.count()
-
-    out = StringIO()
-    call_command("demo", "--no-usage", stdout=out)
-    assert Reading.objects.count() == readings
-    assert "Помещения уже есть" in out.getvalue()
 
 
 def rows_of(citizen):
