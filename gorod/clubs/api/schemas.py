@@ -8,7 +8,13 @@ from ninja import Field, Schema
 from pydantic import BaseModel, StrictInt, StrictStr
 
 from gorod.clubs import rules
-from gorod.clubs.models import GROUP_CAPACITY_MAX, Application, ApplicationEvent, Direction
+from gorod.clubs.models import (
+    GROUP_CAPACITY_MAX,
+    Application,
+    ApplicationEvent,
+    Direction,
+    Programme,
+)
 from gorod.core.ids import MAX_ID
 from gorod.core.schemas import NO_NUL
 
@@ -17,6 +23,7 @@ StatusName = Literal[tuple(Application.Status.values)]
 Decision = Literal[tuple(str(status) for status in rules.STAFF_DECISIONS)]
 CauseName = Literal[tuple(ApplicationEvent.Cause.values)]
 DirectionName = Literal[tuple(Direction.values)]
+SexName = Literal[tuple(Programme.Sex.values)]
 
 # --- the group, as everybody sees it ------------------------------------------------------
 
@@ -46,7 +53,7 @@ class ClubProgrammeOut(BaseModel):
     activity: str
     age_min: int = Field(..., description="Full years on starts_on, inclusive")
     age_max: int
-    sex: Literal["", "m", "f"] = Field(..., description="Empty: boys and girls")
+    sex: SexName = Field(..., description="Empty: boys and girls")
     is_free: bool
     price_month: str | None = Field(None, description="Roubles a month, a decimal string")
     enrollment: Literal["all_year", "season"]

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from gorod.accounts import services as accounts
 from gorod.clubs import finder
-from gorod.clubs.models import Application, Direction, Group
+from gorod.clubs.models import Application, Direction, Group, Programme
 from gorod.clubs.tests.factories import (
     GroupFactory,
     GroupSessionFactory,
@@ -113,6 +113,14 @@ def test_the_search_finds_groups_by_words_and_shows_what_a_parent_weighs(client,
     assert (item["capacity"], item["free_places"]) == (10, 10)
     assert item["distance_km"] is None
     assert item["url"] == f"/clubs/groups/{city['chess'].pk}/"
+
+
+@pytest.mark.parametrize("sex", [Programme.Sex.BOYS, Programme.Sex.GIRLS])
+def test_a_programme_for_boys_or_girls_only_is_answered_with_its_sex(client, city, sex):
+    Programme.objects.filter(pk=city["chess"].programme_id).update(sex=sex)
+    answer = client.get(f"{API}/groups", {"q": "шахматы"})
+    assert answer.status_code == 200
+    assert answer.json()["items"][0]["programme"]["sex"] == sex
 
 
 def test_every_filter_narrows_the_search(client, city):
