@@ -162,6 +162,8 @@ SECTIONS = {
     "city-postgresql": "## The city mix on PostgreSQL",
     "school-sqlite": "## The school diary at evening peak on SQLite",
     "school-postgresql": "## The school diary at evening peak on PostgreSQL",
+    "clubs-sqlite": "## The enrollment morning of clubs on SQLite",
+    "clubs-postgresql": "## The enrollment morning of clubs on PostgreSQL",
 }
 
 

@@ -15,6 +15,8 @@ the 08:00 rush of doctor appointments (bench/health.py): signed-in citizens list
 day's free slots and booking them, with the database checked for double bookings after;
 the medical record (bench/health_record.py): citizens with ten years of record opening
 their timeline on the portal and through the API, every look logged and the log counted;
+the enrollment morning of clubs (bench/clubs.py): parents searching for a group and all
+applying at once to a few popular ones, places and waiting lists checked after;
 and the city mix (bench/city.py): all of these, search and the portal's pages weighted like
 the city's usage, as one set of signed-in citizens, with each hot path's CPU and SQL per
 request.
@@ -28,6 +30,7 @@ request.
     .venv/bin/python bench/run.py --only record    # the medical record part alone
     .venv/bin/python bench/run.py --only applications  # submissions and the department queue
     .venv/bin/python bench/run.py --only school    # the school diary's evening peak
+    .venv/bin/python bench/run.py --only clubs     # the clubs' enrollment morning
     .venv/bin/python bench/run.py --only city      # the city mix (only ever alone)
     .venv/bin/python bench/run.py --write          # also update BENCHMARKS.md
 
@@ -201,8 +204,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         help="comma-separated endpoint names to load (healthz always runs); 'analytics',\n"
-        "'housing', 'health', 'record', 'applications', 'school' and 'city' run those\n"
-        "parts, and alone they run nothing else",
+        "'housing', 'health', 'record', 'applications', 'school', 'clubs' and 'city' run\n"
+        "those parts, and alone they run nothing else",
     )
     parser.add_argument("--no-http", action="store_true", help="skip the wrk part")
     parser.add_argument("--no-inprocess", action="store_true", help="skip in-process search")
@@ -214,6 +217,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-applications", action="store_true", help="skip the long-tail applications part"
     )
     parser.add_argument("--no-school", action="store_true", help="skip the school diary part")
+    parser.add_argument(
+        "--no-clubs", action="store_true", help="skip the clubs' enrollment morning part"
+    )
     parser.add_argument(
         "--events",
         type=int,
@@ -993,13 +999,23 @@ def _stop_on_sigterm(signum, frame):
 
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     wanted = {name.strip() for name in args.only.split(",")} if args.only else set()
-    parts = {"analytics", "housing", "health", "record", "applications", "school", "city"}
+    parts = {
+        "analytics",
+        "housing",
+        "health",
+        "record",
+        "applications",
+        "school",
+        "clubs",
+        "city",
+    }
     analytics = not args.no_analytics and (not wanted or "analytics" in wanted)
     housing = not args.no_housing and (not wanted or "housing" in wanted)
     health = not args.no_health and (not wanted or "health" in wanted)
     record = not args.no_record and (not wanted or "record" in wanted)
     long_tail = not args.no_applications and (not wanted or "applications" in wanted)
     school = not args.no_school and (not wanted or "school" in wanted)
+    clubs = not args.no_clubs and (not wanted or "clubs" in wanted)
     # The city mix prepares its citizens through the record, rush and month-end parts'
     # preparations, which each refuse a database that already holds theirs: it runs alone.
     city = "city" in wanted
@@ -1011,7 +1027,15 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
     args.only = ",".join(sorted(wanted - parts)) or None
     wrk_binary = shutil.which("wrk")
     if (
-        not args.no_http or analytics or housing or health or record or long_tail or school or city
+        not args.no_http
+        or analytics
+        or housing
+        or health
+        or record
+        or long_tail
+        or school
+        or clubs
+        or city
     ) and wrk_binary is None:
         raise BenchError("wrk is not installed (Debian: apt-get install wrk)")
     if not GOROD.exists():
@@ -1085,6 +1109,10 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
             from school import school_bench, school_section
 
             chosen.append(("school", school_bench, school_section))
+        if clubs:
+            from clubs import clubs_bench, clubs_section
+
+            chosen.append(("clubs", clubs_bench, clubs_section))
         if city:
             from city import city_bench, city_section
 
