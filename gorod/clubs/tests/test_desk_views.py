@@ -411,11 +411,13 @@ def written_by_people() -> list[str]:
     return sorted((word for word in words if word), key=len, reverse=True)
 
 
-def russian_left(page: str) -> list[str]:
+def russian_left(page: str, extra=()) -> list[str]:
+    """The Russian words left in the page's main part once people's own words (and `extra`,
+    the longest first) are taken out."""
     main = MAIN.search(page)
     text = html.unescape(TAG.sub(" ", main.group(0) if main else page))
     text = re.sub(r"\s+", " ", text)
-    for word in written_by_people():
+    for word in sorted({*written_by_people(), *extra}, key=len, reverse=True):
         text = text.replace(word, " ")
     return [found.group(0).strip() for found in CYRILLIC.finditer(text)]
 

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from gorod.accounts.models import Guardianship
 from gorod.accounts.tests.factories import ChildFactory, PersonFactory
+from gorod.clubs import geo
 from gorod.clubs.models import Application, ApplicationEvent
 from gorod.clubs.tests.factories import GroupFactory, GroupSessionFactory, ProgrammeFactory
+from gorod.clubs.tests.test_desk_views import russian_left
 from gorod.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +136,43 @@ def test_the_family_withdraws_and_accepts_through_the_page(client, family, chess
     client.post(reverse("clubs:withdraw", args=[application.pk]))
     application.refresh_from_db()
     assert application.status == Status.CANCELLED
+
+
+def test_without_the_districts_boundaries_the_search_shows_the_list_alone(
+    client, chess, settings, tmp_path
+):
+    settings.GOROD_DISTRICTS_GEOJSON = tmp_path / "absent.geojson"
+    page = client.get(reverse("clubs:search"), {"q": "шахматы"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Шахматы" in html
+    assert "clubs-map-svg" not in html
+
+
+def test_the_familys_pages_speak_english(client, family, chess, settings):
+    """Needs the pages' strings in the English catalogue (gorod/locale/en)."""
+    _parent, child = family
+    answer = client.post(reverse("clubs:apply", args=[chess.pk]), {"child": child.pk})
+    client.get(answer.url)  # the message of the application, said in Russian, is read
+    application = Application.objects.get()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    pages = {
+        "search": client.get(reverse("clubs:search"), {"q": "chess шахматы", "age": "сто"}),
+        "group": client.get(reverse("clubs:group", args=[chess.pk])),
+        "applications": client.get(reverse("clubs:applications")),
+        "application": client.get(reverse("clubs:application", args=[application.pk])),
+    }
+    # The map names the city's districts and okrugs as the city does, in any language; the
+    # query typed in Russian is repeated as typed, and the address hint's example is a
+    # Moscow street as the venues' addresses spell it.
+    map_names = {district.name for district in geo.districts()}
+    map_names |= {district.okrug for district in geo.districts()}
+    left = {}
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert '<html lang="en">' in html, name
+        if words := russian_left(
+            html, extra=[*map_names, "chess шахматы", "сто", "Ленинский проспект, 62"]
+        ):
+            left[name] = words
+    assert not left, left

@@ -82,14 +82,21 @@ def _results_map(found, query: GroupQuery, district_link):
             url=known.url if known else reverse("clubs:group", args=[hit.group.pk]),
             free_places=hit.group.free_places + (known.free_places if known else 0),
         )
-    return city_map(
-        title=_("Кружки и секции на карте Москвы"),
-        link_for_district=district_link,
-        fitted_to=[query.district] if query.district else old_moscow(),
-        selected=query.district,
-        venues=list(venues.values()),
-        groups_by_district=selectors.groups_by_district(),
-    )
+    try:
+        return city_map(
+            title=_("Кружки и секции на карте Москвы"),
+            link_for_district=district_link,
+            fitted_to=[query.district] if query.district else old_moscow(),
+            selected=query.district,
+            venues=list(venues.values()),
+            groups_by_district=selectors.groups_by_district(),
+        )
+    except DomainError as error:
+        # The districts' boundaries are the city's open data, read from where the settings
+        # say; a portal set up without them shows the list alone.
+        if error.code != "districts_file_missing":
+            raise
+        return None
 
 
 def _asked(request, *leaving_out: str) -> list[tuple[str, str]]:
