@@ -14,6 +14,8 @@ import logging
 import os
 import secrets
 import time
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
@@ -262,3 +264,28 @@ def request_costs(city: City, calls: int) -> tuple[dict[str, Costs], int]:
     # The uses counted into this process's buffer: written while the database exists.
     recorder.flush()
     return costs, looks
+
+
+def cost_lines(costs: Mapping[str, Costs], cases: Mapping[str, str]) -> list[str]:
+    """Each request's costs beside /healthz's as a table, then each one's SQL statements
+    counted by kind (a part's section puts its own sentence above)."""
+    lines = [
+        "| request | what | Python CPU ms | PostgreSQL CPU ms | statements | Python ÷ /healthz |",
+        "|---|---|--:|--:|--:|--:|",
+    ]
+    healthz_ms = costs["/healthz"].python_ms
+    for name, cost in costs.items():
+        backend = "–" if cost.backend_ms is None else f"{cost.backend_ms:.2f}"
+        lines.append(
+            f"| {name} | `{cases[name]}` | {cost.python_ms:.2f} | {backend} "
+            f"| {cost.statements:.1f} | {cost.python_ms / healthz_ms:,.1f}× |"
+        )
+    for name, cost in costs.items():
+        if name == "/healthz":
+            continue
+        tally = ", ".join(
+            f"{statement} ×{n}" if n > 1 else statement
+            for statement, n in Counter(cost.one_call).items()
+        )
+        lines += ["", f"SQL statements of one {name} ({len(cost.one_call)}): {tally}."]
+    return lines

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
-from city_costs import CAPTURED_CALLS, Costs, measure
+from city_costs import CAPTURED_CALLS, Costs, cost_lines, measure
 from clubs_prepare import (
     APPLY_API,
     EMAIL_PREFIX,
@@ -790,24 +790,8 @@ def clubs_section(args, argv: list[str], info: str, result: ClubsResult) -> str:
         "client, every middleware, no network): this process's CPU (Python), the CPU of its "
         "PostgreSQL backend over the same calls, and the SQL statements per call.",
         "",
-        "| request | what | Python CPU ms | PostgreSQL CPU ms | statements | Python ÷ /healthz |",
-        "|---|---|--:|--:|--:|--:|",
+        *cost_lines(result.costs, COST_CASES),
     ]
-    healthz_ms = result.costs["/healthz"].python_ms
-    for name, costs in result.costs.items():
-        backend = "–" if costs.backend_ms is None else f"{costs.backend_ms:.2f}"
-        lines.append(
-            f"| {name} | `{COST_CASES[name]}` | {costs.python_ms:.2f} | {backend} "
-            f"| {costs.statements:.1f} | {costs.python_ms / healthz_ms:,.1f}× |"
-        )
-    for name, costs in result.costs.items():
-        if name == "/healthz":
-            continue
-        tally = ", ".join(
-            f"{statement} ×{n}" if n > 1 else statement
-            for statement, n in Counter(costs.one_call).items()
-        )
-        lines += ["", f"SQL statements of one {name} ({len(costs.one_call)}): {tally}."]
     header, *entries = result.profile
     lines += [
         "",

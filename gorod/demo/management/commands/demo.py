@@ -23,6 +23,7 @@ organisation's staff login), once, while there are no groups.
 
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -164,6 +165,14 @@ class Command(BaseCommand):
             disable=not console.is_terminal,
         )
 
+    def _built(self, title: str, build, *, total: int = 1):
+        """What `build(progress=…)` makes, with a progress bar titled `title`."""
+        with self._progress() as progress:
+            task = progress.add_task(title, total=total)
+            return build(
+                progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+
     def _housing(self, *, seed: int) -> None:
         """Premises, meters and a year of readings for the demo citizen and invented people."""
         if Premises.objects.exists():
@@ -201,14 +210,15 @@ class Command(BaseCommand):
         if Practitioner.objects.exists():
             self.stdout.write(_("Врачи уже есть: демонстрационные данные поликлиник не добавляю."))
             return False
-        with self._progress() as progress:
-            task = progress.add_task(_("Поликлиники, врачи, талоны и записи"), total=1)
-            made = health.health_demo(
+        made = self._built(
+            _("Поликлиники, врачи, талоны и записи"),
+            partial(
+                health.health_demo,
                 citizen=User.objects.get(email=DEMO_CITIZEN),
                 seed=seed,
                 patients=health.DEFAULT_PATIENTS,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
+            ),
+        )
         saved = self._save_credentials(made.credentials)
         source = (
             _("реестр медицинских организаций (%(source)s)") % {"source": ATTRIBUTION}
@@ -242,17 +252,16 @@ class Command(BaseCommand):
         if Application.objects.exists():
             self.stdout.write(_("Заявления уже есть: демонстрационные заявления не добавляю."))
             return False
-        with self._progress() as progress:
-            task = progress.add_task(
-                _("Определения услуг, ведомства и заявления"),
-                total=applications.DEFAULT_APPLICATIONS,
-            )
-            made = applications.applications_demo(
+        made = self._built(
+            _("Определения услуг, ведомства и заявления"),
+            partial(
+                applications.applications_demo,
                 citizen_user=User.objects.get(email=DEMO_CITIZEN),
                 seed=seed,
                 count=applications.DEFAULT_APPLICATIONS,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
+            ),
+            total=applications.DEFAULT_APPLICATIONS,
+        )
         saved = self._save_credentials(made.credentials)
         offices = (
             _("центров госуслуг %(count)d (%(source)s)")
@@ -296,14 +305,15 @@ class Command(BaseCommand):
         if Teacher.objects.exists():
             self.stdout.write(_("Учителя уже есть: демонстрационную школу не добавляю."))
             return False
-        with self._progress() as progress:
-            task = progress.add_task(_("Школа, классы, расписание и журналы"), total=1)
-            made = school.school_demo(
+        made = self._built(
+            _("Школа, классы, расписание и журналы"),
+            partial(
+                school.school_demo,
                 citizen=User.objects.get(email=DEMO_CITIZEN),
                 seed=seed,
                 class_size=school.DEFAULT_CLASS_SIZE,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
+            ),
+        )
         saved = self._save_credentials(made.credentials)
         source = (
             _("первая школа реестра (%(source)s)") % {"source": SCHOOLS_SOURCE}
@@ -337,13 +347,14 @@ class Command(BaseCommand):
         if ClubGroup.objects.exists():
             self.stdout.write(_("Группы кружков уже есть: демонстрационные кружки не добавляю."))
             return False
-        with self._progress() as progress:
-            task = progress.add_task(_("Кружки, секции, группы и заявления"), total=1)
-            made = clubs.clubs_demo(
+        made = self._built(
+            _("Кружки, секции, группы и заявления"),
+            partial(
+                clubs.clubs_demo,
                 citizen=User.objects.get(email=DEMO_CITIZEN),
                 seed=seed,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
+            ),
+        )
         saved = self._save_credentials(made.credentials)
         source = (
             _("реестры организаций и спортивных секций (%(source)s)") % {"source": CLUBS_SOURCE}
